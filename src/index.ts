@@ -1,0 +1,6 @@
+/**
+ * latentlab: deep generative image models in TypeScript on libtorch.
+ *
+ *   import { tensor, randn, optim, tidy } from 'latentlab';
+ */
+export * from './tensor/index.js';

@@ -1,0 +1,44 @@
+/** Adam (Kingma and Ba, 2015) and AdamW (Loshchilov and Hutter, 2019, decoupled weight decay). */
+import type { Tensor } from '../tensor.js';
+import { Optimizer, type OptimizerState } from './optimizer.js';
+
+export interface AdamOptions {
+  lr?: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+}
+
+export class Adam extends Optimizer {
+  protected readonly stateKeys = ['exp_avg', 'exp_avg_sq'] as const;
+  readonly betas: [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  /** AdamW decays the weights directly instead of adding the decay to the gradient. */
+  protected readonly decoupled: boolean = false;
+
+  constructor(params: Tensor[], o: AdamOptions = {}) {
+    super(params, o.lr ?? 1e-3);
+    this.betas = o.betas ?? [0.9, 0.999];
+    this.eps = o.eps ?? 1e-8;
+    this.weightDecay = o.weightDecay ?? 0;
+  }
+
+  protected update(p: Tensor, grad: Tensor, s: OptimizerState, step: number): void {
+    const [b1, b2] = this.betas;
+    if (this.weightDecay && this.decoupled) p.mul_(1 - this.lr * this.weightDecay);
+    else if (this.weightDecay) grad = grad.add(p, this.weightDecay);
+    s.exp_avg!.mul_(b1).add_(grad, 1 - b1);
+    s.exp_avg_sq!.mul_(b2).addcmul_(grad, grad, 1 - b2);
+    const stepSize = this.lr / (1 - b1 ** step);
+    const denom = s.exp_avg_sq!.sqrt().div_(Math.sqrt(1 - b2 ** step)).add_(this.eps);
+    p.addcdiv_(s.exp_avg!, denom, -stepSize);
+  }
+}
+
+export class AdamW extends Adam {
+  protected override readonly decoupled = true;
+  constructor(params: Tensor[], o: AdamOptions = {}) {
+    super(params, { weightDecay: 1e-2, ...o });
+  }
+}

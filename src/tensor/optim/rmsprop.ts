@@ -1,0 +1,48 @@
+/** RMSprop (Hinton's lecture 6e), with PyTorch's defaults and options. */
+import type { Tensor } from '../tensor.js';
+import { Optimizer, type OptimizerState } from './optimizer.js';
+
+export interface RMSpropOptions {
+  lr?: number;
+  alpha?: number;
+  eps?: number;
+  momentum?: number;
+  centered?: boolean;
+  weightDecay?: number;
+}
+
+export class RMSprop extends Optimizer {
+  protected readonly stateKeys = ['square_avg', 'momentum_buffer', 'grad_avg'] as const;
+  readonly alpha: number;
+  readonly eps: number;
+  readonly momentum: number;
+  readonly centered: boolean;
+  readonly weightDecay: number;
+
+  constructor(params: Tensor[], o: RMSpropOptions = {}) {
+    super(params, o.lr ?? 1e-2);
+    this.alpha = o.alpha ?? 0.99;
+    this.eps = o.eps ?? 1e-8;
+    this.momentum = o.momentum ?? 0;
+    this.centered = o.centered ?? false;
+    this.weightDecay = o.weightDecay ?? 0;
+  }
+
+  protected update(p: Tensor, grad: Tensor, s: OptimizerState): void {
+    if (this.weightDecay) grad = grad.add(p, this.weightDecay);
+    s.square_avg!.mul_(this.alpha).addcmul_(grad, grad, 1 - this.alpha);
+    let avg: Tensor;
+    if (this.centered) {
+      s.grad_avg!.mul_(this.alpha).add_(grad, 1 - this.alpha);
+      avg = s.square_avg!.clone().addcmul_(s.grad_avg!, s.grad_avg!, -1).sqrt_().add_(this.eps);
+    } else {
+      avg = s.square_avg!.sqrt().add_(this.eps);
+    }
+    if (this.momentum > 0) {
+      s.momentum_buffer!.mul_(this.momentum).addcdiv_(grad, avg);
+      p.add_(s.momentum_buffer!, -this.lr);
+    } else {
+      p.addcdiv_(grad, avg, -this.lr);
+    }
+  }
+}

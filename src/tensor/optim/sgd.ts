@@ -1,0 +1,39 @@
+/** Stochastic gradient descent with optional (Nesterov) momentum and weight decay. */
+import type { Tensor } from '../tensor.js';
+import { Optimizer, type OptimizerState } from './optimizer.js';
+
+export interface SGDOptions {
+  lr?: number;
+  momentum?: number;
+  dampening?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+}
+
+export class SGD extends Optimizer {
+  protected readonly stateKeys = ['momentum_buffer'] as const;
+  readonly momentum: number;
+  readonly dampening: number;
+  readonly nesterov: boolean;
+  readonly weightDecay: number;
+
+  constructor(params: Tensor[], o: SGDOptions = {}) {
+    super(params, o.lr ?? 1e-2);
+    this.momentum = o.momentum ?? 0;
+    this.dampening = o.dampening ?? 0;
+    this.nesterov = o.nesterov ?? false;
+    this.weightDecay = o.weightDecay ?? 0;
+  }
+
+  protected update(p: Tensor, grad: Tensor, s: OptimizerState, step: number): void {
+    if (this.weightDecay) grad = grad.add(p, this.weightDecay);
+    if (this.momentum) {
+      const buf = s.momentum_buffer!;
+      // PyTorch starts the buffer at the first gradient itself, undamped.
+      if (step === 1) buf.copy_(grad);
+      else buf.mul_(this.momentum).add_(grad, 1 - this.dampening);
+      grad = this.nesterov ? grad.add(buf, this.momentum) : buf;
+    }
+    p.add_(grad, -this.lr);
+  }
+}

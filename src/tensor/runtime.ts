@@ -1,0 +1,40 @@
+/** Process-wide settings of the engine: seeds, RNG state, threads, and build information. */
+import { availableParallelism } from 'node:os';
+import { native, type BuildInfo } from '../binding/native.js';
+import { wrap, type Tensor } from './tensor.js';
+
+/** Seeds libtorch's generators (CPU and CUDA); the same seed and thread count replay a run. */
+export function manualSeed(seed: number): void {
+  native.manualSeed(seed);
+}
+/** The CPU generator's full state (uint8), for exact resumption. */
+export function getRngState(): Tensor {
+  return wrap(native.getRngState());
+}
+export function setRngState(state: Tensor): void {
+  native.setRngState(state.handle);
+}
+export function setNumThreads(n: number): void {
+  native.setNumThreads(n);
+}
+export function getNumThreads(): number {
+  return native.getNumThreads();
+}
+/** Tensors alive in native memory (handles neither disposed nor collected). */
+export function liveTensors(): number {
+  return native.liveTensors();
+}
+export function buildInfo(): BuildInfo {
+  return native.buildInfo();
+}
+/** Waits for queued GPU work (no-op on CPU), for honest timings. */
+export function synchronize(): void {
+  native.synchronize();
+}
+/** Whether a CUDA device can be used. */
+export function cudaAvailable(): boolean {
+  return native.buildInfo().cudaAvailable;
+}
+
+// libtorch starts with whatever OMP_NUM_THREADS says (often 1); default to every core instead.
+if (!process.env.OMP_NUM_THREADS) native.setNumThreads(availableParallelism());
