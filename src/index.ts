@@ -4,3 +4,5 @@
  *   import { tensor, randn, optim, tidy } from 'latentlab';
  */
 export * from './tensor/index.js';
+export * as nn from './nn/index.js';
+export * as data from './data/index.js';

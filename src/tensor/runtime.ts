@@ -38,3 +38,8 @@ export function cudaAvailable(): boolean {
 
 // libtorch starts with whatever OMP_NUM_THREADS says (often 1); default to every core instead.
 if (!process.env.OMP_NUM_THREADS) native.setNumThreads(availableParallelism());
+
+/** Every operator this libtorch's dispatcher knows, as "aten::name.overload". */
+export function listOps(): string[] {
+  return native.listOps();
+}

@@ -3,9 +3,9 @@
  * updates, so that lr=1 works without tuning; Keras's classic autoencoder example uses it.
  */
 import type { Tensor } from '../tensor.js';
-import { Optimizer, type OptimizerState } from './optimizer.js';
+import { Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 
-export interface AdadeltaOptions {
+export interface AdadeltaOptions extends OptimizerOptions {
   lr?: number;
   rho?: number;
   eps?: number;
@@ -19,7 +19,7 @@ export class Adadelta extends Optimizer {
   readonly weightDecay: number;
 
   constructor(params: Tensor[], o: AdadeltaOptions = {}) {
-    super(params, o.lr ?? 1.0);
+    super(params, o.lr ?? 1.0, o);
     this.rho = o.rho ?? 0.9;
     this.eps = o.eps ?? 1e-6;
     this.weightDecay = o.weightDecay ?? 0;

@@ -1,8 +1,8 @@
 /** Adam (Kingma and Ba, 2015) and AdamW (Loshchilov and Hutter, 2019, decoupled weight decay). */
 import type { Tensor } from '../tensor.js';
-import { Optimizer, type OptimizerState } from './optimizer.js';
+import { Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 
-export interface AdamOptions {
+export interface AdamOptions extends OptimizerOptions {
   lr?: number;
   betas?: [number, number];
   eps?: number;
@@ -18,7 +18,7 @@ export class Adam extends Optimizer {
   protected readonly decoupled: boolean = false;
 
   constructor(params: Tensor[], o: AdamOptions = {}) {
-    super(params, o.lr ?? 1e-3);
+    super(params, o.lr ?? 1e-3, o);
     this.betas = o.betas ?? [0.9, 0.999];
     this.eps = o.eps ?? 1e-8;
     this.weightDecay = o.weightDecay ?? 0;

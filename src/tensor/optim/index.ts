@@ -1,4 +1,4 @@
-export { Optimizer, type OptimizerState } from './optimizer.js';
+export { Optimizer, type OptimizerState, type OptimizerOptions } from './optimizer.js';
 export { Adam, AdamW, type AdamOptions } from './adam.js';
 export { SGD, type SGDOptions } from './sgd.js';
 export { RMSprop, type RMSpropOptions } from './rmsprop.js';

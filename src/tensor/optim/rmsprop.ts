@@ -1,8 +1,8 @@
 /** RMSprop (Hinton's lecture 6e), with PyTorch's defaults and options. */
 import type { Tensor } from '../tensor.js';
-import { Optimizer, type OptimizerState } from './optimizer.js';
+import { Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 
-export interface RMSpropOptions {
+export interface RMSpropOptions extends OptimizerOptions {
   lr?: number;
   alpha?: number;
   eps?: number;
@@ -20,7 +20,7 @@ export class RMSprop extends Optimizer {
   readonly weightDecay: number;
 
   constructor(params: Tensor[], o: RMSpropOptions = {}) {
-    super(params, o.lr ?? 1e-2);
+    super(params, o.lr ?? 1e-2, o);
     this.alpha = o.alpha ?? 0.99;
     this.eps = o.eps ?? 1e-8;
     this.momentum = o.momentum ?? 0;

@@ -1,8 +1,8 @@
 /** Stochastic gradient descent with optional (Nesterov) momentum and weight decay. */
 import type { Tensor } from '../tensor.js';
-import { Optimizer, type OptimizerState } from './optimizer.js';
+import { Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 
-export interface SGDOptions {
+export interface SGDOptions extends OptimizerOptions {
   lr?: number;
   momentum?: number;
   dampening?: number;
@@ -18,7 +18,7 @@ export class SGD extends Optimizer {
   readonly weightDecay: number;
 
   constructor(params: Tensor[], o: SGDOptions = {}) {
-    super(params, o.lr ?? 1e-2);
+    super(params, o.lr ?? 1e-2, o);
     this.momentum = o.momentum ?? 0;
     this.dampening = o.dampening ?? 0;
     this.nesterov = o.nesterov ?? false;

@@ -1,0 +1,3 @@
+export { readIdx, encodeIdx, IdxError, type Idx, type IdxArray } from './idx.js';
+export { ImageDataset, type ImageDatasetInit } from './dataset.js';
+export { loadMnist, loadIdxPair, mnistDir, type Split } from './mnist.js';

@@ -1,0 +1,114 @@
+/**
+ * Module: the base of every layer and model, as torch.nn.Module. Parameters, buffers and
+ * sub-modules are registered by name, so that `stateDict()` uses PyTorch's dotted names
+ * ("encoder.0.weight") and checkpoints line up with PyTorch models.
+ */
+import { noGrad as withoutGrad } from '../tensor/autograd.js';
+import { keep } from '../tensor/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+export abstract class Module {
+  training = true;
+  readonly #params = new Map<string, Tensor>();
+  readonly #buffers = new Map<string, Tensor>();
+  readonly #modules = new Map<string, Module>();
+
+  /** Registers a trainable tensor; it survives tidy scopes and requires gradients. */
+  protected param(name: string, t: Tensor): Tensor {
+    keep(t);
+    t.requiresGrad = true;
+    this.#params.set(name, t);
+    return t;
+  }
+  /** Registers a non-trainable state tensor (BatchNorm's running statistics). */
+  protected buffer(name: string, t: Tensor): Tensor {
+    keep(t);
+    this.#buffers.set(name, t);
+    return t;
+  }
+  protected module<M extends Module>(name: string, m: M): M {
+    this.#modules.set(name, m);
+    return m;
+  }
+
+  namedParameters(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [...this.#params].map(([k, t]) => [prefix + k, t]);
+    for (const [k, m] of this.#modules) out.push(...m.namedParameters(`${prefix}${k}.`));
+    return out;
+  }
+  parameters(): Tensor[] {
+    return this.namedParameters().map(([, t]) => t);
+  }
+  namedBuffers(prefix = ''): [string, Tensor][] {
+    const out: [string, Tensor][] = [...this.#buffers].map(([k, t]) => [prefix + k, t]);
+    for (const [k, m] of this.#modules) out.push(...m.namedBuffers(`${prefix}${k}.`));
+    return out;
+  }
+  namedModules(prefix = ''): [string, Module][] {
+    const out: [string, Module][] = [[prefix.replace(/\.$/, ''), this]];
+    for (const [k, m] of this.#modules) out.push(...m.namedModules(`${prefix}${k}.`));
+    return out;
+  }
+  children(): Module[] {
+    return [...this.#modules.values()];
+  }
+  /** Number of trainable scalars. */
+  numParameters(): number {
+    return this.parameters().reduce((n, p) => n + p.numel, 0);
+  }
+
+  /** Parameters and buffers by dotted name (the tensors themselves, not copies). */
+  stateDict(): Record<string, Tensor> {
+    return Object.fromEntries([...this.namedParameters(), ...this.namedBuffers()]);
+  }
+
+  /**
+   * Copies tensors into this module's parameters and buffers. With `strict` (the default)
+   * missing or unexpected names are an error; shapes must always match. Nothing is copied
+   * unless every check passes.
+   */
+  loadStateDict(dict: Record<string, Tensor>, strict = true): void {
+    const own = this.stateDict();
+    const missing = Object.keys(own).filter((k) => !(k in dict));
+    const unexpected = Object.keys(dict).filter((k) => !(k in own));
+    if (strict && (missing.length || unexpected.length)) {
+      throw new Error(
+        `state dict does not match the model: ` +
+          (missing.length ? `missing ${missing.join(', ')}` : '') +
+          (missing.length && unexpected.length ? '; ' : '') +
+          (unexpected.length ? `unexpected ${unexpected.join(', ')}` : ''),
+      );
+    }
+    for (const [k, t] of Object.entries(own)) {
+      const src = dict[k];
+      if (src && src.shape.join() !== t.shape.join()) {
+        throw new Error(`state dict entry '${k}' has shape [${src.shape}], the model's is [${t.shape}]`);
+      }
+    }
+    withoutGrad(() => {
+      for (const [k, t] of Object.entries(own)) {
+        const src = dict[k];
+        if (src) t.copy_(src);
+      }
+    });
+  }
+
+  /** Sets training mode (dropout active, batch statistics) on this module and all below. */
+  train(on = true): this {
+    for (const [, m] of this.namedModules()) m.training = on;
+    return this;
+  }
+  eval(): this {
+    return this.train(false);
+  }
+
+  /** Frees every parameter and buffer. */
+  dispose(): void {
+    for (const [, t] of [...this.namedParameters(), ...this.namedBuffers()]) t.dispose();
+  }
+}
+
+/** A module with a single-input forward pass, composable in Sequential. */
+export abstract class Layer extends Module {
+  abstract forward(x: Tensor): Tensor;
+}

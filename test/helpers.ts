@@ -1,0 +1,40 @@
+/** Shared test helpers: closeness checks and the PyTorch reference interpreter. */
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
+/** ../shared/reference beside the checkout (CI clones with shared/ beside it). */
+export const referenceDir = join(repoRoot, '..', 'shared', 'reference');
+/** Debian's python3 with python3-torch (the python3 first on PATH may lack torch). */
+export const systemPython = '/usr/bin/python3';
+
+/** Asserts |a - b| <= atol + rtol * |b| elementwise. */
+export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, { atol = 1e-6, rtol = 1e-5, what = 'values' } = {}): void {
+  assert.equal(actual.length, expected.length, `${what}: length ${actual.length} != ${expected.length}`);
+  for (let i = 0; i < actual.length; i++) {
+    const a = actual[i]!;
+    const b = expected[i]!;
+    if (!(Math.abs(a - b) <= atol + rtol * Math.abs(b))) {
+      assert.fail(`${what}[${i}]: ${a} != ${b} (atol ${atol}, rtol ${rtol})`);
+    }
+  }
+}
+
+/** Whether Debian's python3 with torch is present (scripts/setup.sh installs it). */
+export function hasTorchPython(): boolean {
+  if (!existsSync(systemPython)) return false;
+  return spawnSync(systemPython, ['-c', 'import torch'], { stdio: 'ignore' }).status === 0;
+}
+
+/** Runs a Python snippet with Debian's torch and parses its JSON output. */
+export function runTorch<T>(code: string, input?: unknown): T {
+  const out = execFileSync(systemPython, ['-c', code], {
+    input: input === undefined ? undefined : JSON.stringify(input),
+    env: { ...process.env, OMP_NUM_THREADS: '1' },
+    maxBuffer: 64 << 20,
+  }).toString();
+  return JSON.parse(out) as T;
+}
