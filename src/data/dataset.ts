@@ -16,31 +16,46 @@ export interface ImageDatasetInit {
 }
 
 export class ImageDataset {
-  readonly name: string;
-  readonly images: Tensor;
-  readonly labels: Tensor;
   readonly imageShape: [number, number, number];
-  readonly classNames: string[];
 
-  constructor(init: ImageDatasetInit) {
+  /** Takes ownership of `images` (uint8 [N, C, H, W]) and `labels` (int64 [N]). */
+  constructor(
+    readonly name: string,
+    readonly images: Tensor,
+    readonly labels: Tensor,
+    readonly classNames: string[],
+  ) {
+    if (images.ndim !== 4 || images.dtype !== 'uint8') throw new Error(`${name}: images must be uint8 [N, C, H, W], got ${images}`);
+    if (labels.ndim !== 1 || labels.size(0) !== images.size(0)) throw new Error(`${name}: ${images.size(0)} images but ${labels.numel} labels`);
+    keep(images);
+    keep(labels);
+    this.imageShape = images.shape.slice(1) as [number, number, number];
+  }
+
+  static fromArrays(init: ImageDatasetInit): ImageDataset {
     const [c, h, w] = init.shape;
     const n = init.labels.length;
     if (init.pixels.length !== n * c * h * w) {
       throw new Error(`${init.name}: ${init.pixels.length} pixels do not make ${n} images of ${c}x${h}x${w}`);
     }
-    this.name = init.name;
-    this.imageShape = init.shape;
-    this.classNames = init.classNames;
-    this.images = keep(tensor(init.pixels, { shape: [n, c, h, w] }));
-    this.labels = keep(tensor(Int32Array.from(init.labels), { shape: [n] }).long());
+    const images = tensor(init.pixels, { shape: [n, c, h, w] });
+    const labels = tensor(Int32Array.from(init.labels), { shape: [n] });
+    const long = labels.long();
+    labels.dispose();
+    return new ImageDataset(init.name, images, long, init.classNames);
   }
 
   get length(): number {
-    return this.images.shape[0]!;
+    return this.images.size(0);
   }
   /** Pixels per image, C * H * W. */
   get dim(): number {
     return this.imageShape.reduce((a, b) => a * b, 1);
+  }
+  /** The first n images (views of the same memory). */
+  take(n: number): ImageDataset {
+    if (n >= this.length) return this;
+    return new ImageDataset(`${this.name}[:${n}]`, this.images.slice(0, 0, n), this.labels.slice(0, 0, n), this.classNames);
   }
   dispose(): void {
     this.images.dispose();

@@ -30,7 +30,7 @@ export async function loadIdxPair(name: string, imagesFile: string, labelsFile: 
     throw new Error(`${imagesFile} holds ${images.shape[0]} images but ${labelsFile} holds ${labels.shape[0]} labels`);
   }
   const [, h, w] = images.shape as [number, number, number];
-  return new ImageDataset({ name, pixels: images.data as Uint8Array, labels: labels.data, shape: [1, h, w], classNames });
+  return ImageDataset.fromArrays({ name, pixels: images.data as Uint8Array, labels: labels.data, shape: [1, h, w], classNames });
 }
 
 export async function loadMnist(split: Split): Promise<ImageDataset> {

@@ -1,0 +1,40 @@
+/** Runs ../shared/reference/torch_vae.py (PyTorch) and returns its per-epoch JSON lines. */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { mnistDir } from '../src/data/mnist.js';
+import { packageRoot } from '../src/binding/native.js';
+
+export const REFERENCE = join(packageRoot, '..', 'shared', 'reference', 'torch_vae.py');
+export const PYTHON = '/usr/bin/python3';
+
+export interface ReferenceConfig {
+  label: string;
+  threads: number;
+  env: Record<string, string | undefined>;
+}
+
+/**
+ * The reference as shipped (threads = cores, the environment as it was before latentlab
+ * changed it) and two tuned settings, so that the project is compared with PyTorch's best.
+ */
+export function referenceConfigs(cores: number, originalWaitPolicy: string | undefined): ReferenceConfig[] {
+  return [
+    { label: `default (threads=${cores})`, threads: cores, env: { OMP_WAIT_POLICY: originalWaitPolicy } },
+    { label: 'threads=1 OMP_WAIT_POLICY=PASSIVE', threads: 1, env: { OMP_WAIT_POLICY: 'PASSIVE' } },
+    { label: `threads=${cores} OMP_WAIT_POLICY=PASSIVE`, threads: cores, env: { OMP_WAIT_POLICY: 'PASSIVE' } },
+  ];
+}
+
+export function runReference(args: string[], cfg: ReferenceConfig): Record<string, number>[] {
+  if (!existsSync(REFERENCE)) throw new Error(`the PyTorch reference is missing: ${REFERENCE}`);
+  const env = { ...process.env, ...cfg.env };
+  for (const [k, v] of Object.entries(cfg.env)) if (v === undefined) delete env[k];
+  const out = execFileSync(PYTHON, [REFERENCE, '--data', mnistDir(), '--threads', String(cfg.threads), ...args], { env, maxBuffer: 1 << 24 });
+  return out
+    .toString()
+    .trim()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, number>);
+}

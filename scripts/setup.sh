@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs whatever latentlab still needs, and nothing else: Debian packages (libtorch, a fast
+# BLAS, PyTorch for the reference comparisons, Fashion-MNIST), npm packages, the native
+# addon and the TypeScript build. Safe to run again: each step is skipped when up to date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { echo "latentlab setup: $*" >&2; }
+
+# --- Debian packages ------------------------------------------------------------------
+# libtorch-dev: the engine; libopenblas0-pthread: without it libtorch falls back to the
+# reference BLAS, 4x slower; python3-torch: the PyTorch reference in ../shared/reference and
+# golden values in tests; dataset-fashion-mnist: the second standard dataset.
+APT_PACKAGES=(g++ make python3 libtorch-dev libopenblas0-pthread python3-torch python3-numpy dataset-fashion-mnist)
+if command -v dpkg-query >/dev/null 2>&1; then
+  missing=()
+  for p in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" != 0 ]; then
+      say "missing Debian packages: ${missing[*]}"
+      say "install them with: sudo apt-get install -y ${missing[*]}"
+      exit 1
+    fi
+    say "installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >&2
+    apt-get install -y -q "${missing[@]}" >&2
+  fi
+else
+  say "not a Debian system: make sure libtorch is installed (see README), then continue"
+fi
+
+# --- npm packages -----------------------------------------------------------------------
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages"
+  npm ci --no-audit --no-fund >&2
+fi
+
+# --- native addon -------------------------------------------------------------------------
+addon=native/build/Release/latentlab.node
+if [ ! -f "$addon" ] || [ -n "$(find native/src native/binding.gyp native/find-libtorch.cjs -newer "$addon" 2>/dev/null)" ]; then
+  say "building the native addon against libtorch ($(node native/find-libtorch.cjs json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).source))'))"
+  nodedir=()
+  [ -f /usr/include/node/node_api.h ] && nodedir=(--nodedir=/usr) # Node's own headers: no download
+  (cd native && ../node_modules/.bin/node-gyp rebuild "${nodedir[@]}" -j "$(nproc)" >&2)
+fi
+
+# --- TypeScript ---------------------------------------------------------------------------
+if [ ! -f dist/src/cli/main.js ] || [ -n "$(find src bench tsconfig.json package.json -newer dist/.tsbuildinfo 2>/dev/null | head -1)" ]; then
+  say "compiling TypeScript"
+  npx --no-install tsc -p tsconfig.json >&2
+fi

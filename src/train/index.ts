@@ -1,0 +1,1 @@
+export { trainStep, trainEpoch, evaluate, type EpochStats, type VaeLike } from './vae-loop.js';
