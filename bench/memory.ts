@@ -3,7 +3,7 @@
  * growth of RSS after the first 1,000 steps must stay under 100 MB (fails with exit code 1).
  */
 import { BatchLoader } from '../src/data/loader.js';
-import { loadMnist } from '../src/data/mnist.js';
+import { loadMnist } from '../src/data/builtin.js';
 import { VaeMlp } from '../src/models/vae-mlp/model.js';
 import { Adam } from '../src/tensor/optim/adam.js';
 import { liveTensors, manualSeed } from '../src/tensor/runtime.js';

@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { mnistDir } from '../src/data/mnist.js';
+import { mnistDir } from '../src/data/builtin.js';
 import { packageRoot } from '../src/binding/native.js';
 
 export const REFERENCE = join(packageRoot, '..', 'shared', 'reference', 'torch_vae.py');

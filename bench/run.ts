@@ -10,7 +10,7 @@
 const originalWaitPolicy = process.env.OMP_WAIT_POLICY; // before the engine sets its default
 const { availableParallelism } = await import('node:os');
 const { BatchLoader } = await import('../src/data/loader.js');
-const { loadMnist } = await import('../src/data/mnist.js');
+const { loadMnist } = await import('../src/data/builtin.js');
 const { VaeMlp } = await import('../src/models/vae-mlp/model.js');
 const { Adam } = await import('../src/tensor/optim/adam.js');
 const { manualSeed } = await import('../src/tensor/runtime.js');

@@ -175,3 +175,22 @@ test('every operator latentlab calls exists in this libtorch', async () => {
     assert.ok(ops.has(name), `operator ${name} is not in this libtorch`);
   }
 });
+
+test('forgotten tensors are freed by garbage collection, even inside a synchronous loop', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const script = `
+    const L = await import(${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)});
+    const before = L.liveTensors();
+    let peak = 0;
+    for (let i = 0; i < 20000; i++) {                 // never disposed, never yielding
+      L.randn([100, 100]).mul(2);
+      peak = Math.max(peak, L.liveTensors() - before);
+    }
+    globalThis.gc();
+    console.log(JSON.stringify({ made: 40000, peak, left: L.liveTensors() - before }));`;
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const { made, peak, left } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { made: number; peak: number; left: number };
+  assert.ok(peak < made / 4, `${peak} of ${made} forgotten tensors alive at once: collection did not keep up`);
+  assert.ok(left < 100, `${left} forgotten tensors still alive after gc`);
+});

@@ -2,11 +2,11 @@
  * `latentlab doctor`: what the engine runs on (libtorch, BLAS, threads, devices), how fast a
  * matmul is, and which datasets are present, with warnings for slow set-ups.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { packageRoot } from '../binding/native.js';
-import { mnistDir } from '../data/mnist.js';
+import { BUILTIN, locateBuiltin } from '../data/builtin.js';
 import { randn } from '../tensor/create.js';
 import { buildInfo, getNumThreads, synchronize } from '../tensor/runtime.js';
 import { tidy } from '../tensor/scope.js';
@@ -60,11 +60,6 @@ export function matmulGflops(n = 1024, reps = 10): number {
   });
 }
 
-export function fashionMnistDirs(dataDir?: string): string[] {
-  const home = process.env.XDG_CACHE_HOME ?? join(process.env.HOME ?? '/root', '.cache');
-  return [...(dataDir ? [dataDir] : []), '/usr/share/datasets/fashion-mnist', join(home, 'latentlab', 'fashion-mnist')];
-}
-
 export function doctor(): DoctorReport {
   const info = buildInfo();
   const find = createRequire(import.meta.url)(join(packageRoot, 'native', 'find-libtorch.cjs')) as {
@@ -82,7 +77,6 @@ export function doctor(): DoctorReport {
   const threads = getNumThreads();
   const gflops = matmulGflops();
   const devices = ['cpu', ...Array.from({ length: info.cudaDevices }, (_, i) => `cuda:${i}`)];
-  const fashion = fashionMnistDirs().find((d) => existsSync(join(d, 'train-images-idx3-ubyte.gz')) || existsSync(join(d, 'train-images-idx3-ubyte')));
   const warnings: string[] = [];
   if (/reference/.test(kind)) {
     warnings.push('libtorch runs on the reference BLAS, about 4x slower: apt-get install libopenblas0-pthread');
@@ -97,7 +91,7 @@ export function doctor(): DoctorReport {
     ompWaitPolicy: process.env.OMP_WAIT_POLICY ?? '',
     devices,
     matmulGflops: Math.round(gflops * 10) / 10,
-    datasets: { mnist: existsSync(mnistDir()) ? mnistDir() : null, 'fashion-mnist': fashion ?? null },
+    datasets: Object.fromEntries(Object.values(BUILTIN).map((ds) => [ds.name, locateBuiltin(ds)])),
     warnings,
   };
 }
@@ -109,7 +103,7 @@ export function formatDoctor(r: DoctorReport): string {
     `threads       ${r.threads} (OMP_WAIT_POLICY=${r.ompWaitPolicy || 'default'})`,
     `devices       ${r.devices.join(', ')}`,
     `matmul        ${r.matmulGflops} GFLOP/s (1024x1024 float32)`,
-    ...Object.entries(r.datasets).map(([k, v]) => `${k.padEnd(14)}${v ?? 'missing' + (k === 'fashion-mnist' ? ' (get it: apt-get install dataset-fashion-mnist)' : '')}`),
+    ...Object.entries(r.datasets).map(([k, v]) => `${k.padEnd(14)}${v ?? `missing (get it: ${BUILTIN[k]!.howToGet})`}`),
     ...r.warnings.map((w) => `WARNING: ${w}`),
   ];
   return lines.join('\n');

@@ -3,6 +3,7 @@
  * calls the library; nothing here computes anything itself.
  */
 import { Command, Option } from 'commander';
+import { dataCommand } from './data.js';
 import { doctor, formatDoctor } from './doctor.js';
 import { nonNegativeInt, positiveFloat, positiveInt } from './parse.js';
 import { trainCommand } from './train.js';
@@ -34,6 +35,8 @@ export function buildProgram(): Command {
     .addOption(new Option('--limit <n>', 'use only the first n training images').argParser(positiveInt))
     .option('--json', 'print one JSON object per epoch and a summary line')
     .action(async (o) => trainCommand({ ...o, json: Boolean(o.json) }));
+
+  program.addCommand(dataCommand());
 
   return program;
 }

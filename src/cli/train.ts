@@ -1,6 +1,6 @@
 /** `latentlab train`: trains the MLP VAE on the embedded MNIST and reports nats per image. */
 import { BatchLoader } from '../data/loader.js';
-import { loadMnist } from '../data/mnist.js';
+import { loadMnist } from '../data/builtin.js';
 import { VaeMlp } from '../models/vae-mlp/model.js';
 import { Adam } from '../tensor/optim/adam.js';
 import { manualSeed } from '../tensor/runtime.js';

@@ -73,7 +73,8 @@ export function parseSafetensors(buf: Uint8Array, source = 'safetensors data'): 
   } catch (e) {
     return fail(`header is not valid JSON (${(e as Error).message})`);
   }
-  const metadata = (header.__metadata__ ?? {}) as Metadata;
+  if (header === null || typeof header !== 'object' || Array.isArray(header)) fail('header is not a JSON object');
+  const metadata = (Object.hasOwn(header, '__metadata__') ? header.__metadata__ : {}) as Metadata;
   const dataStart = 8 + headerLen;
   const dataLen = buf.length - dataStart;
   const entries = Object.entries(header).filter(([k]) => k !== '__metadata__') as [
@@ -81,7 +82,8 @@ export function parseSafetensors(buf: Uint8Array, source = 'safetensors data'): 
     { dtype: string; shape: number[]; data_offsets: [number, number] },
   ][];
   for (const [name, e] of entries) {
-    const size = ITEM_SIZE[e.dtype];
+    if (e === null || typeof e !== 'object') fail(`entry '${name}' is not an object`);
+    const size = Object.hasOwn(ITEM_SIZE, e.dtype) ? ITEM_SIZE[e.dtype] : undefined;
     if (!size) fail(`tensor '${name}' has unsupported dtype ${e.dtype}`);
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor '${name}' has a bad shape`);
     const [s, t] = e.data_offsets ?? [];

@@ -17,11 +17,15 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
       while (off < part.length) off += writeSync(fd, part, off, part.length - off);
     }
     fsyncSync(fd);
-  } catch (err) {
     closeSync(fd);
+    renameSync(tmp, path);
+  } catch (err) {
+    try {
+      closeSync(fd);
+    } catch {
+      /* already closed */
+    }
     rmSync(tmp, { force: true });
     throw err;
   }
-  closeSync(fd);
-  renameSync(tmp, path);
 }

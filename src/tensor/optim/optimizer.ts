@@ -62,35 +62,56 @@ export abstract class Optimizer {
   step(): void {
     noGrad(() =>
       tidy(() => {
-        if (this.#flat) {
-          this.#reattachGrads(this.#flat);
-          this.#updateOne(0, this.#flat.params, this.#flat.grads);
+        const f = this.#flat;
+        if (!f) {
+          this.params.forEach((p, i) => {
+            const g = p.grad;
+            if (g) this.#updateOne(i, p, g, (this.state[i] ??= this.#freshState(p)));
+          });
           return;
         }
+        const active = this.params.map((p, i) => this.#attachGrad(f, p, i));
+        const flatState = (this.state[0] ??= this.#freshState(f.params));
+        const first = this.steps[0] ?? 0;
+        if (active.every(Boolean) && this.params.every((_, i) => (this.steps[i] ?? 0) === first)) {
+          // The fast path: one update of the whole buffer.
+          this.params.forEach((_, i) => (this.steps[i] = first + 1));
+          this.update(f.params, f.grads, flatState, first + 1);
+          return;
+        }
+        // Some parameter has no gradient this step (PyTorch skips it): update the others one by one.
         this.params.forEach((p, i) => {
-          const g = p.grad;
-          if (g) this.#updateOne(i, p, g);
+          if (!active[i]) return;
+          const view = (t: Tensor): Tensor => t.narrow(0, f.spans[i]![0], f.spans[i]![1]).view(...p.shape);
+          const s = Object.fromEntries(Object.entries(flatState).map(([k, t]) => [k, view(t)]));
+          this.#updateOne(i, view(f.params), view(f.grads), s);
         });
       }),
     );
   }
 
-  #updateOne(i: number, p: Tensor, g: Tensor): void {
-    const s = (this.state[i] ??= Object.fromEntries(this.stateKeys.map((k) => [k, keep(zerosLike(p))])));
+  #freshState(like: Tensor): OptimizerState {
+    return Object.fromEntries(this.stateKeys.map((k) => [k, keep(zerosLike(like))]));
+  }
+
+  #updateOne(i: number, p: Tensor, g: Tensor, s: OptimizerState): void {
     this.steps[i] = (this.steps[i] ?? 0) + 1;
     this.update(p, g, s, this.steps[i]!);
   }
 
-  /** A gradient the user replaced or cleared is copied back into the flat buffer. */
-  #reattachGrads(f: FlatBuffers): void {
-    this.params.forEach((p, i) => {
-      const g = p.grad;
-      if (g && native.dataPtr(g.handle) === f.gradPtrs[i]) return;
+  /**
+   * Makes parameter i's gradient the view of the flat buffer again if the user replaced it
+   * (copying the new values in); returns false if it has no gradient (it is then skipped).
+   */
+  #attachGrad(f: FlatBuffers, p: Tensor, i: number): boolean {
+    const g = p.grad;
+    if (!g) return false;
+    if (native.dataPtr(g.handle) !== f.gradPtrs[i]) {
       const view = f.grads.narrow(0, f.spans[i]![0], f.spans[i]![1]).view(...p.shape);
-      if (g) view.copy_(g);
-      else view.zero_();
+      view.copy_(g);
       p.grad = view;
-    });
+    }
+    return true;
   }
 
   /** Clears every gradient: zeroes the flat buffer, or frees per-parameter gradients. */
@@ -99,27 +120,38 @@ export abstract class Optimizer {
     else for (const p of this.params) p.grad = null;
   }
 
-  /** Number of updates applied so far. */
+  /** Number of updates applied so far (to the first parameter). */
   get stepCount(): number {
     return this.steps[0] ?? 0;
   }
 
-  /** Per-parameter state as named tensors ("3.exp_avg", "3.step"), the same with or without flat buffers. */
+  /**
+   * Per-parameter state as named tensors ("3.exp_avg", "3.step"), the same with or without
+   * flat buffers. The tensors are new handles the caller owns (views of the live state: save
+   * or copy them, do not modify them).
+   */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
+    const f = this.#flat;
     this.params.forEach((p, i) => {
-      const [s, step] = this.#flat ? [this.state[0], this.steps[0]] : [this.state[i], this.steps[i]];
+      const s = f ? this.state[0] : this.state[i];
+      const step = this.steps[i];
       if (!s || step === undefined) return;
       for (const [k, t] of Object.entries(s)) {
-        out[`${i}.${k}`] = this.#flat ? t.narrow(0, this.#flat.spans[i]![0], this.#flat.spans[i]![1]).view(...p.shape) : t;
+        out[`${i}.${k}`] = f ? t.narrow(0, f.spans[i]![0], f.spans[i]![1]).view(...p.shape) : t.detach();
       }
       out[`${i}.step`] = scalar(step, { dtype: 'float64' });
     });
     return out;
   }
 
-  /** Restores state saved by stateDict (copies; `dict` stays the caller's). */
+  /** Restores state saved by stateDict (copies; `dict` stays the caller's). Checks everything before changing anything. */
   loadStateDict(dict: Record<string, Tensor>): void {
+    const keyRe = new RegExp(`^(\\d+)\\.(${[...this.stateKeys, 'step'].join('|')})$`);
+    for (const k of Object.keys(dict)) {
+      const m = keyRe.exec(k);
+      if (!m || Number(m[1]) >= this.params.length) throw new Error(`optimizer state has an unexpected entry '${k}'`);
+    }
     const get = (i: number, k: string, p: Tensor): Tensor => {
       const t = dict[`${i}.${k}`];
       if (!t) throw new Error(`optimizer state is missing '${i}.${k}'`);
@@ -127,22 +159,30 @@ export abstract class Optimizer {
       return t;
     };
     const steps = this.params.map((_, i) => dict[`${i}.step`]?.item());
-    if (steps.every((s) => s === undefined)) return;
-    if (steps.some((s) => s === undefined)) throw new Error('optimizer state has steps for some parameters only');
-    this.params.forEach((p, i) => this.stateKeys.forEach((k) => get(i, k, p))); // check all before changing anything
+    this.params.forEach((p, i) => {
+      if (steps[i] !== undefined) this.stateKeys.forEach((k) => get(i, k, p));
+      else if (this.stateKeys.some((k) => dict[`${i}.${k}`])) throw new Error(`optimizer state is missing '${i}.step'`);
+    });
     noGrad(() => {
       this.#disposeState();
-      if (this.#flat) {
+      const f = this.#flat;
+      if (f) {
+        if (steps.every((s) => s === undefined)) return;
         this.state[0] = Object.fromEntries(
-          this.stateKeys.map((k) => [k, keep(tidy(() => cat(this.params.map((p, i) => get(i, k, p).to(p.dtype).reshape(-1)))))]),
+          this.stateKeys.map((k) => [
+            k,
+            keep(tidy(() => cat(this.params.map((p, i) => (steps[i] === undefined ? zerosLike(p) : get(i, k, p).to({ dtype: p.dtype, device: p.device })).reshape(-1))))),
+          ]),
         );
-        this.steps[0] = steps[0]!;
       } else {
         this.params.forEach((p, i) => {
+          if (steps[i] === undefined) return;
           this.state[i] = Object.fromEntries(this.stateKeys.map((k) => [k, keep(get(i, k, p).to({ dtype: p.dtype, device: p.device }, { copy: true }))]));
-          this.steps[i] = steps[i]!;
         });
       }
+      steps.forEach((s, i) => {
+        if (s !== undefined) this.steps[i] = s;
+      });
     });
   }
 
@@ -179,6 +219,8 @@ function flatten(params: Tensor[]): FlatBuffers {
         const [off, n] = spans[i]!;
         callInplace('set_.source_Tensor', p.handle, flat.narrow(0, off, n).view(...p.shape).handle);
         const g = grads.narrow(0, off, n).view(...p.shape);
+        const existing = p.grad; // a gradient computed before the optimizer existed is kept
+        if (existing) g.copy_(existing);
         p.grad = g;
         flattened.add(p);
         return native.dataPtr(g.handle);

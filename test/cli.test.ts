@@ -1,0 +1,82 @@
+/** Every command smoke-run on tiny data, as a user would run it (a separate process). */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { decodePng } from '../src/viz/grid.js';
+import { repoRoot } from './helpers.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'latentlab-cli-'));
+
+function cli(...args: string[]): { status: number; stdout: string; stderr: string; last: Record<string, unknown> | null } {
+  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args], { encoding: 'utf8', cwd: tmp });
+  const lines = r.stdout.trim().split('\n');
+  let last: Record<string, unknown> | null = null;
+  try {
+    last = JSON.parse(lines[lines.length - 1]!);
+  } catch {
+    /* not JSON */
+  }
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, last };
+}
+
+test('--help explains the commands', () => {
+  const r = cli('--help');
+  assert.equal(r.status, 0);
+  for (const c of ['doctor', 'train', 'data']) assert.match(r.stdout, new RegExp(`\\n  ${c}\\b`));
+  assert.match(cli('train', '--help').stdout, /--latent <n>\s+latent dimensions \(default: 20\)/);
+});
+
+test('doctor reports libtorch, BLAS, threads, devices, speed and datasets', () => {
+  const r = cli('doctor', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const d = r.last as { libtorch: { version: string }; blas: { kind: string }; threads: number; devices: string[]; matmulGflops: number; datasets: Record<string, string | null> };
+  assert.match(d.libtorch.version, /^\d+\.\d+\.\d+/);
+  assert.ok(d.threads >= 1);
+  assert.equal(d.devices[0], 'cpu');
+  assert.ok(d.matmulGflops > 0);
+  assert.ok(d.datasets.mnist);
+  assert.ok(d.blas.kind.length > 0);
+});
+
+test('train runs on tiny data and ends with a JSON summary', () => {
+  const r = cli('train', '--limit', '256', '--epochs', '2', '--batch-size', '64', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+  assert.equal(lines.length, 3);
+  assert.equal(lines[2]!.epochs, 2);
+  assert.ok(lines[1]!.train_neg_elbo! < lines[0]!.train_neg_elbo!, 'the loss falls');
+  assert.ok(Number.isFinite(lines[2]!.test_neg_elbo));
+});
+
+test('bad options fail before any work, with a message and exit code 1', () => {
+  for (const [args, re] of [
+    [['train', '--latent', '-3'], /option '--latent <n>' argument '-3' is invalid\. expected a positive integer/],
+    [['train', '--epochs', 'many'], /expected a positive integer, got 'many'/],
+    [['train', '--lr', '0'], /expected a positive number, got '0'/],
+    [['data', 'info', 'nope'], /unknown dataset 'nope'/],
+    [['data', 'fetch', 'cifar-99'], /unknown dataset 'cifar-99'/],
+    [['data', 'info', 'mnist', '--classes', 'seven'], /expected class indices like 7 or 1,7/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ] as [string[], RegExp][]) {
+    const r = cli(...args);
+    assert.equal(r.status, 1, `${args.join(' ')} exited ${r.status}`);
+    assert.match(r.stderr, re);
+  }
+});
+
+test('data info counts classes and draws one row of examples per class', async () => {
+  const out = join(tmp, 'examples.png');
+  const r = cli('data', 'info', 'mnist', '--split', 'test', '--limit', '500', '--out', out, '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const info = r.last as { images: number; shape: number[]; classes: { count: number }[]; pixels: { mean: number } };
+  assert.equal(info.images, 500);
+  assert.deepEqual(info.shape, [1, 28, 28]);
+  assert.equal(info.classes.reduce((a, c) => a + c.count, 0), 500);
+  assert.ok(existsSync(out));
+  const png = await decodePng(out);
+  // 10 columns and 10 rows of 28-pixel tiles with 2-pixel padding, scaled 2x.
+  assert.deepEqual([png.width, png.height], [(10 * 30 + 2) * 2, (10 * 30 + 2) * 2]);
+});
