@@ -3,18 +3,20 @@
  * and noisy, so runs are interleaved and medians compared). Prints one JSON line per benchmark
  * with the project's and the reference's seconds and their ratio (project / reference).
  *
- *   npm run bench                 # vae-mlp epoch speed + MNIST load
+ *   npm run bench                 # vae-mlp and vae-conv epoch speed + MNIST load
  *   npm run bench -- memory       # 20,000 training steps, resident memory must stay flat
- *   npm run bench -- vae-mlp --repeats 5
+ *   npm run bench -- vae-mlp --repeats 5 --images 60000   (images per timed pass: an epoch, or fewer)
  */
 const originalWaitPolicy = process.env.OMP_WAIT_POLICY; // before the engine sets its default
 const { availableParallelism } = await import('node:os');
 const { BatchLoader } = await import('../src/data/loader.js');
 const { loadMnist } = await import('../src/data/builtin.js');
 const { VaeMlp } = await import('../src/models/vae-mlp/model.js');
+const { VaeConv } = await import('../src/models/vae-conv/model.js');
+const { tidy } = await import('../src/tensor/scope.js');
 const { Adam } = await import('../src/tensor/optim/adam.js');
 const { manualSeed } = await import('../src/tensor/runtime.js');
-const { trainEpoch } = await import('../src/train/vae-loop.js');
+const { trainStep } = await import('../src/train/trainer.js');
 const { machine } = await import('./machine.js');
 const { referenceConfigs, runReference } = await import('./reference.js');
 const { memoryBench } = await import('./memory.js');
@@ -25,38 +27,50 @@ function median(xs: number[]): number {
 }
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
-async function projectEpoch(): Promise<number> {
+type Arch = 'mlp' | 'conv';
+
+/** One epoch of the project's model, the same work as the reference's epoch. */
+async function projectEpoch(arch: Arch, images: number): Promise<number> {
   manualSeed(0);
-  const train = await loadMnist('train');
-  const model = new VaeMlp({ inputDim: 784, hidden: 400, latent: 20 });
+  const full = await loadMnist('train');
+  const train = full.take(images);
+  const o = { latent: 20, imageShape: [1, 28, 28] as [number, number, number] };
+  const model = arch === 'mlp' ? new VaeMlp({ ...o, hidden: 400 }) : new VaeConv({ ...o, layout: 'strided' });
   const opt = new Adam(model.parameters(), { lr: 1e-3 });
-  const loader = new BatchLoader(train, { batchSize: 128, binarize: 'dynamic', flatten: true });
-  const s = trainEpoch(model, opt, loader);
+  const loader = new BatchLoader(train, { batchSize: 128, binarize: 'dynamic' });
+  const t0 = performance.now();
+  for (const b of loader.epoch()) tidy(() => trainStep(model, opt, b.load().x, 1));
+  const seconds = (performance.now() - t0) / 1000;
   model.dispose();
   opt.dispose();
-  train.dispose();
-  return s.seconds;
+  full.dispose();
+  return seconds;
 }
 
-async function vaeMlp(repeats: number): Promise<void> {
+async function vaeEpoch(arch: Arch, repeats: number, images: number): Promise<void> {
   const cores = availableParallelism();
   const configs = referenceConfigs(cores, originalWaitPolicy);
   const ours: number[] = [];
   const refs = configs.map(() => [] as number[]);
   for (let r = 0; r < repeats; r++) {
-    ours.push(await projectEpoch());
-    configs.forEach((cfg, i) => refs[i]!.push(runReference(['--model', 'mlp', '--epochs', '1'], cfg)[0]!.sec!));
-    console.error(`  repeat ${r + 1}/${repeats}: project ${ours.at(-1)!.toFixed(2)} s; reference ${refs.map((x) => x.at(-1)!.toFixed(2)).join(' / ')} s`);
+    ours.push(await projectEpoch(arch, images));
+    configs.forEach((cfg, i) => refs[i]!.push(runReference(['--model', arch, '--epochs', '1', '--limit', String(images)], cfg)[0]!.sec!));
+    console.error(`  vae-${arch} repeat ${r + 1}/${repeats}: project ${ours.at(-1)!.toFixed(2)} s; reference ${refs.map((x) => x.at(-1)!.toFixed(2)).join(' / ')} s`);
   }
   const medians = refs.map(median);
   const best = medians.indexOf(Math.min(...medians));
   const project = median(ours);
   console.log(
     JSON.stringify({
-      name: 'vae-mlp-epoch',
-      what: 'one epoch of the MNIST MLP VAE 784-400-20, batch 128, Adam 1e-3, dynamic binarization (seconds per epoch, median)',
+      name: `vae-${arch}-epoch`,
+      what:
+        arch === 'mlp'
+          ? 'the MNIST MLP VAE 784-400-20, batch 128, Adam 1e-3, dynamic binarization: seconds for `images` training images (median)'
+          : 'the MNIST conv VAE (32-64 stride-2 convolutions, z=20), batch 128, Adam 1e-3, dynamic binarization: seconds for `images` training images (median)',
+      images,
       project_sec: r3(project),
       reference_sec: r3(medians[best]!),
+      project_sec_per_epoch: r3((project * 60000) / images),
       ratio: r3(project / medians[best]!),
       reference_config: configs[best]!.label,
       reference_all: Object.fromEntries(configs.map((c, i) => [c.label, r3(medians[i]!)])),
@@ -84,13 +98,16 @@ const which = args.filter((a) => !a.startsWith('--') && !/^\d+$/.test(a));
 const repeatsAt = args.indexOf('--repeats');
 const repeats = repeatsAt >= 0 ? Number(args[repeatsAt + 1]) : 3;
 const stepsAt = args.indexOf('--steps');
-const run = which.length ? which : ['vae-mlp', 'mnist-load'];
+const imagesAt = args.indexOf('--images');
+const images = (arch: Arch): number => (imagesAt >= 0 ? Number(args[imagesAt + 1]) : arch === 'mlp' ? 60000 : 12800);
+const run = which.length ? which : ['vae-mlp', 'vae-conv', 'mnist-load'];
 for (const b of run) {
-  if (b === 'vae-mlp') await vaeMlp(repeats);
+  if (b === 'vae-mlp') await vaeEpoch('mlp', repeats, images('mlp'));
+  else if (b === 'vae-conv') await vaeEpoch('conv', repeats, images('conv'));
   else if (b === 'mnist-load') await mnistLoad();
   else if (b === 'memory') await memoryBench(stepsAt >= 0 ? Number(args[stepsAt + 1]) : 20000);
   else {
-    console.error(`unknown benchmark '${b}' (vae-mlp, mnist-load, memory)`);
+    console.error(`unknown benchmark '${b}' (vae-mlp, vae-conv, mnist-load, memory)`);
     process.exit(2);
   }
 }

@@ -42,20 +42,20 @@ test('doctor reports libtorch, BLAS, threads, devices, speed and datasets', () =
 });
 
 test('train runs on tiny data and ends with a JSON summary', () => {
-  const r = cli('train', '--limit', '256', '--epochs', '2', '--batch-size', '64', '--json');
+  const r = cli('train', '--limit', '256', '--epochs', '2', '--batch-size', '64', '--out', join(tmp, 'smoke'), '--json');
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
   assert.equal(lines.length, 3);
-  assert.equal(lines[2]!.epochs, 2);
+  assert.equal(lines[2]!.epochs_done, 2);
   assert.ok(lines[1]!.train_neg_elbo! < lines[0]!.train_neg_elbo!, 'the loss falls');
   assert.ok(Number.isFinite(lines[2]!.test_neg_elbo));
 });
 
 test('bad options fail before any work, with a message and exit code 1', () => {
   for (const [args, re] of [
-    [['train', '--latent', '-3'], /option '--latent <n>' argument '-3' is invalid\. expected a positive integer/],
-    [['train', '--epochs', 'many'], /expected a positive integer, got 'many'/],
-    [['train', '--lr', '0'], /expected a positive number, got '0'/],
+    [['train', '--latent', '-3'], /option --latent: 'latent' must be at least 1, got -3/],
+    [['train', '--epochs', 'many'], /option --epochs: expected a number, got 'many'/],
+    [['train', '--lr', '0'], /'lr' must be above 0, got 0/],
     [['data', 'info', 'nope'], /unknown dataset 'nope'/],
     [['data', 'fetch', 'cifar-99'], /unknown dataset 'cifar-99'/],
     [['data', 'info', 'mnist', '--classes', 'seven'], /expected class indices like 7 or 1,7/],

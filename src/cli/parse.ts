@@ -7,18 +7,6 @@ export function positiveInt(value: string): number {
   return n;
 }
 
-export function nonNegativeInt(value: string): number {
-  const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
-  return n;
-}
-
-export function positiveFloat(value: string): number {
-  const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
-  return n;
-}
-
 /** "7" or "1,7" -> [7] or [1, 7]. */
 export function classList(value: string): number[] {
   const parts = value.split(',').map((s) => s.trim());

@@ -1,50 +1,115 @@
-/** `latentlab train`: trains the MLP VAE on the embedded MNIST and reports nats per image. */
-import { BatchLoader } from '../data/loader.js';
-import { loadMnist } from '../data/builtin.js';
-import { VaeMlp } from '../models/vae-mlp/model.js';
-import { Adam } from '../tensor/optim/adam.js';
-import { manualSeed } from '../tensor/runtime.js';
-import { evaluate, trainEpoch } from '../train/vae-loop.js';
-import { progressBar } from './progress.js';
+/**
+ * `latentlab train`: flags and an optional JSON file are parsed into a RunConfig (see
+ * train/config.ts), then the library trains. Ctrl-C checkpoints and exits; --resume goes on.
+ */
+import { Command, Option } from 'commander';
+import { join } from 'node:path';
+import { DEFAULTS, MODEL_NAMES, SCHEMA, flagName, parseFlag, readConfigFile, resolveConfig, type RunConfig } from '../train/config.js';
+import { prepareRun } from '../train/prepare.js';
+import { readConfig } from '../train/run-dir.js';
+import { NonFiniteLossError, type EpochRecord } from '../train/trainer.js';
+import { MODELS } from '../models/registry.js';
+import { progressBar, type Progress } from './progress.js';
 
-export interface TrainOptions {
-  epochs: number;
-  latent: number;
-  hidden: number;
-  batchSize: number;
-  lr: number;
-  seed: number;
-  limit?: number;
-  json: boolean;
+interface TrainFlags {
+  config?: string;
+  out?: string;
+  resume?: boolean;
+  json?: boolean;
+  [key: string]: unknown;
 }
 
-export async function trainCommand(o: TrainOptions): Promise<void> {
-  manualSeed(o.seed);
-  const [trainSet, testSet] = await Promise.all([loadMnist('train'), loadMnist('test')]);
-  const model = new VaeMlp({ inputDim: trainSet.dim, hidden: o.hidden, latent: o.latent });
-  const opt = new Adam(model.parameters(), { lr: o.lr });
-  const train = new BatchLoader(o.limit ? trainSet.take(o.limit) : trainSet, { batchSize: o.batchSize, binarize: 'dynamic', flatten: true });
-  const test = new BatchLoader(testSet, { batchSize: 1000, shuffle: false, binarize: 'dynamic', flatten: true });
-  const log = (obj: object, text: string): void => console.log(o.json ? JSON.stringify(obj) : text);
-  if (!o.json) console.error(`training vae-mlp (784-${o.hidden}-${o.latent}) on MNIST: ${train.dataset.length} images, ${o.epochs} epoch(s)`);
-  let last = { train_neg_elbo: NaN, test_neg_elbo: NaN };
-  for (let epoch = 1; epoch <= o.epochs; epoch++) {
-    const bar = progressBar(`epoch ${epoch}/${o.epochs}`, train.numBatches, !o.json && process.stderr.isTTY);
-    const tr = trainEpoch(model, opt, train, (done, s) =>
-      bar.update(done, { loss: s.loss, recon: s.recon, kl: s.kl, 'img/s': Math.round(s.images / Math.max(s.seconds, 1e-9)) }),
-    );
-    bar.stop();
-    const te = evaluate(model, test);
-    last = { train_neg_elbo: round(tr.loss), test_neg_elbo: round(te.loss) };
-    log(
-      { epoch, ...last, recon: round(tr.recon), kl: round(tr.kl), sec: round(tr.seconds), images_per_sec: Math.round(tr.images / tr.seconds) },
-      `epoch ${epoch}: train -ELBO ${tr.loss.toFixed(2)} nats (recon ${tr.recon.toFixed(2)}, KL ${tr.kl.toFixed(2)}), ` +
-        `test -ELBO ${te.loss.toFixed(2)} nats, ${tr.seconds.toFixed(1)} s, ${Math.round(tr.images / tr.seconds)} images/s`,
+export function trainCommand(): Command {
+  const cmd = new Command('train')
+    .description('train a model; writes runs/<name>/ with config.json, model.safetensors, optimizer.safetensors, metrics.jsonl')
+    .option('--config <file>', 'JSON file of settings (flags override it)')
+    .option('--out <dir>', 'run directory (default: runs/<model>-<dataset>-<time>)')
+    .option('--resume', 'continue the run in --out exactly where it stopped (--epochs may be raised)')
+    .option('--json', 'print one JSON object per epoch and a summary object last');
+  for (const key of Object.keys(SCHEMA) as (keyof RunConfig)[]) {
+    const spec = SCHEMA[key];
+    const arg = spec.arg ?? ('values' in spec.kind ? spec.kind.values.join('|') : 'value');
+    const def = DEFAULTS[key];
+    cmd.addOption(new Option(`${flagName(key)} <${arg}>`, `${spec.help} (default: ${Array.isArray(def) ? def.join(',') : def ?? 'none'})`).argParser((raw) => parseFlag(key, raw)));
+  }
+  cmd.addHelpText('after', `\nModels:\n${MODEL_NAMES.map((m) => `  ${m.padEnd(9)} ${MODELS[m].description}`).join('\n')}\n\nExample:\n  latentlab train --model vae-mlp --dataset mnist --latent 2 --epochs 20 --out runs/mnist-z2`);
+  return cmd.action(async (flags: TrainFlags) => runTrain(flags));
+}
+
+function pickConfigFlags(flags: TrainFlags): Partial<RunConfig> {
+  return Object.fromEntries(Object.entries(flags).filter(([k, v]) => k in SCHEMA && v !== undefined)) as Partial<RunConfig>;
+}
+
+async function runTrain(flags: TrainFlags): Promise<void> {
+  const overrides = pickConfigFlags(flags);
+  let config: RunConfig;
+  let dir: string;
+  if (flags.resume) {
+    if (!flags.out) throw new Error('--resume needs --out <run directory>');
+    dir = flags.out;
+    const { resolved: _resolved, ...stored } = readConfig(dir);
+    const changed = Object.keys(overrides).filter((k) => k !== 'epochs' && JSON.stringify(overrides[k as keyof RunConfig]) !== JSON.stringify(stored[k as keyof RunConfig]));
+    if (changed.length) throw new Error(`cannot change ${changed.map(flagName).join(', ')} when resuming (only --epochs)`);
+    config = resolveConfig(stored, overrides);
+  } else {
+    config = resolveConfig(flags.config ? readConfigFile(flags.config) : {}, overrides);
+    dir = flags.out ?? join('runs', `${config.model}-${config.dataset.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`);
+  }
+  const json = Boolean(flags.json);
+  const out = (obj: object, text: string): void => console.log(json ? JSON.stringify(obj) : text);
+  let bar: Progress | null = null;
+  const run = await prepareRun(config, dir, !flags.resume, {
+    onEpochStart: (epoch, n) => {
+      bar = progressBar(`epoch ${epoch}/${config.epochs}`, n, !json && process.stderr.isTTY);
+    },
+    onBatch: (_e, done, s) => bar?.update(done, { loss: s.loss, recon: s.recon, kl: s.kl, 'img/s': Math.round(s.images / Math.max(s.seconds, 1e-9)) }),
+    onEpochEnd: (r: EpochRecord) => {
+      bar?.stop();
+      out(
+        r,
+        `epoch ${r.epoch}: train -ELBO ${r.train_neg_elbo.toFixed(2)} (recon ${r.train_recon.toFixed(2)}, KL ${r.train_kl.toFixed(2)}, beta ${r.beta})` +
+          `${r.val_neg_elbo !== undefined ? `, val ${r.val_neg_elbo.toFixed(2)}` : ''}, test -ELBO ${r.test_neg_elbo.toFixed(2)} nats; ${r.sec.toFixed(1)} s, ${r.images_per_sec} img/s`,
+      );
+    },
+    onMessage: (text) => (json ? console.log(JSON.stringify({ message: text })) : console.error(text)),
+  });
+  const { trainer, datasets } = run;
+  if (flags.resume) trainer.resume();
+  if (!json) {
+    console.error(
+      `${flags.resume ? 'resuming' : 'training'} ${config.model} (latent ${config.latent}, ${run.model.numParameters().toLocaleString('en')} parameters) on ${datasets.train.name}: ` +
+        `${datasets.train.length} images of ${datasets.train.imageShape.join('x')}, epoch ${trainer.state.epoch + 1} to ${config.epochs} -> ${dir}`,
     );
   }
-  log({ done: true, epochs: o.epochs, ...last }, `done: test -ELBO ${last.test_neg_elbo} nats per image after ${o.epochs} epoch(s)`);
-}
-
-function round(x: number): number {
-  return Math.round(x * 1000) / 1000;
+  const onSigint = (): void => {
+    trainer.requestStop('interrupted (Ctrl-C)');
+    console.error('\nstopping: saving a checkpoint (Ctrl-C again to quit at once)');
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    const result = await trainer.fit();
+    (bar as Progress | null)?.stop();
+    const last = result.last;
+    const summary = {
+      run_dir: dir,
+      epochs_done: result.epochsDone,
+      train_neg_elbo: last?.train_neg_elbo ?? null,
+      test_neg_elbo: last?.test_neg_elbo ?? null,
+      stop_reason: result.stopReason,
+    };
+    if (trainer.state.stopReason === 'interrupted (Ctrl-C)') {
+      out({ ...summary, interrupted: true }, `interrupted at epoch ${trainer.state.epoch + 1}, batch ${trainer.state.batch}; checkpoint saved. Resume with: latentlab train --resume --out ${dir}`);
+      process.exitCode = 130;
+      return;
+    }
+    out(summary, `done: ${result.epochsDone} epochs, test -ELBO ${summary.test_neg_elbo ?? '-'} nats per image; the run is in ${dir}`);
+  } catch (e) {
+    (bar as Progress | null)?.stop();
+    if (e instanceof NonFiniteLossError) throw new Error(e.message);
+    throw e;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    run.dispose();
+  }
 }

@@ -82,9 +82,10 @@ export async function readIdx(file: string): Promise<Idx> {
     throw new IdxError(file, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   if (file.endsWith('.gz') && !gz) throw new IdxError(file, 'named .gz but is not gzip data');
+  if (!gz) return readRawIdx(file);
 
-  const source = createReadStream(file);
-  const stream = gz ? source.pipe(createGunzip()) : source;
+  const source = createReadStream(file, { highWaterMark: 1 << 20 });
+  const stream = source.pipe(createGunzip({ chunkSize: 1 << 20 }));
   source.on('error', (e) => stream.destroy(e));
 
   let head = Buffer.alloc(0);
@@ -115,7 +116,7 @@ export async function readIdx(file: string): Promise<Idx> {
   } catch (e) {
     if (e instanceof IdxError) throw e;
     const err = e as NodeJS.ErrnoException;
-    if (gz && (err.code?.startsWith('Z_') || /gzip|header|incorrect|unexpected end/i.test(err.message))) {
+    if ((err.code?.startsWith('Z_') || /gzip|header|incorrect|unexpected end/i.test(err.message))) {
       throw new IdxError(file, `corrupt gzip data (${err.message})`);
     }
     throw new IdxError(file, `cannot read: ${err.code ?? err.message}`);
@@ -133,6 +134,38 @@ export async function readIdx(file: string): Promise<Idx> {
   }
   swapInPlace(out!, TYPES[header.type]![1]); // IDX is big-endian; typed arrays are little-endian here
   return result;
+}
+
+/** An uncompressed file is read straight into the result array: one read, one copy. */
+function readRawIdx(file: string): Idx {
+  const fd = openSync(file, 'r');
+  try {
+    const size = statSync(file).size;
+    const head = Buffer.alloc(Math.min(size, 4 + 4 * 255));
+    readSync(fd, head, 0, head.length, 0);
+    const header = parseHeader(file, head);
+    if (!header) throw new IdxError(file, `truncated: only ${size} bytes, not even a full IDX header`);
+    const [Ctor, width, name] = TYPES[header.type]!;
+    const count = header.shape.reduce((a, b) => a * b, 1);
+    const want = count * width;
+    const have = size - header.size;
+    if (have < want) {
+      throw new IdxError(
+        file,
+        `truncated: header promises [${header.shape.join(' x ')}] ${name} (${want} bytes) but only ${have} bytes follow` +
+          ` (${Math.floor(have / width)} of ${count} elements)`,
+      );
+    }
+    if (have > want) throw new IdxError(file, `has ${have - want}+ bytes after the ${want} bytes of data its header declares`);
+    const data = new Ctor(count);
+    const bytes = new Uint8Array(data.buffer, 0, want);
+    let off = 0;
+    while (off < want) off += readSync(fd, bytes, off, want - off, header.size + off);
+    swapInPlace(bytes, width);
+    return { type: header.type, shape: header.shape, data };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Writes an IDX file's bytes (for tests and for exporting datasets). */

@@ -48,17 +48,27 @@ export class BatchLoader {
 
   /** The batches of one epoch, in a fresh random order when shuffling. */
   *epoch(): Generator<Batch> {
-    const { batchSize, shuffle } = this.options;
-    const n = this.dataset.length;
-    const order = shuffle ? keep(randperm(n)) : null;
+    const order = this.plan();
     try {
-      for (let b = 0; b < this.numBatches; b++) {
-        const start = b * batchSize;
-        const size = Math.min(batchSize, n - start);
-        yield { index: b, size, load: () => this.#load(order, start, size) };
-      }
+      yield* this.batches(order);
     } finally {
       order?.dispose();
+    }
+  }
+
+  /** An epoch's order: a permutation (kept; the caller disposes it), or null without shuffling. */
+  plan(): Tensor | null {
+    return this.options.shuffle ? keep(randperm(this.dataset.length)) : null;
+  }
+
+  /** The batches of an epoch in `order`, from batch `start` on (to resume an interrupted epoch). */
+  *batches(order: Tensor | null, start = 0): Generator<Batch> {
+    const { batchSize } = this.options;
+    const n = this.dataset.length;
+    for (let b = start; b < this.numBatches; b++) {
+      const first = b * batchSize;
+      const size = Math.min(batchSize, n - first);
+      yield { index: b, size, load: () => this.#load(order, first, size) };
     }
   }
 

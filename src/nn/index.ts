@@ -4,3 +4,8 @@ export { Linear } from './linear.js';
 export { Sequential } from './container.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Softplus } from './activation.js';
 export * as init from './init.js';
+export { Conv2d, ConvTranspose2d, type Conv2dOptions, type ConvTranspose2dOptions } from './conv.js';
+export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batchnorm.js';
+export { Dropout } from './dropout.js';
+export { MaxPool2d, AvgPool2d, Upsample, type Pool2dOptions, type UpsampleOptions } from './pooling.js';
+export { Flatten, Unflatten, Reshape } from './reshape.js';

@@ -58,8 +58,13 @@ export abstract class Module {
   }
 
   /** Parameters and buffers by dotted name (the tensors themselves, not copies). */
-  stateDict(): Record<string, Tensor> {
-    return Object.fromEntries([...this.namedParameters(), ...this.namedBuffers()]);
+  stateDict(prefix = ''): Record<string, Tensor> {
+    // PyTorch's order: each module's parameters, then its buffers, then its children.
+    const out: Record<string, Tensor> = {};
+    for (const [k, t] of this.#params) out[prefix + k] = t;
+    for (const [k, t] of this.#buffers) out[prefix + k] = t;
+    for (const [k, m] of this.#modules) Object.assign(out, m.stateDict(`${prefix}${k}.`));
+    return out;
   }
 
   /**

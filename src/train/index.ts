@@ -1,1 +1,6 @@
-export { trainStep, trainEpoch, evaluate, type EpochStats, type VaeLike } from './vae-loop.js';
+export * from './config.js';
+export { klWeight, learningRate } from './schedules.js';
+export { createOptimizer } from './optimizers.js';
+export { Trainer, trainStep, evalStep, evaluate, NonFiniteLossError, type EpochRecord, type PassStats, type TrainerCallbacks, type TrainerData, type TrainResult } from './trainer.js';
+export { FILES, listRuns, readConfig, readMetrics, loadCheckpoint, hasCheckpoint, type RunSummary, type TrainerState } from './run-dir.js';
+export { prepareRun, type PreparedRun } from './prepare.js';

@@ -1,0 +1,64 @@
+/**
+ * The shared skeleton of autoencoders and VAEs: an encoder to a code (a point, or a
+ * Gaussian's mean and variance), a decoder to the raw parameters of p(x|z), and the loss.
+ * A model supplies encodeRaw and decodeRaw; everything else is here once.
+ */
+import { randnLike, zeros } from '../../tensor/create.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { Module } from '../../nn/module.js';
+import type { GenerativeModel, LossTerms } from '../types.js';
+import { Likelihood, type LikelihoodName } from './likelihood.js';
+import { gaussianKl, reparameterize } from './losses.js';
+import { toLogvar, type VarianceParam } from './posterior.js';
+
+export interface LatentModelOptions {
+  latent: number;
+  imageShape: [number, number, number];
+  likelihood?: LikelihoodName;
+  sigma?: number | 'learned';
+  variance?: VarianceParam;
+}
+
+export abstract class LatentModel extends Module implements GenerativeModel {
+  abstract readonly modelName: string;
+  abstract readonly variational: boolean;
+  readonly latentDim: number;
+  readonly imageShape: [number, number, number];
+  readonly variance: VarianceParam;
+  likelihood!: Likelihood;
+
+  constructor(o: LatentModelOptions) {
+    super();
+    if (!(Number.isInteger(o.latent) && o.latent > 0)) throw new RangeError(`latent size must be a positive integer, got ${o.latent}`);
+    this.latentDim = o.latent;
+    this.imageShape = o.imageShape;
+    this.variance = o.variance ?? 'logvar';
+  }
+
+  /** Registers the likelihood last, so that the layers keep PyTorch's parameter order. */
+  protected withLikelihood(kind: LikelihoodName = 'bernoulli', sigma: number | 'learned' = 0.1): void {
+    this.likelihood = this.module('likelihood', new Likelihood(kind, sigma));
+  }
+
+  /** The encoder's outputs for x [B, C, H, W]: the code's mean and, for VAEs, its raw variance. */
+  protected abstract encodeRaw(x: Tensor): { mu: Tensor; rawVar: Tensor | null };
+  /** The decoder's raw output (logits) for z, shaped [B, C, H, W]. */
+  protected abstract decodeRaw(z: Tensor): Tensor;
+
+  encode(x: Tensor): { mu: Tensor; logvar: Tensor | null } {
+    const { mu, rawVar } = this.encodeRaw(x);
+    return { mu, logvar: rawVar ? toLogvar(rawVar, this.variance) : null };
+  }
+
+  decode(z: Tensor): Tensor {
+    return this.likelihood.mean(this.decodeRaw(z));
+  }
+
+  lossTerms(x: Tensor, beta: number): LossTerms {
+    const { mu, logvar } = this.encode(x);
+    const z = logvar ? reparameterize(mu, logvar, randnLike(mu)) : mu;
+    const recon = this.likelihood.nll(this.decodeRaw(z), x);
+    const kl = logvar ? gaussianKl(mu, logvar) : zeros([], { dtype: recon.dtype, device: recon.device });
+    return { loss: beta === 1 ? recon.add(kl) : recon.add(kl.mul(beta)), recon, kl, negElbo: recon.add(kl) };
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Decoder likelihoods p(x|z): Bernoulli (binary cross-entropy on logits; crisp digits) or
+ * Gaussian with a fixed or learned standard deviation (squared error; the blur of the
+ * Gaussian decoder shows as sigma grows). Both give -log p(x|z) in nats, summed.
+ */
+import { full } from '../../tensor/create.js';
+import { binaryCrossEntropyWithLogits } from '../../tensor/functional.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { Module } from '../../nn/module.js';
+
+export type LikelihoodName = 'bernoulli' | 'gaussian';
+
+const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+
+export class Likelihood extends Module {
+  /** log sigma of the Gaussian, learned when sigma is 'learned'. */
+  readonly logSigma: Tensor | null;
+
+  constructor(
+    readonly kind: LikelihoodName,
+    readonly sigma: number | 'learned' = 0.1,
+  ) {
+    super();
+    this.logSigma = kind === 'gaussian' && sigma === 'learned' ? this.param('log_sigma', full([1], 0)) : null;
+  }
+
+  /** The decoder's mean image from its raw output. */
+  mean(raw: Tensor): Tensor {
+    return raw.sigmoid();
+  }
+
+  /** -log p(x | raw decoder output), summed over batch and pixels. */
+  nll(raw: Tensor, x: Tensor): Tensor {
+    if (this.kind === 'bernoulli') return binaryCrossEntropyWithLogits(raw, x, 'sum');
+    const mu = raw.sigmoid();
+    const sq = mu.sub(x).square();
+    if (this.logSigma) {
+      // sum((x-mu)^2) / (2 sigma^2) + D log sigma + D/2 log 2 pi, with sigma learned.
+      const inv = this.logSigma.mul(-2).exp();
+      return sq.mul(inv).sum().mul(0.5).add(this.logSigma.mul(x.numel).sum()).add(x.numel * HALF_LOG_2PI);
+    }
+    const s = this.sigma as number;
+    return sq.sum().div(2 * s * s).add(x.numel * (Math.log(s) + HALF_LOG_2PI));
+  }
+}

@@ -1,0 +1,11 @@
+/**
+ * The variance of q(z|x): the encoder's raw output read as a log-variance (Kingma and
+ * Welling's choice), or as a variance through softplus, which avoids exp's overflow.
+ */
+import type { Tensor } from '../../tensor/tensor.js';
+
+export type VarianceParam = 'logvar' | 'softplus';
+
+export function toLogvar(raw: Tensor, how: VarianceParam): Tensor {
+  return how === 'logvar' ? raw : raw.softplus().add(1e-6).log();
+}
