@@ -6,6 +6,7 @@
 export * from './tensor/index.js';
 export * as nn from './nn/index.js';
 export * as data from './data/index.js';
+export * as datasets from './data/index.js';
 export * as models from './models/index.js';
 export * as train from './train/index.js';
 export * as viz from './viz/index.js';

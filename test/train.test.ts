@@ -223,3 +223,28 @@ test('a run killed with SIGKILL mid-epoch resumes from its last checkpoint, whic
   assert.equal(summary.epochs_done, 3);
   assert.deepEqual(train.readMetrics(out).map((m) => m.epoch), [1, 2, 3]);
 });
+
+test('Ctrl-C (SIGINT) saves a checkpoint where training stands and exits; --resume finishes the run', async () => {
+  const out = join(tmp, 'interrupted');
+  const args = ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), 'train', '--limit', '3000', '--epochs', '2', '--batch-size', '32', '--out', out, '--json'];
+  const child = spawn(process.execPath, args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stdout.includes('"epoch":1')) setTimeout(() => child.kill('SIGINT'), 300);
+    });
+    child.on('exit', (c) => resolve(c));
+    child.on('error', reject);
+  });
+  assert.equal(code, 130, stdout);
+  const summary = JSON.parse(stdout.trim().split('\n').pop()!) as { interrupted: boolean; epochs_done: number };
+  assert.equal(summary.interrupted, true);
+  const ck = train.loadCheckpoint(out);
+  assert.equal(ck.state.epoch, 1);
+  assert.ok(ck.state.batch > 0, 'the checkpoint is inside epoch 2');
+  L.disposeAll([ck.model, ck.optimizer, ck.rng, ck.order]);
+  const r = cli(['train', '--resume', '--out', out, '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(train.readMetrics(out).map((m) => m.epoch), [1, 2]);
+});

@@ -7,6 +7,7 @@ import { dataCommand } from './data.js';
 import { doctor, formatDoctor } from './doctor.js';
 import { runsCommand } from './runs.js';
 import { trainCommand } from './train.js';
+import { visualCommands } from './visual.js';
 
 export function buildProgram(): Command {
   const program = new Command('latentlab')
@@ -26,6 +27,7 @@ export function buildProgram(): Command {
   program.addCommand(trainCommand());
   program.addCommand(runsCommand());
   program.addCommand(dataCommand());
+  for (const c of visualCommands()) program.addCommand(c);
 
   return program;
 }

@@ -7,6 +7,13 @@ export function positiveInt(value: string): number {
   return n;
 }
 
+/** A non-negative integer (an index, a seed). */
+export function nonNegativeIntArg(value: string): number {
+  const n = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
+  return n;
+}
+
 /** "7" or "1,7" -> [7] or [1, 7]. */
 export function classList(value: string): number[] {
   const parts = value.split(',').map((s) => s.trim());

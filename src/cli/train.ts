@@ -6,12 +6,14 @@ import { Command, Option } from 'commander';
 import { join } from 'node:path';
 import { DEFAULTS, MODEL_NAMES, SCHEMA, flagName, parseFlag, readConfigFile, resolveConfig, type RunConfig } from '../train/config.js';
 import { prepareRun } from '../train/prepare.js';
-import { readConfig } from '../train/run-dir.js';
+import { readConfig, readMetrics } from '../train/run-dir.js';
+import { TrainingPictures, writeRunPictures } from '../viz/progress.js';
 import { NonFiniteLossError, type EpochRecord } from '../train/trainer.js';
 import { MODELS } from '../models/registry.js';
 import { progressBar, type Progress } from './progress.js';
 
 interface TrainFlags {
+  pictures?: boolean;
   config?: string;
   out?: string;
   resume?: boolean;
@@ -25,7 +27,8 @@ export function trainCommand(): Command {
     .option('--config <file>', 'JSON file of settings (flags override it)')
     .option('--out <dir>', 'run directory (default: runs/<model>-<dataset>-<time>)')
     .option('--resume', 'continue the run in --out exactly where it stopped (--epochs may be raised)')
-    .option('--json', 'print one JSON object per epoch and a summary object last');
+    .option('--json', 'print one JSON object per epoch and a summary object last')
+    .option('--no-pictures', 'skip the pictures (samples, reconstructions, latent map, curves, progress.gif, manifold)');
   for (const key of Object.keys(SCHEMA) as (keyof RunConfig)[]) {
     const spec = SCHEMA[key];
     const arg = spec.arg ?? ('values' in spec.kind ? spec.kind.values.join('|') : 'value');
@@ -65,6 +68,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     onBatch: (_e, done, s) => bar?.update(done, { loss: s.loss, recon: s.recon, kl: s.kl, 'img/s': Math.round(s.images / Math.max(s.seconds, 1e-9)) }),
     onEpochEnd: (r: EpochRecord) => {
       bar?.stop();
+      pictures?.record();
       out(
         r,
         `epoch ${r.epoch}: train -ELBO ${r.train_neg_elbo.toFixed(2)} (recon ${r.train_recon.toFixed(2)}, KL ${r.train_kl.toFixed(2)}, beta ${r.beta})` +
@@ -75,6 +79,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   });
   const { trainer, datasets } = run;
   if (flags.resume) trainer.resume();
+  const pictures = flags.pictures === false ? null : new TrainingPictures(run.model, datasets.test);
   if (!json) {
     console.error(
       `${flags.resume ? 'resuming' : 'training'} ${config.model} (latent ${config.latent}, ${run.model.numParameters().toLocaleString('en')} parameters) on ${datasets.train.name}: ` +
@@ -98,18 +103,20 @@ async function runTrain(flags: TrainFlags): Promise<void> {
       test_neg_elbo: last?.test_neg_elbo ?? null,
       stop_reason: result.stopReason,
     };
-    if (trainer.state.stopReason === 'interrupted (Ctrl-C)') {
+    if (result.interrupted) {
       out({ ...summary, interrupted: true }, `interrupted at epoch ${trainer.state.epoch + 1}, batch ${trainer.state.batch}; checkpoint saved. Resume with: latentlab train --resume --out ${dir}`);
       process.exitCode = 130;
       return;
     }
-    out(summary, `done: ${result.epochsDone} epochs, test -ELBO ${summary.test_neg_elbo ?? '-'} nats per image; the run is in ${dir}`);
+    const files = pictures ? await writeRunPictures(dir, run.model, datasets.test, readMetrics(dir), pictures) : [];
+    out({ ...summary, pictures: files }, `done: ${result.epochsDone} epochs, test -ELBO ${summary.test_neg_elbo ?? '-'} nats per image; the run and its pictures are in ${dir}`);
   } catch (e) {
     (bar as Progress | null)?.stop();
     if (e instanceof NonFiniteLossError) throw new Error(e.message);
     throw e;
   } finally {
     process.removeListener('SIGINT', onSigint);
+    pictures?.dispose();
     run.dispose();
   }
 }

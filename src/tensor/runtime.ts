@@ -43,3 +43,15 @@ if (!process.env.OMP_NUM_THREADS) native.setNumThreads(availableParallelism());
 export function listOps(): string[] {
   return native.listOps();
 }
+
+/** Runs `fn` with the generator seeded by `seed`, then puts the caller's RNG state back. */
+export function withSeed<T>(seed: number, fn: () => T): T {
+  const saved = getRngState();
+  native.manualSeed(seed);
+  try {
+    return fn();
+  } finally {
+    setRngState(saved);
+    saved.dispose();
+  }
+}

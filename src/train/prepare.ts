@@ -30,7 +30,8 @@ export interface PreparedRun {
   dispose(): void;
 }
 
-function datasetSpec(c: RunConfig, split: 'train' | 'test'): DatasetSpec {
+/** The dataset a run reads, for one split (the limit applies to training only). */
+export function runDatasetSpec(c: RunConfig, split: 'train' | 'test'): DatasetSpec {
   const size = c.size ? ([c.size[0], c.size[1] ?? c.size[0]] as [number, number]) : undefined;
   return {
     dataset: c.dataset,
@@ -45,8 +46,8 @@ function datasetSpec(c: RunConfig, split: 'train' | 'test'): DatasetSpec {
 
 /** Loads a run's train and test data (with its classes, limit, size and channels). */
 export async function loadRunData(c: RunConfig): Promise<{ train: ImageDataset; test: ImageDataset }> {
-  const train = await loadDataset(datasetSpec(c, 'train'));
-  const test = await loadDataset(datasetSpec(c, 'test'));
+  const train = await loadDataset(runDatasetSpec(c, 'train'));
+  const test = await loadDataset(runDatasetSpec(c, 'test'));
   return { train, test };
 }
 

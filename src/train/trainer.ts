@@ -10,7 +10,7 @@ import type { BatchLoader } from '../data/loader.js';
 import type { GenerativeModel } from '../models/types.js';
 import { noGrad } from '../tensor/autograd.js';
 import type { Optimizer } from '../tensor/optim/optimizer.js';
-import { getRngState, manualSeed, setRngState } from '../tensor/runtime.js';
+import { getRngState, setRngState, withSeed } from '../tensor/runtime.js';
 import { loadSafetensors, saveSafetensors } from '../tensor/safetensors.js';
 import { disposeAll, keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -61,6 +61,8 @@ export interface TrainResult {
   epochsDone: number;
   last: EpochRecord | null;
   stopReason: string | null;
+  /** Stopped by requestStop before the end; the checkpoint lets --resume go on. */
+  interrupted: boolean;
 }
 
 export class NonFiniteLossError extends Error {}
@@ -96,21 +98,16 @@ export function evalStep(model: GenerativeModel, x: Tensor, beta = 1): Omit<Pass
  * use a fixed seed (the caller's RNG state is restored), so numbers compare across epochs.
  */
 export function evaluate(model: GenerativeModel, loader: BatchLoader): PassStats {
-  const saved = getRngState();
-  manualSeed(EVAL_SEED);
   const wasTraining = model.training;
   model.eval();
   const t0 = performance.now();
   const s = emptyPartial();
   try {
-    for (const b of loader.epoch()) {
-      const r = tidy(() => evalStep(model, b.load().x));
-      accumulate(s, r, b.size);
-    }
+    withSeed(EVAL_SEED, () => {
+      for (const b of loader.epoch()) accumulate(s, tidy(() => evalStep(model, b.load().x)), b.size);
+    });
   } finally {
     model.train(wasTraining);
-    setRngState(saved);
-    saved.dispose();
   }
   s.seconds = (performance.now() - t0) / 1000;
   return perImage(s);
@@ -174,6 +171,7 @@ export class Trainer {
   async fit(): Promise<TrainResult> {
     const c = this.config;
     let last: EpochRecord | null = null;
+    if (!this.#state.finished) this.#state.stopReason = null; // an interrupted run that resumes is running again
     this.#state.finished = false;
     while (this.#state.epoch < c.epochs && !this.#stopRequested) {
       const record = await this.#runEpoch();
@@ -189,7 +187,7 @@ export class Trainer {
     this.#state.finished = this.#state.epoch >= c.epochs || this.#state.stopReason !== null;
     if (this.#stopRequested && !this.#state.finished) this.#state.stopReason = this.#stopRequested;
     this.#checkpoint();
-    return { epochsDone: this.#state.epoch, last, stopReason: this.#state.stopReason };
+    return { epochsDone: this.#state.epoch, last, stopReason: this.#state.stopReason, interrupted: !this.#state.finished };
   }
 
   async #runEpoch(): Promise<EpochRecord | null> {

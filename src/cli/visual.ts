@@ -1,0 +1,229 @@
+/**
+ * The commands that draw a trained run: sample, decode, reconstruct, manifold, latent-map,
+ * interpolate, traverse, curves, and divergence. Each checks its input before drawing, writes
+ * PNG (and SVG for plots) into the run directory unless --out says otherwise, and prints where.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { randn, tensor } from '../tensor/create.js';
+import { manualSeed } from '../tensor/runtime.js';
+import { tidy } from '../tensor/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { openRun, type OpenRun } from '../train/open-run.js';
+import { saveCurves, saveDivergence, saveImageGrid, saveLatentMap, saveManifold, saveWalk } from '../viz/figures.js';
+import { savePng } from '../viz/grid.js';
+import { decodeLatents, encodeMeans, interpolateLatents, sampleImages, traversalLatents } from '../viz/latent.js';
+import { reconstructionGrid } from '../viz/figures.js';
+import { nonNegativeIntArg, positiveInt } from './parse.js';
+
+interface Common {
+  run: string;
+  out?: string;
+  scale: number;
+  json?: boolean;
+}
+
+function report(o: { json?: boolean }, files: string[], extra: Record<string, unknown> = {}): void {
+  console.log(o.json ? JSON.stringify({ files, ...extra }) : files.map((f) => `wrote ${f}`).join('\n'));
+}
+
+/** Parses "0.5,-1.2" into numbers, or says what is wrong. */
+export function parseVector(text: string, what = 'latent vector'): number[] {
+  const parts = text.split(',').map((s) => s.trim());
+  const values = parts.map(Number);
+  const bad = parts.findIndex((p, i) => p === '' || !Number.isFinite(values[i]));
+  if (bad >= 0) throw new InvalidArgumentError(`${what} '${text}': '${parts[bad]}' is not a number`);
+  return values;
+}
+
+function checkLength(v: number[], n: number, what: string): void {
+  if (v.length !== n) throw new Error(`${what} has ${v.length} values but the model's latent space has ${n} dimensions`);
+}
+
+async function withRun<T>(dir: string, fn: (r: OpenRun) => Promise<T>): Promise<T> {
+  const r = await openRun(dir);
+  try {
+    return await fn(r);
+  } finally {
+    r.dispose();
+  }
+}
+
+/** Test image `index` as a float image [1, C, H, W]. */
+async function testImage(r: OpenRun, index: number): Promise<Tensor> {
+  const ds = await r.testSet();
+  if (index >= ds.length) throw new Error(`test image ${index} does not exist: the test set has ${ds.length} images (0 to ${ds.length - 1})`);
+  return tidy(() => ds.images.slice(0, index, index + 1).float().div(255));
+}
+
+function common(cmd: Command, what: string): Command {
+  return cmd
+    .requiredOption('--run <dir>', 'the run directory')
+    .option('--out <file>', `where the picture goes (default: in the run directory, ${what})`)
+    .addOption(new Option('--scale <n>', 'integer upscaling of the pixels').argParser(positiveInt).default(2))
+    .option('--json', 'print the files written as JSON');
+}
+
+export function visualCommands(): Command[] {
+  const sample = common(new Command('sample').description('a grid of samples from the prior N(0, I)'), 'samples.png')
+    .addOption(new Option('--n <n>', 'how many').argParser(positiveInt).default(64))
+    .addOption(new Option('--temperature <x>', 'scale of the prior noise').argParser((v) => parseVector(v, '--temperature')[0]!).default(1))
+    .addOption(new Option('--seed <n>', 'random seed').argParser(nonNegativeIntArg).default(0))
+    .action(async (o: Common & { n: number; temperature: number; seed: number }) =>
+      withRun(o.run, async (r) => {
+        manualSeed(o.seed);
+        const images = sampleImages(r.model, o.n, o.temperature);
+        const path = await saveImageGrid(o.out ?? join(o.run, 'samples.png'), images, { scale: o.scale });
+        images.dispose();
+        report(o, [path]);
+      }),
+    );
+
+  const decode = common(new Command('decode').description('the image of latent vectors you give'), 'decoded.png')
+    .option('--z <values...>', 'one or more latent vectors, e.g. --z 0.5,-1.2 --z 0,0')
+    .option('--z-file <file>', 'a file with one latent vector per line (comma-separated)')
+    .action(async (o: Common & { z?: string[]; zFile?: string }) => {
+      const lines = [...(o.z ?? []), ...(o.zFile ? readFileSync(o.zFile, 'utf8').split('\n').filter((l) => l.trim()) : [])];
+      if (!lines.length) throw new Error('give latent vectors with --z or --z-file');
+      const vectors = lines.map((l) => parseVector(l));
+      await withRun(o.run, async (r) => {
+        vectors.forEach((v, i) => checkLength(v, r.model.latentDim, `latent vector ${i + 1} (${lines[i]})`));
+        const images = tidy(() => decodeLatents(r.model, tensor(vectors)));
+        const path = await saveImageGrid(o.out ?? join(o.run, 'decoded.png'), images, { scale: o.scale });
+        images.dispose();
+        report(o, [path]);
+      });
+    });
+
+  const reconstruct = common(new Command('reconstruct').description('test images (odd rows) above their reconstructions'), 'reconstructions.png')
+    .addOption(new Option('--n <n>', 'how many test images').argParser(positiveInt).default(32))
+    .addOption(new Option('--cols <n>', 'images per row').argParser(positiveInt).default(8))
+    .action(async (o: Common & { n: number; cols: number }) =>
+      withRun(o.run, async (r) => {
+        const ds = await r.testSet();
+        const x = tidy(() => ds.images.slice(0, 0, Math.min(o.n, ds.length)).float().div(255));
+        const path = o.out ?? join(o.run, 'reconstructions.png');
+        await savePng(path, reconstructionGrid(r.model, x, o.cols, { scale: o.scale }));
+        x.dispose();
+        report(o, [path]);
+      }),
+    );
+
+  const manifold = common(new Command('manifold').description("decoded grid over a 2-D latent plane (the Gaussian's inverse CDF, as in Kingma and Welling)"), 'manifold.png')
+    .addOption(new Option('--n <n>', 'points per side').argParser(positiveInt).default(20))
+    .option('--dims <a,b>', 'for z > 2: the two dimensions to span (others held at 0)')
+    .option('--pca', 'for z > 2: the plane of the two main principal directions of the test codes')
+    .action(async (o: Common & { n: number; dims?: string; pca?: boolean }) =>
+      withRun(o.run, async (r) => {
+        const dims = o.dims ? (parseVector(o.dims, '--dims') as [number, number]) : undefined;
+        if (dims && (dims.length !== 2 || dims.some((d) => !Number.isInteger(d) || d < 0 || d >= r.model.latentDim))) {
+          throw new Error(`--dims needs two dimensions between 0 and ${r.model.latentDim - 1}, got ${o.dims}`);
+        }
+        let codes: Tensor | undefined;
+        if (o.pca) {
+          const ds = await r.testSet();
+          codes = tidy(() => encodeMeans(r.model, ds.images.slice(0, 0, Math.min(2000, ds.length)).float().div(255)));
+        }
+        const path = await saveManifold(o.out ?? join(o.run, 'manifold.png'), r.model, { n: o.n, scale: o.scale === 2 ? 1 : o.scale, ...(dims ? { dims } : {}), ...(codes ? { pcaOf: codes } : {}) });
+        codes?.dispose();
+        report(o, [path]);
+      }),
+    );
+
+  const latentMap = new Command('latent-map')
+    .description("the test set's encoded means as a scatter coloured by label (PCA for z > 2)")
+    .requiredOption('--run <dir>', 'the run directory')
+    .option('--out <base>', 'file name without extension (default: <run>/latent-map)')
+    .addOption(new Option('--limit <n>', 'test images to encode').argParser(positiveInt).default(5000))
+    .option('--json', 'print the files written as JSON')
+    .action(async (o: { run: string; out?: string; limit: number; json?: boolean }) =>
+      withRun(o.run, async (r) => {
+        const files = await saveLatentMap(o.out ?? join(o.run, 'latent-map'), r.model, await r.testSet(), o.limit);
+        report(o, [files.png, files.svg]);
+      }),
+    );
+
+  const interpolate = common(new Command('interpolate').description('a walk between two test images (by index) or two latent points: a PNG strip and an animated GIF'), 'interpolation.png/.gif')
+    .option('--from <index>', 'test image to start from')
+    .option('--to <index>', 'test image to end at')
+    .option('--from-z <values>', 'latent point to start from, e.g. -1,0')
+    .option('--to-z <values>', 'latent point to end at')
+    .addOption(new Option('--steps <n>', 'images in the walk').argParser(positiveInt).default(10))
+    .addOption(new Option('--mode <mode>', 'linear or spherical (slerp)').choices(['linear', 'slerp']).default('linear'))
+    .action(async (o: Common & { from?: string; to?: string; fromZ?: string; toZ?: string; steps: number; mode: 'linear' | 'slerp' }) =>
+      withRun(o.run, async (r) => {
+        const end = async (index: string | undefined, z: string | undefined, which: string): Promise<Tensor> => {
+          if (z !== undefined) {
+            const v = parseVector(z, `--${which}-z`);
+            checkLength(v, r.model.latentDim, `--${which}-z`);
+            return tensor(v);
+          }
+          if (index === undefined) throw new Error(`give --${which} <test index> or --${which}-z <latent point>`);
+          const i = nonNegativeIntArg(index);
+          const x = await testImage(r, i);
+          const mu = tidy(() => encodeMeans(r.model, x).reshape(-1));
+          x.dispose();
+          return mu;
+        };
+        const a = await end(o.from, o.fromZ, 'from');
+        const b = await end(o.to, o.toZ, 'to');
+        const images = tidy(() => decodeLatents(r.model, interpolateLatents(a, b, o.steps, o.mode)));
+        const base = (o.out ?? join(o.run, 'interpolation')).replace(/\.(png|gif)$/, '');
+        const files = await saveWalk(base, images, { scale: o.scale });
+        for (const t of [a, b, images]) t.dispose();
+        report(o, [files.png, files.gif]);
+      }),
+    );
+
+  const traverse = common(new Command('traverse').description('each latent dimension swept while the others stay fixed, one row per dimension'), 'traversal.png')
+    .addOption(new Option('--index <n>', 'test image whose code is the starting point (default: the prior mean, 0)').argParser(nonNegativeIntArg))
+    .addOption(new Option('--range <x>', 'sweep from -x to +x').argParser((v) => parseVector(v, '--range')[0]!).default(3))
+    .addOption(new Option('--steps <n>', 'values per dimension').argParser(positiveInt).default(9))
+    .option('--dims <list>', 'only these dimensions, e.g. 0,3,5')
+    .action(async (o: Common & { index?: number; range: number; steps: number; dims?: string }) =>
+      withRun(o.run, async (r) => {
+        const d = r.model.latentDim;
+        const dims = o.dims ? parseVector(o.dims, '--dims') : undefined;
+        if (dims?.some((k) => !Number.isInteger(k) || k < 0 || k >= d)) throw new Error(`--dims: dimensions are 0 to ${d - 1}, got ${o.dims}`);
+        let z0: Tensor;
+        if (o.index !== undefined) {
+          const x = await testImage(r, o.index);
+          z0 = tidy(() => encodeMeans(r.model, x).reshape(-1));
+          x.dispose();
+        } else {
+          z0 = tidy(() => randn([d]).mul(0));
+        }
+        const values = Array.from({ length: o.steps }, (_, i) => -o.range + (2 * o.range * i) / Math.max(1, o.steps - 1));
+        const images = tidy(() => decodeLatents(r.model, traversalLatents(z0, values, dims)));
+        const path = await saveImageGrid(o.out ?? join(o.run, 'traversal.png'), images, { cols: o.steps, scale: o.scale });
+        z0.dispose();
+        images.dispose();
+        report(o, [path]);
+      }),
+    );
+
+  const curves = new Command('curves')
+    .description('loss, reconstruction and KL per epoch, from metrics.jsonl')
+    .requiredOption('--run <dir>', 'the run directory')
+    .option('--out <base>', 'file name without extension (default: <run>/curves)')
+    .option('--json', 'print the files written as JSON')
+    .action(async (o: { run: string; out?: string; json?: boolean }) =>
+      withRun(o.run, async (r) => {
+        const files = await saveCurves(o.out ?? join(o.run, 'curves'), r.metrics, `${r.config.model} on ${r.config.dataset}: nats per image`);
+        report(o, [files.png, files.svg]);
+      }),
+    );
+
+  const divergence = new Command('divergence')
+    .description('KL and JS divergence between pairs of 1-D Gaussians: the densities and the numbers')
+    .option('--out <base>', 'file name without extension', 'divergence')
+    .option('--json', 'print the numbers and files as JSON')
+    .action(async (o: { out: string; json?: boolean }) => {
+      const { files, pairs } = await saveDivergence(o.out);
+      if (!o.json) for (const p of pairs) console.log(`p=N(${p.p.mu},${p.p.sigma}^2) q=N(${p.q.mu},${p.q.sigma}^2): KL(p||q) ${p.kl.toFixed(4)}  KL(q||p) ${p.klReverse.toFixed(4)}  JS ${p.js.toFixed(4)} nats`);
+      report(o, [files.png, files.svg], { pairs });
+    });
+
+  return [sample, decode, reconstruct, manifold, latentMap, interpolate, traverse, curves, divergence];
+}

@@ -1,0 +1,57 @@
+/** Opening a finished (or stopped) run: its configuration, its model with the saved weights, its test data. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ImageDataset } from '../data/dataset.js';
+import { loadDataset } from '../data/load.js';
+import { createModel } from '../models/registry.js';
+import type { GenerativeModel } from '../models/types.js';
+import { loadSafetensors } from '../tensor/safetensors.js';
+import { disposeAll } from '../tensor/scope.js';
+import type { RunConfig } from './config.js';
+import { runDatasetSpec } from './prepare.js';
+import { FILES, readConfig, readMetrics } from './run-dir.js';
+
+export interface OpenRun {
+  dir: string;
+  config: RunConfig;
+  model: GenerativeModel;
+  imageShape: [number, number, number];
+  classNames: string[];
+  metrics: Record<string, number>[];
+  /** The run's test split (with its classes, size and channels), loaded on first use. */
+  testSet(): Promise<ImageDataset>;
+  dispose(): void;
+}
+
+export async function openRun(dir: string): Promise<OpenRun> {
+  if (!existsSync(dir)) throw new Error(`no run at ${dir}`);
+  const { resolved, ...config } = readConfig(dir);
+  const weights = join(dir, FILES.model);
+  if (!existsSync(weights)) throw new Error(`${dir} has no ${FILES.model} yet (has its training started?)`);
+  const imageShape = ((resolved?.image_shape as number[] | undefined) ?? [1, 28, 28]) as [number, number, number];
+  const model = createModel(config, imageShape);
+  const saved = loadSafetensors(weights);
+  try {
+    model.loadStateDict(saved.tensors);
+  } finally {
+    disposeAll(saved.tensors);
+  }
+  model.eval();
+  let test: ImageDataset | null = null;
+  return {
+    dir,
+    config,
+    model,
+    imageShape,
+    classNames: (resolved?.class_names as string[] | undefined) ?? [],
+    metrics: readMetrics(dir),
+    async testSet() {
+      test ??= await loadDataset(runDatasetSpec(config, 'test'));
+      return test;
+    },
+    dispose() {
+      model.dispose();
+      test?.dispose();
+    },
+  };
+}

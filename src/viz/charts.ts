@@ -1,0 +1,90 @@
+/**
+ * Vega-Lite specs for latentlab's plots: the latent map (encoded test means coloured by
+ * label), training curves, and the KL/JS divergence figure of 1-D Gaussians.
+ */
+import type { VegaLiteSpec } from './plot.js';
+
+const CLASS_COLOURS = { scheme: 'tableau10' };
+
+export function latentMapSpec(points: { x: number; y: number; label: string }[], title: string, axes: [string, string]): VegaLiteSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: 420,
+    height: 420,
+    data: { values: points },
+    mark: { type: 'circle', size: 9, opacity: 0.7 },
+    encoding: {
+      x: { field: 'x', type: 'quantitative', title: axes[0], scale: { zero: false } },
+      y: { field: 'y', type: 'quantitative', title: axes[1], scale: { zero: false } },
+      color: { field: 'label', type: 'nominal', title: 'class', scale: CLASS_COLOURS, sort: null },
+    },
+    config: { legend: { symbolSize: 80 } },
+  } as VegaLiteSpec;
+}
+
+/** Loss, reconstruction and KL per epoch, train and test, one panel per quantity. */
+export function curvesSpec(metrics: Record<string, number>[], title: string): VegaLiteSpec {
+  const rows: { epoch: number; quantity: string; split: string; nats: number }[] = [];
+  for (const m of metrics) {
+    const push = (quantity: string, split: string, v: number | undefined): void => {
+      if (v !== undefined && Number.isFinite(v)) rows.push({ epoch: m.epoch!, quantity, split, nats: v });
+    };
+    push('negative ELBO', 'train', m.train_neg_elbo);
+    push('negative ELBO', 'test', m.test_neg_elbo);
+    push('negative ELBO', 'validation', m.val_neg_elbo);
+    push('reconstruction', 'train', m.train_recon);
+    push('reconstruction', 'test', m.test_recon);
+    push('KL', 'train', m.train_kl);
+    push('KL', 'test', m.test_kl);
+  }
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    data: { values: rows },
+    facet: { column: { field: 'quantity', type: 'nominal', title: null, sort: ['negative ELBO', 'reconstruction', 'KL'] } },
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width: 220,
+      height: 180,
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
+        y: { field: 'nats', type: 'quantitative', title: 'nats per image', scale: { zero: false } },
+        color: { field: 'split', type: 'nominal' },
+      },
+    },
+  } as VegaLiteSpec;
+}
+
+export interface GaussianPair {
+  p: { mu: number; sigma: number };
+  q: { mu: number; sigma: number };
+  kl: number;
+  klReverse: number;
+  js: number;
+}
+
+/** Densities of each pair, one panel per pair, with KL and JS in the panel titles. */
+export function divergenceSpec(pairs: GaussianPair[], curves: { pair: string; x: number; density: number; which: string }[]): VegaLiteSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title: 'KL and JS divergence between 1-D Gaussians',
+    data: { values: curves },
+    facet: { column: { field: 'pair', type: 'nominal', title: null, sort: pairs.map(label) } },
+    spec: {
+      width: 200,
+      height: 150,
+      mark: 'line',
+      encoding: {
+        x: { field: 'x', type: 'quantitative' },
+        y: { field: 'density', type: 'quantitative' },
+        color: { field: 'which', type: 'nominal', title: null },
+      },
+    },
+  } as VegaLiteSpec;
+}
+
+export function label(g: GaussianPair): string {
+  return `p=N(${g.p.mu},${g.p.sigma}²) q=N(${g.q.mu},${g.q.sigma}²): KL(p||q)=${g.kl.toFixed(3)} KL(q||p)=${g.klReverse.toFixed(3)} JS=${g.js.toFixed(3)}`;
+}

@@ -1,0 +1,98 @@
+/**
+ * The figures a run is looked at through, each written as PNG (plots also as SVG). Every
+ * function takes what it draws (a model, images, metrics) and a path, and returns the files
+ * it wrote.
+ */
+import type { ImageDataset } from '../data/dataset.js';
+import type { GenerativeModel } from '../models/types.js';
+import { tidy } from '../tensor/scope.js';
+import { cat } from '../tensor/functional.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { curvesSpec, divergenceSpec, label, latentMapSpec, type GaussianPair } from './charts.js';
+import { jsGaussian, klGaussian, normalPdf, type Gaussian1d } from './divergence.js';
+import { saveGif } from './gif.js';
+import { savePng, tileImages, type GridOptions, type Raster } from './grid.js';
+import { decodeLatents, encodeDataset, manifoldLatents, project2d, reconstructions, type ManifoldOptions } from './latent.js';
+import { toPixels } from './pixels.js';
+import { savePlot } from './plot.js';
+
+/** A grid raster of float images [B, C, H, W]. */
+export function imageGrid(images: Tensor, o: GridOptions = {}): Raster {
+  const { pixels, shape } = toPixels(images);
+  return tileImages(pixels, shape, o);
+}
+
+export async function saveImageGrid(path: string, images: Tensor, o: GridOptions = {}): Promise<string> {
+  await savePng(path, imageGrid(images, o));
+  return path;
+}
+
+/** Originals in odd rows, their reconstructions in the row below. */
+export function reconstructionGrid(model: GenerativeModel, x: Tensor, cols: number, o: GridOptions = {}): Raster {
+  return tidy(() => {
+    const { originals, recon } = reconstructions(model, x);
+    const rows: Tensor[] = [];
+    for (let i = 0; i < x.size(0); i += cols) {
+      const end = Math.min(i + cols, x.size(0));
+      rows.push(originals.slice(0, i, end), recon.slice(0, i, end));
+    }
+    return imageGrid(cat(rows), { ...o, cols });
+  });
+}
+
+export async function saveManifold(path: string, model: GenerativeModel, o: ManifoldOptions & GridOptions = {}): Promise<string> {
+  const n = o.n ?? 20;
+  const images = tidy(() => decodeLatents(model, manifoldLatents(model.latentDim, o)));
+  await saveImageGrid(path, images, { pad: o.pad ?? 0, scale: o.scale ?? 1, cols: n });
+  images.dispose();
+  return path;
+}
+
+/** The test set's encoded means as a scatter coloured by label (PCA for z > 2). */
+export async function saveLatentMap(base: string, model: GenerativeModel, ds: ImageDataset, limit = 5000): Promise<{ svg: string; png: string }> {
+  const { points, labels } = tidy(() => {
+    const { mu, labels } = encodeDataset(model, ds, limit);
+    return { points: project2d(mu).toArray(), labels: labels.toArray() };
+  });
+  const values = labels.map((l, i) => ({ x: points[2 * i]!, y: points[2 * i + 1]!, label: ds.classNames[l] ?? String(l) }));
+  const axes: [string, string] = model.latentDim === 2 ? ['z1', 'z2'] : ['principal component 1', 'principal component 2'];
+  const title = `${model.modelName}: test-set codes (${values.length} images${model.latentDim > 2 ? `, z=${model.latentDim} by PCA` : ''})`;
+  return savePlot(base, latentMapSpec(values, title, axes));
+}
+
+export async function saveCurves(base: string, metrics: Record<string, number>[], title: string): Promise<{ svg: string; png: string }> {
+  if (!metrics.length) throw new Error('no metrics yet: the run has not finished an epoch');
+  return savePlot(base, curvesSpec(metrics, title));
+}
+
+/** A strip of frames as PNG and the same frames as an animated GIF (there and back). */
+export async function saveWalk(base: string, images: Tensor, o: GridOptions & { delay?: number } = {}): Promise<{ png: string; gif: string }> {
+  const { pixels, shape } = toPixels(images);
+  const [n, c, h, w] = shape;
+  await savePng(`${base}.png`, tileImages(pixels, shape, { ...o, cols: n }));
+  const frame = (i: number): Raster => tileImages(pixels.subarray(i * c * h * w, (i + 1) * c * h * w), [1, c, h, w], { pad: 0, scale: o.scale ?? 4 });
+  const order = [...Array.from({ length: n }, (_, i) => i), ...Array.from({ length: Math.max(0, n - 2) }, (_, i) => n - 2 - i)];
+  saveGif(`${base}.gif`, order.map(frame), o.delay ?? 120);
+  return { png: `${base}.png`, gif: `${base}.gif` };
+}
+
+export const DEFAULT_PAIRS: [Gaussian1d, Gaussian1d][] = [
+  [{ mu: 0, sigma: 1 }, { mu: 0, sigma: 1 }],
+  [{ mu: 0, sigma: 1 }, { mu: 1, sigma: 1 }],
+  [{ mu: 0, sigma: 1 }, { mu: 3, sigma: 1 }],
+  [{ mu: 0, sigma: 1 }, { mu: 0, sigma: 3 }],
+];
+
+/** The divergence figure: densities of each pair with KL both ways and JS. */
+export async function saveDivergence(base: string, pairs = DEFAULT_PAIRS): Promise<{ files: { svg: string; png: string }; pairs: GaussianPair[] }> {
+  const results: GaussianPair[] = pairs.map(([p, q]) => ({ p, q, kl: klGaussian(p, q), klReverse: klGaussian(q, p), js: jsGaussian(p, q) }));
+  const curves = results.flatMap((g) => {
+    const lo = Math.min(g.p.mu - 4 * g.p.sigma, g.q.mu - 4 * g.q.sigma);
+    const hi = Math.max(g.p.mu + 4 * g.p.sigma, g.q.mu + 4 * g.q.sigma);
+    return Array.from({ length: 121 }, (_, i) => lo + ((hi - lo) * i) / 120).flatMap((x) => [
+      { pair: label(g), x, density: normalPdf(x, g.p), which: 'p' },
+      { pair: label(g), x, density: normalPdf(x, g.q), which: 'q' },
+    ]);
+  });
+  return { files: await savePlot(base, divergenceSpec(results, curves)), pairs: results };
+}

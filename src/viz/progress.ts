@@ -1,0 +1,106 @@
+/**
+ * Pictures made during and after training. Each epoch, fixed latent points are decoded and a
+ * fixed batch of test images reconstructed, so that progress.gif shows the same samples
+ * sharpening; at the end the run directory receives samples.png, reconstructions.png,
+ * latent-map.png, curves.png, progress.gif, and manifold.png where z = 2.
+ */
+import { join } from 'node:path';
+import type { ImageDataset } from '../data/dataset.js';
+import type { GenerativeModel } from '../models/types.js';
+import { randn } from '../tensor/create.js';
+import { withSeed } from '../tensor/runtime.js';
+import { keep, tidy } from '../tensor/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { imageGrid, reconstructionGrid, saveCurves, saveImageGrid, saveLatentMap, saveManifold } from './figures.js';
+import { saveGif } from './gif.js';
+import { savePng, type Raster } from './grid.js';
+import { decodeLatents } from './latent.js';
+
+const PICTURE_SEED = 7;
+
+/** Places rasters of one channel count side by side, top-aligned, on white. */
+export function sideBySide(parts: Raster[], gap = 8): Raster {
+  const c = parts[0]!.channels;
+  const width = parts.reduce((w, p) => w + p.width, 0) + gap * (parts.length - 1);
+  const height = Math.max(...parts.map((p) => p.height));
+  const data = new Uint8Array(width * height * c).fill(255);
+  let x0 = 0;
+  for (const p of parts) {
+    if (p.channels !== c) throw new RangeError('sideBySide: rasters differ in channels');
+    for (let y = 0; y < p.height; y++) data.set(p.data.subarray(y * p.width * c, (y + 1) * p.width * c), (y * width + x0) * c);
+    x0 += p.width + gap;
+  }
+  return { width, height, channels: c, data };
+}
+
+export class TrainingPictures {
+  readonly frames: Raster[] = [];
+  readonly #z: Tensor;
+  readonly #x: Tensor;
+
+  constructor(
+    readonly model: GenerativeModel,
+    testSet: ImageDataset,
+    readonly opts: { samples?: number; reconstructions?: number; scale?: number } = {},
+  ) {
+    this.#z = keep(withSeed(PICTURE_SEED, () => randn([opts.samples ?? 64, model.latentDim])));
+    this.#x = keep(tidy(() => testSet.images.slice(0, 0, opts.reconstructions ?? 32).float().div(255)));
+  }
+
+  /** The current state: samples of the fixed latent points beside reconstructions of the fixed batch. */
+  frame(): Raster {
+    const wasTraining = this.model.training;
+    try {
+      const scale = this.opts.scale ?? 2;
+      const samples = tidy(() => imageGrid(decodeLatents(this.model, this.#z), { cols: 8, scale }));
+      const recon = reconstructionGrid(this.model, this.#x, 8, { scale });
+      return sideBySide([samples, recon], 16);
+    } finally {
+      this.model.train(wasTraining);
+    }
+  }
+
+  /** Adds a frame (call at the end of every epoch). */
+  record(): void {
+    this.frames.push(this.frame());
+  }
+
+  saveGif(path: string): void {
+    saveGif(path, this.frames, 400);
+  }
+
+  dispose(): void {
+    this.#z.dispose();
+    this.#x.dispose();
+  }
+}
+
+/** The pictures every finished run gets; returns the files written. */
+export async function writeRunPictures(
+  dir: string,
+  model: GenerativeModel,
+  testSet: ImageDataset,
+  metrics: Record<string, number>[],
+  pictures?: TrainingPictures,
+): Promise<string[]> {
+  const files: string[] = [];
+  const samples = tidy(() => withSeed(PICTURE_SEED, () => decodeLatents(model, randn([64, model.latentDim]))));
+  files.push(await saveImageGrid(join(dir, 'samples.png'), samples, { cols: 8, scale: 2 }));
+  samples.dispose();
+  const x = tidy(() => testSet.images.slice(0, 0, 32).float().div(255));
+  await savePng(join(dir, 'reconstructions.png'), reconstructionGrid(model, x, 8, { scale: 2 }));
+  x.dispose();
+  files.push(join(dir, 'reconstructions.png'));
+  const map = await saveLatentMap(join(dir, 'latent-map'), model, testSet);
+  files.push(map.png, map.svg);
+  if (metrics.length) {
+    const curves = await saveCurves(join(dir, 'curves'), metrics, `${model.modelName}: loss per epoch (nats per image)`);
+    files.push(curves.png, curves.svg);
+  }
+  if (model.latentDim === 2) files.push(await saveManifold(join(dir, 'manifold.png'), model, { n: 20, scale: 1 }));
+  if (pictures?.frames.length) {
+    pictures.saveGif(join(dir, 'progress.gif'));
+    files.push(join(dir, 'progress.gif'));
+  }
+  return files;
+}
