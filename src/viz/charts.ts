@@ -6,7 +6,7 @@ import type { VegaLiteSpec } from './plot.js';
 
 const CLASS_COLOURS = { scheme: 'tableau10' };
 
-export function latentMapSpec(points: { x: number; y: number; label: string }[], title: string, axes: [string, string]): VegaLiteSpec {
+export function latentMapSpec(points: { x: number; y: number; label: string }[], title: string, axes: [string, string], classOrder?: string[]): VegaLiteSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
@@ -17,7 +17,7 @@ export function latentMapSpec(points: { x: number; y: number; label: string }[],
     encoding: {
       x: { field: 'x', type: 'quantitative', title: axes[0], scale: { zero: false } },
       y: { field: 'y', type: 'quantitative', title: axes[1], scale: { zero: false } },
-      color: { field: 'label', type: 'nominal', title: 'class', scale: CLASS_COLOURS, sort: null },
+      color: { field: 'label', type: 'nominal', title: 'class', scale: CLASS_COLOURS, sort: classOrder ?? null },
     },
     config: { legend: { symbolSize: 80 } },
   } as VegaLiteSpec;
@@ -71,9 +71,10 @@ export function divergenceSpec(pairs: GaussianPair[], curves: { pair: string; x:
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: 'KL and JS divergence between 1-D Gaussians',
     data: { values: curves },
-    facet: { column: { field: 'pair', type: 'nominal', title: null, sort: pairs.map(label) } },
+    facet: { column: { field: 'pair', type: 'nominal', title: null, sort: pairs.map(label), header: { labelExpr: "split(datum.value, ' | ')", labelFontSize: 11 } } },
+    resolve: { scale: { x: 'independent' } },
     spec: {
-      width: 200,
+      width: 220,
       height: 150,
       mark: 'line',
       encoding: {
@@ -86,5 +87,5 @@ export function divergenceSpec(pairs: GaussianPair[], curves: { pair: string; x:
 }
 
 export function label(g: GaussianPair): string {
-  return `p=N(${g.p.mu},${g.p.sigma}²) q=N(${g.q.mu},${g.q.sigma}²): KL(p||q)=${g.kl.toFixed(3)} KL(q||p)=${g.klReverse.toFixed(3)} JS=${g.js.toFixed(3)}`;
+  return `p = N(${g.p.mu}, ${g.p.sigma}²), q = N(${g.q.mu}, ${g.q.sigma}²) | KL(p‖q) = ${g.kl.toFixed(3)}, KL(q‖p) = ${g.klReverse.toFixed(3)} | JS = ${g.js.toFixed(3)} nats`;
 }

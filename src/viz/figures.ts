@@ -57,7 +57,7 @@ export async function saveLatentMap(base: string, model: GenerativeModel, ds: Im
   const values = labels.map((l, i) => ({ x: points[2 * i]!, y: points[2 * i + 1]!, label: ds.classNames[l] ?? String(l) }));
   const axes: [string, string] = model.latentDim === 2 ? ['z1', 'z2'] : ['principal component 1', 'principal component 2'];
   const title = `${model.modelName}: test-set codes (${values.length} images${model.latentDim > 2 ? `, z=${model.latentDim} by PCA` : ''})`;
-  return savePlot(base, latentMapSpec(values, title, axes));
+  return savePlot(base, latentMapSpec(values, title, axes, ds.classNames));
 }
 
 export async function saveCurves(base: string, metrics: Record<string, number>[], title: string): Promise<{ svg: string; png: string }> {
