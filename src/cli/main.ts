@@ -5,12 +5,16 @@
 import { Command } from 'commander';
 import { dataCommand } from './data.js';
 import { doctor, formatDoctor } from './doctor.js';
+import { anomalyCommand } from './anomaly.js';
+import { evalCommand } from './eval.js';
+import { qualityCommands } from './quality.js';
 import { runsCommand } from './runs.js';
 import { trainCommand } from './train.js';
 import { visualCommands } from './visual.js';
 
 export function buildProgram(): Command {
   const program = new Command('latentlab')
+    .enablePositionalOptions()
     .description('Deep generative image models (autoencoders, VAEs, GANs) in TypeScript on libtorch')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ outputError: (s, write) => write(`latentlab: ${s.replace(/^error: /, '')}`) });
@@ -26,6 +30,9 @@ export function buildProgram(): Command {
 
   program.addCommand(trainCommand());
   program.addCommand(runsCommand());
+  program.addCommand(evalCommand());
+  program.addCommand(anomalyCommand());
+  for (const c of qualityCommands()) program.addCommand(c);
   program.addCommand(dataCommand());
   for (const c of visualCommands()) program.addCommand(c);
 

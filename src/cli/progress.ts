@@ -6,11 +6,12 @@ import cliProgress from 'cli-progress';
 
 export interface Progress {
   update(done: number, fields: Record<string, string | number>): void;
+  setTotal(total: number): void;
   stop(): void;
 }
 
 export function progressBar(label: string, total: number, enabled = process.stderr.isTTY): Progress {
-  if (!enabled) return { update() {}, stop() {} };
+  if (!enabled) return { update() {}, setTotal() {}, stop() {} };
   const bar = new cliProgress.SingleBar(
     {
       format: `${label} {bar} {percentage}% | {value}/{total} | {fields} | ETA {eta_formatted}`,
@@ -28,6 +29,9 @@ export function progressBar(label: string, total: number, enabled = process.stde
         .map(([k, v]) => `${k} ${typeof v === 'number' ? v.toFixed(2) : v}`)
         .join(' ');
       bar.update(done, { fields: text });
+    },
+    setTotal(total) {
+      bar.setTotal(total);
     },
     stop() {
       bar.stop();

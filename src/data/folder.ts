@@ -111,6 +111,23 @@ export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Pr
     throw new DataFolderError(dir, `no PNG or JPEG images in its ${classNames.length} class folder(s) (${classNames.join(', ')})`);
   }
 
+  const rel = (i: number): string => join(classNames[items[i]!.label]!, basename(items[i]!.file));
+  const { pixels, shape } = await decodeImages(dir, items.map((it) => it.file), opts, rel);
+  return ImageDataset.fromArrays({ name, pixels, labels: items.map((it) => it.label), shape, classNames });
+}
+
+/**
+ * Decodes image files into one channel-first uint8 array [N, C, H, W]: headers first (sizes
+ * and colour spaces decide the shape before anything is decoded), then the pixels, with at
+ * most CONCURRENCY files open at once. `rel` names file i in messages.
+ */
+export async function decodeImages(
+  dir: string,
+  files: string[],
+  opts: Pick<FolderOptions, 'size' | 'channels'>,
+  rel: (i: number) => string = (i) => basename(files[i]!),
+): Promise<{ pixels: Uint8Array; shape: [number, number, number] }> {
+  const items = files.map((file) => ({ file }));
   // Headers first: sizes and colour spaces decide the array's shape before anything is decoded.
   const meta = new Array<{ width: number; height: number; gray: boolean }>(items.length);
   await eachLimit(items, CONCURRENCY, async ({ file }, i) => {
@@ -127,7 +144,6 @@ export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Pr
   if (!opts.size) {
     const odd = meta.findIndex((m) => m.height !== h || m.width !== w);
     if (odd >= 0) {
-      const rel = (i: number): string => join(classNames[items[i]!.label]!, basename(items[i]!.file));
       throw new DataFolderError(
         dir,
         `images differ in size: ${rel(0)} is ${h}x${w} but ${rel(odd)} is ${meta[odd]!.height}x${meta[odd]!.width} (height x width);` +
@@ -162,5 +178,18 @@ export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Pr
     else for (let p = 0; p < plane; p++) for (let k = 0; k < c; k++) pixels[base + k * plane + p] = data[p * c + k]!;
   });
 
-  return ImageDataset.fromArrays({ name, pixels, labels: items.map((it) => it.label), shape: [c, h, w], classNames });
+  return { pixels, shape: [c, h, w] };
+}
+
+
+/** The PNG/JPEG files directly in `dir` (sorted), decoded to one array, for scoring new images. */
+export async function loadImageFiles(dir: string, opts: Pick<FolderOptions, 'size' | 'channels'> = {}): Promise<{ files: string[]; pixels: Uint8Array; shape: [number, number, number] }> {
+  const top = await stat(dir).catch((e: unknown) => {
+    throw new DataFolderError(dir, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : `cannot read: ${problem(e)}`);
+  });
+  if (!top.isDirectory()) throw new DataFolderError(dir, 'not a folder');
+  const files: string[] = [];
+  for (const e of await listDir(dir)) if (IMAGE_EXT.test(e.name) && (await isKind(dir, e, 'file'))) files.push(join(dir, e.name));
+  if (!files.length) throw new DataFolderError(dir, 'no PNG or JPEG images in it');
+  return { files, ...(await decodeImages(dir, files, opts)) };
 }

@@ -25,6 +25,8 @@ export interface GenerativeModel extends Module {
   encode(x: Tensor): { mu: Tensor; logvar: Tensor | null };
   /** The decoder's mean image for z [B, latent], in [0, 1], shape [B, C, H, W]. */
   decode(z: Tensor): Tensor;
+  /** -log p(x|z) of each image for codes z [B, latent] and images x [B, C, H, W]: [B]. */
+  reconNll(z: Tensor, x: Tensor): Tensor;
   /** Loss terms of a batch, sampling z by reparameterisation for VAEs. */
   lossTerms(x: Tensor, beta: number): LossTerms;
 }

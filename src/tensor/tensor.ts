@@ -285,6 +285,10 @@ export class Tensor implements Owned, Disposable {
   transpose(dim0: number, dim1: number): Tensor {
     return call('transpose.int', this.handle, dim0, dim1);
   }
+  /** The diagonal of dims (dim1, dim2), offset above (>0) or below (<0) the main one. */
+  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor {
+    return call('diagonal', this.handle, offset, dim1, dim2);
+  }
   /** Transpose of a 2-D tensor. */
   t(): Tensor {
     return call('t', this.handle);

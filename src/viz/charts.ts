@@ -89,3 +89,60 @@ export function divergenceSpec(pairs: GaussianPair[], curves: { pair: string; x:
 export function label(g: GaussianPair): string {
   return `p = N(${g.p.mu}, ${g.p.sigma}²), q = N(${g.q.mu}, ${g.q.sigma}²) | KL(p‖q) = ${g.kl.toFixed(3)}, KL(q‖p) = ${g.klReverse.toFixed(3)} | JS = ${g.js.toFixed(3)} nats`;
 }
+
+/** ROC curves, one line per score, with the chance diagonal. */
+export function rocSpec(curves: { score: string; auroc: number; points: { fpr: number; tpr: number }[] }[], title: string): VegaLiteSpec {
+  const values = curves.flatMap((c) => thin(c.points, 400).map((p) => ({ ...p, score: `${c.score} (AUROC ${c.auroc.toFixed(3)})` })));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    width: 360,
+    height: 360,
+    layer: [
+      { data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999' }, encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } } },
+      {
+        data: { values },
+        mark: { type: 'line', interpolate: 'step-after' },
+        encoding: {
+          x: { field: 'fpr', type: 'quantitative', title: 'false positive rate' },
+          y: { field: 'tpr', type: 'quantitative', title: 'true positive rate' },
+          color: { field: 'score', type: 'nominal', title: null },
+        },
+      },
+    ],
+  } as VegaLiteSpec;
+}
+
+/** Histograms of scores of normal and anomalous images, one panel per score, with the threshold. */
+export function scoreHistogramSpec(rows: { score: string; value: number; kind: string }[], thresholds: { score: string; threshold: number }[], title: string): VegaLiteSpec {
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    title,
+    facet: { column: { field: 'score', type: 'nominal', title: null } },
+    resolve: { scale: { x: 'independent', y: 'independent' } },
+    data: { values: rows.map((r) => ({ ...r, threshold: thresholds.find((t) => t.score === r.score)?.threshold })) },
+    spec: {
+      width: 240,
+      height: 170,
+      layer: [
+        {
+          mark: { type: 'bar', opacity: 0.6, binSpacing: 0 },
+          encoding: {
+            x: { field: 'value', type: 'quantitative', bin: { maxbins: 50 }, title: 'score (nats)' },
+            y: { aggregate: 'count', type: 'quantitative', stack: null, title: 'images' },
+            color: { field: 'kind', type: 'nominal', title: null },
+          },
+        },
+        { mark: { type: 'rule', color: 'black', strokeDash: [3, 3] }, encoding: { x: { aggregate: 'min', field: 'threshold', type: 'quantitative' } } },
+      ],
+    },
+  } as VegaLiteSpec;
+}
+
+function thin<T>(points: T[], max: number): T[] {
+  if (points.length <= max) return points;
+  const step = points.length / max;
+  const out = Array.from({ length: max }, (_, i) => points[Math.floor(i * step)]!);
+  out.push(points[points.length - 1]!);
+  return out;
+}

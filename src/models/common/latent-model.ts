@@ -54,6 +54,11 @@ export abstract class LatentModel extends Module implements GenerativeModel {
     return this.likelihood.mean(this.decodeRaw(z));
   }
 
+  /** -log p(x|z) of each image for latent codes z [B, latent] and images x [B, C, H, W]: [B]. */
+  reconNll(z: Tensor, x: Tensor): Tensor {
+    return this.likelihood.nllPerImage(this.decodeRaw(z), x);
+  }
+
   lossTerms(x: Tensor, beta: number): LossTerms {
     const { mu, logvar } = this.encode(x);
     const z = logvar ? reparameterize(mu, logvar, randnLike(mu)) : mu;

@@ -29,6 +29,17 @@ export class Likelihood extends Module {
     return raw.sigmoid();
   }
 
+  /** -log p(x | raw decoder output) of each image: [B]. */
+  nllPerImage(raw: Tensor, x: Tensor): Tensor {
+    const dims = Array.from({ length: x.ndim - 1 }, (_, i) => i + 1);
+    if (this.kind === 'bernoulli') return binaryCrossEntropyWithLogits(raw, x, 'none').sum(dims);
+    const d = x.numel / x.size(0);
+    const sq = raw.sigmoid().sub(x).square().sum(dims);
+    if (this.logSigma) return sq.mul(this.logSigma.mul(-2).exp()).mul(0.5).add(this.logSigma.mul(d)).add(d * HALF_LOG_2PI);
+    const s = this.sigma as number;
+    return sq.div(2 * s * s).add(d * (Math.log(s) + HALF_LOG_2PI));
+  }
+
   /** -log p(x | raw decoder output), summed over batch and pixels. */
   nll(raw: Tensor, x: Tensor): Tensor {
     if (this.kind === 'bernoulli') return binaryCrossEntropyWithLogits(raw, x, 'sum');

@@ -13,6 +13,11 @@ export function gaussianKl(mu: Tensor, logvar: Tensor): Tensor {
   return logvar.add(1).sub(mu.square()).sub(logvar.exp()).sum().mul(-0.5);
 }
 
+/** KL(q(z|x) || N(0, I)) of each image: [B]. */
+export function gaussianKlPerImage(mu: Tensor, logvar: Tensor): Tensor {
+  return logvar.add(1).sub(mu.square()).sub(logvar.exp()).sum(1).mul(-0.5);
+}
+
 /** -log p(x|z) of a Bernoulli decoder given its logits: binary cross-entropy, summed. */
 export function bernoulliNll(logits: Tensor, x: Tensor): Tensor {
   return binaryCrossEntropyWithLogits(logits, x, 'sum');

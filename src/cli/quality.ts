@@ -1,0 +1,47 @@
+/** `latentlab quality` (sample quality of a run) and `latentlab classifier` (the cached feature network). */
+import { Command, Option } from 'commander';
+import { BUILTIN } from '../data/builtin.js';
+import { loadDataset } from '../data/load.js';
+import { loadOrTrainClassifier } from '../eval/classifier.js';
+import { sampleQuality } from '../eval/sample-quality.js';
+import { openRun } from '../train/open-run.js';
+import { nonNegativeIntArg, positiveInt } from './parse.js';
+
+export function qualityCommands(): Command[] {
+  const quality = new Command('quality')
+    .description("sample quality of a run: FID-style distance to the test set and Inception-style score on a classifier's features, and the class histogram of samples")
+    .requiredOption('--run <dir>', 'the run directory')
+    .addOption(new Option('--n <n>', 'samples to draw').argParser(positiveInt).default(10000))
+    .addOption(new Option('--seed <n>', 'random seed of the samples').argParser(nonNegativeIntArg).default(0))
+    .option('--json', 'print the result as one JSON line')
+    .action(async (o: { run: string; n: number; seed: number; json?: boolean }) => {
+      const run = await openRun(o.run);
+      try {
+        const r = await sampleQuality(run, { n: o.n, seed: o.seed, onEpoch: (e, acc) => !o.json && console.error(`training the feature classifier: epoch ${e}, test accuracy ${(acc * 100).toFixed(2)}%`) });
+        if (o.json) console.log(JSON.stringify(r));
+        else {
+          console.log(`FID ${r.fid.toFixed(2)}, Inception-style score ${r.inception_score.toFixed(2)} (${r.samples} samples against the test set)`);
+          console.log(`classes covered ${r.classes_covered} of ${r.class_counts.length}: ${r.class_counts.join(' ')}`);
+          console.log(`feature network: ${r.feature_network}, test accuracy ${(r.classifier_accuracy * 100).toFixed(2)}%`);
+        }
+      } finally {
+        run.dispose();
+      }
+    });
+  const classifier = new Command('classifier')
+    .description('train (or show) the cached classifier whose features the sample-quality scores use')
+    .addOption(new Option('--dataset <name>', `a built-in dataset (${Object.keys(BUILTIN).join(', ')})`).default('mnist'))
+    .addOption(new Option('--epochs <n>', 'training epochs').argParser(positiveInt).default(6))
+    .option('--retrain', 'train again even if cached')
+    .option('--json', 'print the result as one JSON line')
+    .action(async (o: { dataset: string; epochs: number; retrain?: boolean; json?: boolean }) => {
+      const { net, info } = await loadOrTrainClassifier(
+        o.dataset,
+        async () => ({ train: await loadDataset({ dataset: o.dataset, split: 'train' }), test: await loadDataset({ dataset: o.dataset, split: 'test' }) }),
+        { epochs: o.epochs, retrain: Boolean(o.retrain), onEpoch: (e, acc) => !o.json && console.error(`epoch ${e}: test accuracy ${(acc * 100).toFixed(2)}%`) },
+      );
+      net.dispose();
+      console.log(o.json ? JSON.stringify(info) : `${o.dataset} classifier: test accuracy ${(info.accuracy * 100).toFixed(2)}% (${info.path})`);
+    });
+  return [quality, classifier];
+}

@@ -1,0 +1,109 @@
+/**
+ * One-class anomaly detection end to end: a model trained on the normal classes (or an
+ * existing such run), every test image scored, each score judged, a threshold fitted on
+ * held-out normal training images, and the pictures: ROC curves, score histograms, and the
+ * most and least anomalous test images. Results go to <run>/anomaly.json.
+ */
+import { join } from 'node:path';
+import { loadDataset } from '../data/load.js';
+import type { ImageDataset } from '../data/dataset.js';
+import { tidy } from '../tensor/scope.js';
+import { tensor } from '../tensor/create.js';
+import type { RunConfig } from '../train/config.js';
+import { openRun, type OpenRun } from '../train/open-run.js';
+import { runDatasetSpec } from '../train/prepare.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { rocSpec, scoreHistogramSpec } from '../viz/charts.js';
+import { saveImageGrid } from '../viz/figures.js';
+import { savePlot } from '../viz/plot.js';
+import { judgeScores, scoreDataset, type ScoreName, type ScoreReport, type Scores } from './anomaly.js';
+
+export interface AnomalyResult {
+  run: string;
+  dataset: string;
+  normal: number[];
+  test_images: number;
+  anomalous_images: number;
+  held_out_normal_images: number;
+  k: number;
+  /** The score `anomaly score` flags new images with. */
+  primary: ScoreName;
+  scores: Omit<ScoreReport, 'roc'>[];
+  files: string[];
+}
+
+/** Held-out normal images: the run's validation split, drawn as the trainer drew it. */
+async function heldOutNormals(config: RunConfig): Promise<ImageDataset> {
+  if (!(config.valFraction > 0)) {
+    throw new Error('the run has no validation split to fit the threshold on: train it with --val-fraction (e.g. 0.1)');
+  }
+  const full = await loadDataset(runDatasetSpec(config, 'train'));
+  const [train, val] = full.split(config.valFraction, config.seed);
+  train.dispose();
+  full.dispose();
+  return val;
+}
+
+export async function analyseAnomalies(run: OpenRun, o: { k: number }): Promise<AnomalyResult> {
+  const normal = run.config.classes;
+  if (!normal?.length) throw new Error(`${run.dir} was trained on every class; anomaly detection needs a run trained on the normal class(es) only (--classes)`);
+  const test = await loadDataset({ ...runDatasetSpec(run.config, 'test'), classes: undefined });
+  const held = await heldOutNormals(run.config);
+  try {
+    const scoring = { k: o.k, binarize: run.config.binarize };
+    const testScores = scoreDataset(run.model, test, scoring);
+    const heldScores = scoreDataset(run.model, held, scoring);
+    const labels = test.labels.toArray();
+    const anomalous = labels.map((l) => !normal.includes(l));
+    const reports = judgeScores(testScores, anomalous, heldScores);
+    const primary: ScoreName = reports.some((r) => r.score === 'neg_elbo') ? 'neg_elbo' : 'reconstruction';
+    const files = await drawAnomalies(run, test, testScores, anomalous, reports, primary);
+    const result: AnomalyResult = {
+      run: run.dir,
+      dataset: test.name,
+      normal,
+      test_images: test.length,
+      anomalous_images: anomalous.filter(Boolean).length,
+      held_out_normal_images: held.length,
+      k: testScores.iw_nll ? o.k : 0,
+      primary,
+      scores: reports.map(({ roc: _roc, ...r }) => r),
+      files,
+    };
+    writeFileAtomic(join(run.dir, 'anomaly.json'), JSON.stringify(result, null, 2) + '\n');
+    return result;
+  } finally {
+    test.dispose();
+    held.dispose();
+  }
+}
+
+async function drawAnomalies(run: OpenRun, test: ImageDataset, scores: Scores, anomalous: boolean[], reports: ScoreReport[], primary: ScoreName): Promise<string[]> {
+  const name = `normal: ${run.config.classes!.map((c) => test.classNames[c] ?? c).join(', ')}`;
+  const roc = await savePlot(join(run.dir, 'anomaly-roc'), rocSpec(reports.map((r) => ({ score: r.score, auroc: r.auroc, points: r.roc })), `ROC of each anomaly score (${name})`));
+  const rows = reports.flatMap((r) => Array.from(scores[r.score]!, (value, i) => ({ score: r.score, value, kind: anomalous[i] ? 'anomalous' : 'normal' })));
+  const hist = await savePlot(
+    join(run.dir, 'anomaly-histogram'),
+    scoreHistogramSpec(rows, reports.map((r) => ({ score: r.score, threshold: r.threshold })), `scores of normal and anomalous test images (${name}); dashed: threshold`),
+  );
+  const order = Array.from(scores[primary]!, (v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
+  const grid = async (file: string, idx: number[]): Promise<string> => {
+    const images = tidy(() => test.images.indexSelect(0, tensor(idx, { dtype: 'int64' })).float().div(255));
+    await saveImageGrid(join(run.dir, file), images, { cols: 8, scale: 2 });
+    images.dispose();
+    return join(run.dir, file);
+  };
+  const most = await grid('most-anomalous.png', order.slice(0, 32).map(([, i]) => i));
+  const least = await grid('least-anomalous.png', order.slice(-32).map(([, i]) => i));
+  return [roc.png, roc.svg, hist.png, hist.svg, most, least];
+}
+
+/** Opens `dir` and analyses it. */
+export async function analyseRunDir(dir: string, o: { k: number }): Promise<AnomalyResult> {
+  const run = await openRun(dir);
+  try {
+    return await analyseAnomalies(run, o);
+  } finally {
+    run.dispose();
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * `latentlab eval`: a run's test numbers: negative ELBO (nats per image and bits per
+ * dimension), its reconstruction and KL terms, active units, and the importance-weighted NLL
+ * with k samples per image. Data are binarized as the run was trained; a dynamic binarization
+ * is drawn once with a fixed seed, as is the sampling noise, so the numbers are reproducible.
+ */
+import { join } from 'node:path';
+import { BatchLoader } from '../data/loader.js';
+import { withSeed } from '../tensor/runtime.js';
+import { tidy } from '../tensor/scope.js';
+import { cat } from '../tensor/functional.js';
+import type { OpenRun } from '../train/open-run.js';
+import { evaluate } from '../train/trainer.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { encodeMeans } from '../viz/latent.js';
+import { activeUnits, importanceWeightedNll } from './likelihood.js';
+
+export interface EvalOptions {
+  /** Importance samples per image (0 skips the importance-weighted estimate). */
+  k: number;
+  /** Evaluate only the first n test images. */
+  limit?: number;
+  /** Images per importance-sampling batch. */
+  batch?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface EvalResult {
+  run: string;
+  model: string;
+  dataset: string;
+  test_images: number;
+  binarize: string;
+  test_neg_elbo: number;
+  test_recon: number;
+  test_kl: number;
+  bits_per_dim: number;
+  iw_nll: number | null;
+  iw_bits_per_dim: number | null;
+  k: number;
+  active_units: number | null;
+  latent: number;
+  seconds: number;
+}
+
+const EVAL_SEED = 20240611;
+const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
+
+export async function evaluateRun(run: OpenRun, o: EvalOptions): Promise<EvalResult> {
+  const t0 = performance.now();
+  const full = await run.testSet();
+  const ds = o.limit ? full.take(o.limit) : full;
+  const model = run.model;
+  const dims = ds.dim;
+  const loader = (batchSize: number): BatchLoader => new BatchLoader(ds, { batchSize, shuffle: false, binarize: run.config.binarize });
+  const elbo = evaluate(model, loader(1000));
+  const mu = tidy(() => cat([...loader(1000).epoch()].map((b) => encodeMeans(model, b.load().x))));
+  const active = model.variational ? activeUnits(mu).count : null;
+  mu.dispose();
+  let iw: number | null = null;
+  if (model.variational && o.k > 0) {
+    let sum = 0;
+    const batches = loader(o.batch ?? 100);
+    withSeed(EVAL_SEED, () => {
+      for (const b of batches.epoch()) {
+        const r = tidy(() => importanceWeightedNll(model, b.load().x, o.k));
+        sum += r.iwNll.reduce((a, v) => a + v, 0);
+        o.onProgress?.(Math.min(ds.length, (b.index + 1) * batches.options.batchSize), ds.length);
+      }
+    });
+    iw = sum / ds.length;
+  }
+  const perDim = (nats: number): number => nats / (dims * Math.LN2);
+  const result: EvalResult = {
+    run: run.dir,
+    model: run.config.model,
+    dataset: ds.name,
+    test_images: ds.length,
+    binarize: run.config.binarize,
+    test_neg_elbo: r4(elbo.negElbo),
+    test_recon: r4(elbo.recon),
+    test_kl: r4(elbo.kl),
+    bits_per_dim: r4(perDim(elbo.negElbo)),
+    iw_nll: iw === null ? null : r4(iw),
+    iw_bits_per_dim: iw === null ? null : r4(perDim(iw)),
+    k: iw === null ? 0 : o.k,
+    active_units: active,
+    latent: model.latentDim,
+    seconds: Math.round((performance.now() - t0) / 100) / 10,
+  };
+  writeFileAtomic(join(run.dir, 'eval.json'), JSON.stringify(result, null, 2) + '\n');
+  return result;
+}
