@@ -9,6 +9,7 @@ import type { Dirent } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import sharp from 'sharp';
 import { ImageDataset } from './dataset.js';
+import { PathError } from '../util/errors.js';
 
 export interface FolderOptions {
   /** Resize every image to [height, width] (sharp fit 'fill'). Without it all images must share one size. */
@@ -19,15 +20,8 @@ export interface FolderOptions {
   name?: string;
 }
 
-export class DataFolderError extends Error {
-  constructor(
-    readonly path: string,
-    problem: string,
-  ) {
-    super(`${path}: ${problem}`);
-    this.name = 'DataFolderError';
-  }
-}
+/** A problem with an image folder or one of its images. */
+export class DataFolderError extends PathError {}
 
 const IMAGE_EXT = /\.(png|jpe?g)$/i;
 /** Images decoded at once: enough to keep sharp's threads busy, few enough to bound memory. */

@@ -6,6 +6,7 @@
  */
 import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { createGunzip } from 'node:zlib';
+import { PathError } from '../util/errors.js';
 
 export type IdxArray = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
 
@@ -26,15 +27,8 @@ const TYPES: Record<number, [new (n: number) => IdxArray, number, string]> = {
   0x0e: [Float64Array, 8, 'float64'],
 };
 
-export class IdxError extends Error {
-  constructor(
-    readonly file: string,
-    problem: string,
-  ) {
-    super(`${file}: ${problem}`);
-    this.name = 'IdxError';
-  }
-}
+/** A problem with an IDX file. */
+export class IdxError extends PathError {}
 
 function isGzip(path: string): boolean {
   const fd = openSync(path, 'r');

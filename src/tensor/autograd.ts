@@ -32,10 +32,9 @@ export function grad(outputs: Tensor | Tensor[], inputs: Tensor[], opts: GradOpt
   return result.map((h) => (h ? wrap(h) : null));
 }
 
-/** Runs `fn` without recording operations for autograd (evaluation, optimizer updates). */
-export function noGrad<T>(fn: () => T): T {
+function withGradMode<T>(on: boolean, fn: () => T): T {
   const prev = native.isGradEnabled();
-  native.setGradEnabled(false);
+  native.setGradEnabled(on);
   try {
     return fn();
   } finally {
@@ -43,15 +42,14 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** Runs `fn` without recording operations for autograd (evaluation, optimizer updates). */
+export function noGrad<T>(fn: () => T): T {
+  return withGradMode(false, fn);
+}
+
 /** Runs `fn` with autograd recording on, even inside `noGrad`. */
 export function enableGrad<T>(fn: () => T): T {
-  const prev = native.isGradEnabled();
-  native.setGradEnabled(true);
-  try {
-    return fn();
-  } finally {
-    native.setGradEnabled(prev);
-  }
+  return withGradMode(true, fn);
 }
 
 export function isGradEnabled(): boolean {
