@@ -12,5 +12,6 @@ export function machine(): Record<string, string | number> {
     libtorch: info.version,
     blas: /BLAS_INFO=(\w+)/.exec(info.config)?.[1] ?? '?',
     omp_wait_policy: process.env.OMP_WAIT_POLICY ?? '',
+    openblas_coretype: process.env.OPENBLAS_CORETYPE ?? '',
   };
 }

@@ -67,7 +67,7 @@ for (const check of CHECKS.filter((c) => !only.length || only.includes(c.name)))
     curves,
   };
   if (args.includes('--with-reference')) {
-    const cfg = referenceConfigs(availableParallelism(), undefined)[1]!;
+    const cfg = referenceConfigs(availableParallelism(), { waitPolicy: undefined, coreType: undefined })[1]!;
     result.reference = Object.fromEntries(
       check.seeds.map((seed) => [
         `seed ${seed}`,

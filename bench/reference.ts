@@ -16,13 +16,16 @@ export interface ReferenceConfig {
 
 /**
  * The reference as shipped (threads = cores, the environment as it was before latentlab
- * changed it) and two tuned settings, so that the project is compared with PyTorch's best.
+ * changed it) and two settings tuned as latentlab tunes itself (passive OpenMP waiting, the
+ * OpenBLAS kernels the CPU supports), so that the project is also compared with PyTorch's best.
  */
-export function referenceConfigs(cores: number, originalWaitPolicy: string | undefined): ReferenceConfig[] {
+export function referenceConfigs(cores: number, original: { waitPolicy: string | undefined; coreType: string | undefined }): ReferenceConfig[] {
+  const tuned = { OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE };
+  const kernels = tuned.OPENBLAS_CORETYPE ? ` OPENBLAS_CORETYPE=${tuned.OPENBLAS_CORETYPE}` : '';
   return [
-    { label: `default (threads=${cores})`, threads: cores, env: { OMP_WAIT_POLICY: originalWaitPolicy } },
-    { label: 'threads=1 OMP_WAIT_POLICY=PASSIVE', threads: 1, env: { OMP_WAIT_POLICY: 'PASSIVE' } },
-    { label: `threads=${cores} OMP_WAIT_POLICY=PASSIVE`, threads: cores, env: { OMP_WAIT_POLICY: 'PASSIVE' } },
+    { label: `default (threads=${cores})`, threads: cores, env: { OMP_WAIT_POLICY: original.waitPolicy, OPENBLAS_CORETYPE: original.coreType } },
+    { label: `threads=1 OMP_WAIT_POLICY=PASSIVE${kernels}`, threads: 1, env: tuned },
+    { label: `threads=${cores} OMP_WAIT_POLICY=PASSIVE${kernels}`, threads: cores, env: tuned },
   ];
 }
 

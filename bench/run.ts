@@ -7,7 +7,7 @@
  *   npm run bench -- memory       # 20,000 training steps, resident memory must stay flat
  *   npm run bench -- vae-mlp --repeats 5 --images 60000   (images per timed pass: an epoch, or fewer)
  */
-const originalWaitPolicy = process.env.OMP_WAIT_POLICY; // before the engine sets its default
+const original = { waitPolicy: process.env.OMP_WAIT_POLICY, coreType: process.env.OPENBLAS_CORETYPE }; // before the engine sets its defaults
 const { availableParallelism } = await import('node:os');
 const { BatchLoader } = await import('../src/data/loader.js');
 const { loadMnist } = await import('../src/data/builtin.js');
@@ -49,7 +49,7 @@ async function projectEpoch(arch: Arch, images: number): Promise<number> {
 
 async function vaeEpoch(arch: Arch, repeats: number, images: number): Promise<void> {
   const cores = availableParallelism();
-  const configs = referenceConfigs(cores, originalWaitPolicy);
+  const configs = referenceConfigs(cores, original);
   const ours: number[] = [];
   const refs = configs.map(() => [] as number[]);
   for (let r = 0; r < repeats; r++) {

@@ -194,3 +194,12 @@ test('forgotten tensors are freed by garbage collection, even inside a synchrono
   assert.ok(peak < made / 4, `${peak} of ${made} forgotten tensors alive at once: collection did not keep up`);
   assert.ok(left < 100, `${left} forgotten tensors still alive after gc`);
 });
+
+test('the OpenBLAS kernels are chosen from the CPU flags, unless the user chose', async () => {
+  const { openblasCoreFor, cpuFlags } = await import('../src/binding/native.js');
+  assert.equal(openblasCoreFor(new Set(['avx2', 'fma', 'avx512f', 'avx512bw', 'avx512dq', 'avx512vl'])), 'SkylakeX');
+  assert.equal(openblasCoreFor(new Set(['avx2', 'fma', 'avx512f'])), 'Haswell');
+  assert.equal(openblasCoreFor(new Set(['sse3'])), null);
+  const want = openblasCoreFor(cpuFlags());
+  if (want) assert.ok(process.env.OPENBLAS_CORETYPE, 'set before the addon loaded OpenBLAS');
+});

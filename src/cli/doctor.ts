@@ -13,7 +13,7 @@ import { tidy } from '../tensor/scope.js';
 
 export interface DoctorReport {
   libtorch: { version: string; source: string; path: string };
-  blas: { info: string; libraries: string[]; kind: string };
+  blas: { info: string; libraries: string[]; kind: string; openblasCore: string };
   threads: number;
   ompWaitPolicy: string;
   devices: string[];
@@ -86,7 +86,7 @@ export function doctor(): DoctorReport {
   }
   return {
     libtorch: { version: info.version, source: source.source, path: source.libdir },
-    blas: { info: blasInfo, libraries: libs, kind },
+    blas: { info: blasInfo, libraries: libs, kind, openblasCore: process.env.OPENBLAS_CORETYPE ?? 'detected by OpenBLAS' },
     threads,
     ompWaitPolicy: process.env.OMP_WAIT_POLICY ?? '',
     devices,
@@ -99,7 +99,7 @@ export function doctor(): DoctorReport {
 export function formatDoctor(r: DoctorReport): string {
   const lines = [
     `libtorch      ${r.libtorch.version} (${r.libtorch.source}${r.libtorch.path ? `, ${r.libtorch.path}` : ''})`,
-    `BLAS          ${r.blas.kind}${r.blas.libraries.length ? ` (${r.blas.libraries.join(', ')})` : ''}`,
+    `BLAS          ${r.blas.kind}${r.blas.libraries.length ? ` (${r.blas.libraries.join(', ')})` : ''}${r.blas.kind === 'OpenBLAS' ? `, kernels: ${r.blas.openblasCore}` : ''}`,
     `threads       ${r.threads} (OMP_WAIT_POLICY=${r.ompWaitPolicy || 'default'})`,
     `devices       ${r.devices.join(', ')}`,
     `matmul        ${r.matmulGflops} GFLOP/s (1024x1024 float32)`,

@@ -104,9 +104,9 @@ export function rocSpec(curves: { score: string; auroc: number; points: { fpr: n
         data: { values },
         mark: { type: 'line', interpolate: 'step-after' },
         encoding: {
-          x: { field: 'fpr', type: 'quantitative', title: 'false positive rate' },
-          y: { field: 'tpr', type: 'quantitative', title: 'true positive rate' },
-          color: { field: 'score', type: 'nominal', title: null },
+          x: { field: 'fpr', type: 'quantitative', title: 'false positive rate', scale: { domain: [0, 1] } },
+          y: { field: 'tpr', type: 'quantitative', title: 'true positive rate', scale: { domain: [0, 1] } },
+          color: { field: 'score', type: 'nominal', title: null, legend: { labelLimit: 400, orient: 'bottom-right' } },
         },
       },
     ],
