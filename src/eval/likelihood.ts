@@ -2,7 +2,9 @@
  * Test log-likelihood of a VAE by importance sampling (Burda, Grosse and Salakhutdinov 2016):
  *   log p(x) >= log (1/k) sum_i p(x|z_i) p(z_i) / q(z_i|x),  z_i ~ q(z|x),
  * a bound that tightens as k grows and equals the ELBO at k = 1. Samples are drawn in chunks
- * and combined through a running log-sum-exp, so memory stays bounded for k = 5000.
+ * and combined through a running log-sum-exp, so memory stays bounded for k = 5000. Chunks stay
+ * small (4096 decodes, 13 MB of MNIST logits) so that the allocator reuses memory instead of
+ * mapping fresh pages for every chunk, and x is broadcast against the samples, not copied.
  */
 import type { GenerativeModel } from '../models/types.js';
 import { noGrad } from '../tensor/autograd.js';
@@ -24,7 +26,7 @@ export interface ImportanceResult {
  * Importance-weighted NLL of each image of x [B, C, H, W] with k samples from q(z|x), decoding
  * at most `chunk` (sample, image) pairs at a time.
  */
-export function importanceWeightedNll(model: GenerativeModel, x: Tensor, k: number, chunk = 16384): ImportanceResult {
+export function importanceWeightedNll(model: GenerativeModel, x: Tensor, k: number, chunk = 4096): ImportanceResult {
   if (!model.variational) throw new Error(`${model.modelName} is not a VAE: it has no q(z|x) to sample from`);
   if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`k must be a positive integer, got ${k}`);
   const b = x.size(0);
@@ -43,8 +45,7 @@ export function importanceWeightedNll(model: GenerativeModel, x: Tensor, k: numb
         const z = mu.add(std.mul(eps)); // [n, B, D]
         const logq = eps.square().sum(2).add(logqConst).mul(-0.5); // [n, B]
         const logp = z.square().sum(2).add(mu.size(1) * LOG_2PI).mul(-0.5);
-        const xs = x.unsqueeze(0).expand(n, ...x.shape).reshape(n * b, ...x.shape.slice(1));
-        const logpx = model.reconNll(z.reshape(n * b, -1), xs).reshape(n, b).neg();
+        const logpx = model.reconNllSamples(z.reshape(n * b, -1), x, n).neg();
         const logw = logpx.add(logp).sub(logq);
         return [stack([lse, logw.logsumexp(0)]).logsumexp(0), sum.add(logw.sum(0))];
       });

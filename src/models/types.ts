@@ -27,6 +27,8 @@ export interface GenerativeModel extends Module {
   decode(z: Tensor): Tensor;
   /** -log p(x|z) of each image for codes z [B, latent] and images x [B, C, H, W]: [B]. */
   reconNll(z: Tensor, x: Tensor): Tensor;
+  /** -log p(x|z) for n codes per image: z [n*B, latent] (n blocks of B), x [B, C, H, W]; gives [n, B]. */
+  reconNllSamples(z: Tensor, x: Tensor, n: number): Tensor;
   /** Loss terms of a batch, sampling z by reparameterisation for VAEs. */
   lossTerms(x: Tensor, beta: number): LossTerms;
 }

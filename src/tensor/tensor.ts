@@ -410,6 +410,10 @@ export class Tensor implements Owned, Disposable {
   minimum(other: Tensor): Tensor {
     return call('minimum', this.handle, other.handle);
   }
+  /** log(exp(this) + exp(other)), computed stably; logaddexp(x, 0) is softplus(x). */
+  logaddexp(other: Tensor): Tensor {
+    return call('logaddexp', this.handle, other.handle);
+  }
   /** this + weight * (end - this) */
   lerp(end: Tensor, weight: number): Tensor {
     return call('lerp.Scalar', this.handle, end.handle, weight);

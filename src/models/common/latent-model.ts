@@ -59,6 +59,11 @@ export abstract class LatentModel extends Module implements GenerativeModel {
     return this.likelihood.nllPerImage(this.decodeRaw(z), x);
   }
 
+  reconNllSamples(z: Tensor, x: Tensor, n: number): Tensor {
+    const b = x.size(0);
+    return this.likelihood.nllSamples(this.decodeRaw(z).reshape(n, b, -1), x.reshape(b, -1));
+  }
+
   lossTerms(x: Tensor, beta: number): LossTerms {
     const { mu, logvar } = this.encode(x);
     const z = logvar ? reparameterize(mu, logvar, randnLike(mu)) : mu;

@@ -3,7 +3,7 @@
  * Gaussian with a fixed or learned standard deviation (squared error; the blur of the
  * Gaussian decoder shows as sigma grows). Both give -log p(x|z) in nats, summed.
  */
-import { full } from '../../tensor/create.js';
+import { full, zeros } from '../../tensor/create.js';
 import { binaryCrossEntropyWithLogits } from '../../tensor/functional.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../../nn/module.js';
@@ -35,6 +35,20 @@ export class Likelihood extends Module {
     if (this.kind === 'bernoulli') return binaryCrossEntropyWithLogits(raw, x, 'none').sum(dims);
     const d = x.numel / x.size(0);
     const sq = raw.sigmoid().sub(x).square().sum(dims);
+    if (this.logSigma) return sq.mul(this.logSigma.mul(-2).exp()).mul(0.5).add(this.logSigma.mul(d)).add(d * HALF_LOG_2PI);
+    const s = this.sigma as number;
+    return sq.div(2 * s * s).add(d * (Math.log(s) + HALF_LOG_2PI));
+  }
+
+  /**
+   * -log p(x | raw) for n decoder outputs per image, raw [n, B, D] against x [B, D]: [n, B].
+   * x is broadcast, never copied n times (importance sampling decodes thousands per image).
+   */
+  nllSamples(raw: Tensor, x: Tensor): Tensor {
+    // BCE = softplus(l) - x l; ATen's logaddexp(l, 0) is softplus vectorised, 3.5x faster here.
+    if (this.kind === 'bernoulli') return raw.logaddexp(zeros([], { dtype: raw.dtype, device: raw.device })).sum(2).sub(raw.mul(x).sum(2));
+    const d = x.size(1);
+    const sq = raw.sigmoid().sub(x).square().sum(2);
     if (this.logSigma) return sq.mul(this.logSigma.mul(-2).exp()).mul(0.5).add(this.logSigma.mul(d)).add(d * HALF_LOG_2PI);
     const s = this.sigma as number;
     return sq.div(2 * s * s).add(d * (Math.log(s) + HALF_LOG_2PI));
