@@ -12,7 +12,7 @@ import { BUILTIN } from '../data/builtin.js';
 import { analyseRunDir, type AnomalyResult } from '../eval/anomaly-run.js';
 import { SCORE_NAMES, scoreDataset } from '../eval/anomaly.js';
 import { MODEL_NAMES, resolveConfig, type ModelName } from '../train/config.js';
-import { openRun } from '../train/open-run.js';
+import { withOpenRun } from '../train/open-run.js';
 import { prepareRun } from '../train/prepare.js';
 import { classList, nonNegativeIntArg, positiveInt } from './parse.js';
 import { progressBar, type Progress } from './progress.js';
@@ -119,8 +119,7 @@ export function anomalyCommand(): Command {
       if (!existsSync(reportFile)) throw new Error(`${o.run} has no anomaly.json: run \`latentlab anomaly --run ${o.run}\` first`);
       const report = JSON.parse(readFileSync(reportFile, 'utf8')) as AnomalyResult;
       const chosen = report.scores.find((s) => s.score === report.primary)!;
-      const run = await openRun(o.run);
-      try {
+      await withOpenRun(o.run, async (run) => {
         const [c, h, w] = run.imageShape;
         const { files, pixels } = await loadImageFiles(o.images, { size: [h, w], channels: c as 1 | 3 });
         const ds = ImageDataset.fromArrays({ name: o.images, pixels, labels: files.map(() => 0), shape: [c, h, w], classNames: ['?'] });
@@ -135,9 +134,7 @@ export function anomalyCommand(): Command {
         });
         const summary = { images: files.length, flagged, score: report.primary, threshold: chosen.threshold };
         console.log(o.json ? JSON.stringify(summary) : `${flagged} of ${files.length} images flagged (${report.primary} > ${chosen.threshold.toFixed(2)})`);
-      } finally {
-        run.dispose();
-      }
+      });
     });
   return cmd;
 }

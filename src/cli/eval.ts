@@ -1,6 +1,6 @@
 /** `latentlab eval`: test likelihoods of a run (see eval/evaluate-run.ts). */
 import { Command, Option } from 'commander';
-import { openRun } from '../train/open-run.js';
+import { withOpenRun } from '../train/open-run.js';
 import { evaluateRun } from '../eval/evaluate-run.js';
 import { nonNegativeIntArg, positiveInt } from './parse.js';
 import { progressBar } from './progress.js';
@@ -14,8 +14,7 @@ export function evalCommand(): Command {
     .addOption(new Option('--batch <n>', 'images per importance-sampling batch').argParser(positiveInt).default(100))
     .option('--json', 'print the results as one JSON line')
     .action(async (o: { run: string; k: number; limit?: number; batch: number; json?: boolean }) => {
-      const run = await openRun(o.run);
-      try {
+      await withOpenRun(o.run, async (run) => {
         const bar = progressBar(`importance sampling (k=${o.k})`, 1, !o.json && process.stderr.isTTY);
         const r = await evaluateRun(run, {
           k: o.k,
@@ -42,8 +41,6 @@ export function evalCommand(): Command {
             .filter(Boolean)
             .join('\n'),
         );
-      } finally {
-        run.dispose();
-      }
+      });
     });
 }

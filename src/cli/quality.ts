@@ -4,7 +4,7 @@ import { BUILTIN } from '../data/builtin.js';
 import { loadDataset } from '../data/load.js';
 import { loadOrTrainClassifier } from '../eval/classifier.js';
 import { sampleQuality } from '../eval/sample-quality.js';
-import { openRun } from '../train/open-run.js';
+import { withOpenRun } from '../train/open-run.js';
 import { nonNegativeIntArg, positiveInt } from './parse.js';
 
 export function qualityCommands(): Command[] {
@@ -15,8 +15,7 @@ export function qualityCommands(): Command[] {
     .addOption(new Option('--seed <n>', 'random seed of the samples').argParser(nonNegativeIntArg).default(0))
     .option('--json', 'print the result as one JSON line')
     .action(async (o: { run: string; n: number; seed: number; json?: boolean }) => {
-      const run = await openRun(o.run);
-      try {
+      await withOpenRun(o.run, async (run) => {
         const r = await sampleQuality(run, { n: o.n, seed: o.seed, onEpoch: (e, acc) => !o.json && console.error(`training the feature classifier: epoch ${e}, test accuracy ${(acc * 100).toFixed(2)}%`) });
         if (o.json) console.log(JSON.stringify(r));
         else {
@@ -24,9 +23,7 @@ export function qualityCommands(): Command[] {
           console.log(`classes covered ${r.classes_covered} of ${r.class_counts.length}: ${r.class_counts.join(' ')}`);
           console.log(`feature network: ${r.feature_network}, test accuracy ${(r.classifier_accuracy * 100).toFixed(2)}%`);
         }
-      } finally {
-        run.dispose();
-      }
+      });
     });
   const classifier = new Command('classifier')
     .description('train (or show) the cached classifier whose features the sample-quality scores use')

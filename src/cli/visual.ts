@@ -10,7 +10,7 @@ import { randn, tensor } from '../tensor/create.js';
 import { manualSeed } from '../tensor/runtime.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { openRun, type OpenRun } from '../train/open-run.js';
+import { withOpenRun, type OpenRun } from '../train/open-run.js';
 import { saveCurves, saveDivergence, saveImageGrid, saveLatentMap, saveManifold, saveWalk } from '../viz/figures.js';
 import { savePng } from '../viz/grid.js';
 import { decodeLatents, encodeMeans, interpolateLatents, sampleImages, traversalLatents } from '../viz/latent.js';
@@ -41,15 +41,6 @@ function checkLength(v: number[], n: number, what: string): void {
   if (v.length !== n) throw new Error(`${what} has ${v.length} values but the model's latent space has ${n} dimensions`);
 }
 
-async function withRun<T>(dir: string, fn: (r: OpenRun) => Promise<T>): Promise<T> {
-  const r = await openRun(dir);
-  try {
-    return await fn(r);
-  } finally {
-    r.dispose();
-  }
-}
-
 /** Test image `index` as a float image [1, C, H, W]. */
 async function testImage(r: OpenRun, index: number): Promise<Tensor> {
   const ds = await r.testSet();
@@ -71,7 +62,7 @@ export function visualCommands(): Command[] {
     .addOption(new Option('--temperature <x>', 'scale of the prior noise').argParser((v) => parseVector(v, '--temperature')[0]!).default(1))
     .addOption(new Option('--seed <n>', 'random seed').argParser(nonNegativeIntArg).default(0))
     .action(async (o: Common & { n: number; temperature: number; seed: number }) =>
-      withRun(o.run, async (r) => {
+      withOpenRun(o.run, async (r) => {
         manualSeed(o.seed);
         const images = sampleImages(r.model, o.n, o.temperature);
         const path = await saveImageGrid(o.out ?? join(o.run, 'samples.png'), images, { scale: o.scale });
@@ -87,7 +78,7 @@ export function visualCommands(): Command[] {
       const lines = [...(o.z ?? []), ...(o.zFile ? readFileSync(o.zFile, 'utf8').split('\n').filter((l) => l.trim()) : [])];
       if (!lines.length) throw new Error('give latent vectors with --z or --z-file');
       const vectors = lines.map((l) => parseVector(l));
-      await withRun(o.run, async (r) => {
+      await withOpenRun(o.run, async (r) => {
         vectors.forEach((v, i) => checkLength(v, r.model.latentDim, `latent vector ${i + 1} (${lines[i]})`));
         const images = tidy(() => decodeLatents(r.model, tensor(vectors)));
         const path = await saveImageGrid(o.out ?? join(o.run, 'decoded.png'), images, { scale: o.scale });
@@ -100,7 +91,7 @@ export function visualCommands(): Command[] {
     .addOption(new Option('--n <n>', 'how many test images').argParser(positiveInt).default(32))
     .addOption(new Option('--cols <n>', 'images per row').argParser(positiveInt).default(8))
     .action(async (o: Common & { n: number; cols: number }) =>
-      withRun(o.run, async (r) => {
+      withOpenRun(o.run, async (r) => {
         const ds = await r.testSet();
         const x = tidy(() => ds.images.slice(0, 0, Math.min(o.n, ds.length)).float().div(255));
         const path = o.out ?? join(o.run, 'reconstructions.png');
@@ -115,7 +106,7 @@ export function visualCommands(): Command[] {
     .option('--dims <a,b>', 'for z > 2: the two dimensions to span (others held at 0)')
     .option('--pca', 'for z > 2: the plane of the two main principal directions of the test codes')
     .action(async (o: Common & { n: number; dims?: string; pca?: boolean }) =>
-      withRun(o.run, async (r) => {
+      withOpenRun(o.run, async (r) => {
         const dims = o.dims ? (parseVector(o.dims, '--dims') as [number, number]) : undefined;
         if (dims && (dims.length !== 2 || dims.some((d) => !Number.isInteger(d) || d < 0 || d >= r.model.latentDim))) {
           throw new Error(`--dims needs two dimensions between 0 and ${r.model.latentDim - 1}, got ${o.dims}`);
@@ -138,7 +129,7 @@ export function visualCommands(): Command[] {
     .addOption(new Option('--limit <n>', 'test images to encode').argParser(positiveInt).default(5000))
     .option('--json', 'print the files written as JSON')
     .action(async (o: { run: string; out?: string; limit: number; json?: boolean }) =>
-      withRun(o.run, async (r) => {
+      withOpenRun(o.run, async (r) => {
         const files = await saveLatentMap(o.out ?? join(o.run, 'latent-map'), r.model, await r.testSet(), o.limit);
         report(o, [files.png, files.svg]);
       }),
@@ -152,7 +143,7 @@ export function visualCommands(): Command[] {
     .addOption(new Option('--steps <n>', 'images in the walk').argParser(positiveInt).default(10))
     .addOption(new Option('--mode <mode>', 'linear or spherical (slerp)').choices(['linear', 'slerp']).default('linear'))
     .action(async (o: Common & { from?: string; to?: string; fromZ?: string; toZ?: string; steps: number; mode: 'linear' | 'slerp' }) =>
-      withRun(o.run, async (r) => {
+      withOpenRun(o.run, async (r) => {
         const end = async (index: string | undefined, z: string | undefined, which: string): Promise<Tensor> => {
           if (z !== undefined) {
             const v = parseVector(z, `--${which}-z`);
@@ -182,7 +173,7 @@ export function visualCommands(): Command[] {
     .addOption(new Option('--steps <n>', 'values per dimension').argParser(positiveInt).default(9))
     .option('--dims <list>', 'only these dimensions, e.g. 0,3,5')
     .action(async (o: Common & { index?: number; range: number; steps: number; dims?: string }) =>
-      withRun(o.run, async (r) => {
+      withOpenRun(o.run, async (r) => {
         const d = r.model.latentDim;
         const dims = o.dims ? parseVector(o.dims, '--dims') : undefined;
         if (dims?.some((k) => !Number.isInteger(k) || k < 0 || k >= d)) throw new Error(`--dims: dimensions are 0 to ${d - 1}, got ${o.dims}`);
@@ -209,7 +200,7 @@ export function visualCommands(): Command[] {
     .option('--out <base>', 'file name without extension (default: <run>/curves)')
     .option('--json', 'print the files written as JSON')
     .action(async (o: { run: string; out?: string; json?: boolean }) =>
-      withRun(o.run, async (r) => {
+      withOpenRun(o.run, async (r) => {
         const files = await saveCurves(o.out ?? join(o.run, 'curves'), r.metrics, `${r.config.model} on ${r.config.dataset}: nats per image`);
         report(o, [files.png, files.svg]);
       }),

@@ -10,8 +10,8 @@ import type { ImageDataset } from '../data/dataset.js';
 import { tidy } from '../tensor/scope.js';
 import { tensor } from '../tensor/create.js';
 import type { RunConfig } from '../train/config.js';
-import { openRun, type OpenRun } from '../train/open-run.js';
-import { runDatasetSpec } from '../train/prepare.js';
+import { withOpenRun, type OpenRun } from '../train/open-run.js';
+import { runDatasetSpec, splitValidation } from '../train/prepare.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { rocSpec, scoreHistogramSpec } from '../viz/charts.js';
 import { saveImageGrid } from '../viz/figures.js';
@@ -38,10 +38,10 @@ async function heldOutNormals(config: RunConfig): Promise<ImageDataset> {
     throw new Error('the run has no validation split to fit the threshold on: train it with --val-fraction (e.g. 0.1)');
   }
   const full = await loadDataset(runDatasetSpec(config, 'train'));
-  const [train, val] = full.split(config.valFraction, config.seed);
+  const [train, val] = splitValidation(config, full);
   train.dispose();
   full.dispose();
-  return val;
+  return val!;
 }
 
 export async function analyseAnomalies(run: OpenRun, o: { k: number }): Promise<AnomalyResult> {
@@ -99,11 +99,6 @@ async function drawAnomalies(run: OpenRun, test: ImageDataset, scores: Scores, a
 }
 
 /** Opens `dir` and analyses it. */
-export async function analyseRunDir(dir: string, o: { k: number }): Promise<AnomalyResult> {
-  const run = await openRun(dir);
-  try {
-    return await analyseAnomalies(run, o);
-  } finally {
-    run.dispose();
-  }
+export function analyseRunDir(dir: string, o: { k: number }): Promise<AnomalyResult> {
+  return withOpenRun(dir, (run) => analyseAnomalies(run, o));
 }

@@ -55,3 +55,13 @@ export async function openRun(dir: string): Promise<OpenRun> {
     },
   };
 }
+
+/** Opens a run, gives it to `fn`, and frees it afterwards, however `fn` ends. */
+export async function withOpenRun<T>(dir: string, fn: (run: OpenRun) => Promise<T>): Promise<T> {
+  const run = await openRun(dir);
+  try {
+    return await fn(run);
+  } finally {
+    run.dispose();
+  }
+}

@@ -51,6 +51,11 @@ export async function loadRunData(c: RunConfig): Promise<{ train: ImageDataset; 
   return { train, test };
 }
 
+/** A run's training set and its validation split (null without --val-fraction), drawn by the run's seed. */
+export function splitValidation(c: RunConfig, full: ImageDataset): [ImageDataset, ImageDataset | null] {
+  return c.valFraction > 0 ? full.split(c.valFraction, c.seed) : [full, null];
+}
+
 /** `fresh`: a new run (the folder must not hold one); otherwise the caller resumes it. */
 export async function prepareRun(c: RunConfig, dir: string, fresh: boolean, callbacks: TrainerCallbacks = {}): Promise<PreparedRun> {
   if (fresh && existsSync(join(dir, FILES.config))) {
@@ -59,7 +64,7 @@ export async function prepareRun(c: RunConfig, dir: string, fresh: boolean, call
   setNumThreads(c.threads ?? availableParallelism());
   const { train: full, test } = await loadRunData(c);
   manualSeed(c.seed);
-  const [train, val] = c.valFraction > 0 ? full.split(c.valFraction, c.seed) : [full, null];
+  const [train, val] = splitValidation(c, full);
   const model = createModel(c, train.imageShape);
   const optimizer = createOptimizer(c, model.parameters());
   const loader = (ds: ImageDataset, shuffle: boolean, batchSize: number): BatchLoader => new BatchLoader(ds, { batchSize, shuffle, binarize: c.binarize });
