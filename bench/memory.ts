@@ -8,7 +8,7 @@ import { VaeMlp } from '../src/models/vae-mlp/model.js';
 import { Adam } from '../src/tensor/optim/adam.js';
 import { liveTensors, manualSeed } from '../src/tensor/runtime.js';
 import { tidy } from '../src/tensor/scope.js';
-import { trainStep } from '../src/train/trainer.js';
+import { trainStep } from '../src/train/objectives.js';
 import { machine } from './machine.js';
 
 export async function memoryBench(steps: number, limitMb = 100): Promise<void> {

@@ -1,4 +1,4 @@
-/** Runs ../shared/reference/torch_vae.py (PyTorch) and returns its per-epoch JSON lines. */
+/** Runs a PyTorch reference (../shared/reference/torch_vae.py by default) and returns its per-epoch JSON lines. */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -6,6 +6,8 @@ import { mnistDir } from '../src/data/builtin.js';
 import { packageRoot } from '../src/binding/native.js';
 
 export const REFERENCE = join(packageRoot, '..', 'shared', 'reference', 'torch_vae.py');
+/** The DCGAN reference lives with the benchmarks, not in the shared folder. */
+export const DCGAN_REFERENCE = join(packageRoot, 'bench', 'torch_dcgan.py');
 export const PYTHON = '/usr/bin/python3';
 
 export interface ReferenceConfig {
@@ -29,11 +31,11 @@ export function referenceConfigs(cores: number, original: { waitPolicy: string |
   ];
 }
 
-export function runReference(args: string[], cfg: ReferenceConfig): Record<string, number>[] {
-  if (!existsSync(REFERENCE)) throw new Error(`the PyTorch reference is missing: ${REFERENCE}`);
+export function runReference(args: string[], cfg: ReferenceConfig, script = REFERENCE): Record<string, number>[] {
+  if (!existsSync(script)) throw new Error(`the PyTorch reference is missing: ${script}`);
   const env = { ...process.env, ...cfg.env };
   for (const [k, v] of Object.entries(cfg.env)) if (v === undefined) delete env[k];
-  const out = execFileSync(PYTHON, [REFERENCE, '--data', mnistDir(), '--threads', String(cfg.threads), ...args], { env, maxBuffer: 1 << 24 });
+  const out = execFileSync(PYTHON, [script, '--data', mnistDir(), '--threads', String(cfg.threads), ...args], { env, maxBuffer: 1 << 24 });
   return out
     .toString()
     .trim()

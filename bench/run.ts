@@ -6,6 +6,7 @@
  *   npm run bench                 # vae-mlp and vae-conv epoch speed + MNIST load
  *   npm run bench -- memory       # 20,000 training steps, resident memory must stay flat
  *   npm run bench -- vae-mlp --repeats 5 --images 60000   (images per timed pass: an epoch, or fewer)
+ *   npm run bench -- dcgan --repeats 3   # the 28x28 dcgan against bench/torch_dcgan.py (a minute or more an epoch; not in the default set)
  */
 const original = { waitPolicy: process.env.OMP_WAIT_POLICY, coreType: process.env.OPENBLAS_CORETYPE }; // before the engine sets its defaults
 const { availableParallelism } = await import('node:os');
@@ -13,12 +14,14 @@ const { BatchLoader } = await import('../src/data/loader.js');
 const { loadMnist } = await import('../src/data/builtin.js');
 const { VaeMlp } = await import('../src/models/vae-mlp/model.js');
 const { VaeConv } = await import('../src/models/vae-conv/model.js');
+const { Dcgan } = await import('../src/models/gan/dcgan.js');
 const { tidy } = await import('../src/tensor/scope.js');
 const { Adam } = await import('../src/tensor/optim/adam.js');
 const { manualSeed } = await import('../src/tensor/runtime.js');
-const { trainStep } = await import('../src/train/trainer.js');
+const { trainStep, AdversarialObjective, OptimizerPair } = await import('../src/train/objectives.js');
+const { resolveConfig } = await import('../src/train/config.js');
 const { machine } = await import('./machine.js');
-const { referenceConfigs, runReference } = await import('./reference.js');
+const { referenceConfigs, runReference, DCGAN_REFERENCE } = await import('./reference.js');
 const { memoryBench } = await import('./memory.js');
 
 function median(xs: number[]): number {
@@ -82,6 +85,77 @@ async function vaeEpoch(arch: Arch, repeats: number, images: number): Promise<vo
   );
 }
 
+/** One epoch of the project's dcgan (28x28, width 32, z=20, nonsaturating), the same work as bench/torch_dcgan.py's epoch. */
+async function projectGanEpoch(images: number): Promise<{ seconds: number; losses: Record<string, number> }> {
+  manualSeed(0);
+  const full = await loadMnist('train');
+  const train = full.take(images);
+  const model = new Dcgan({ latent: 20, imageShape: [1, 28, 28], loss: 'nonsaturating', width: 32 });
+  const gan = { lr: 2e-4, betas: [0.5, 0.999] as [number, number] };
+  const pair = new OptimizerPair(new Adam(model.generator.parameters(), gan), new Adam(model.discriminator.parameters(), gan));
+  const objective = new AdversarialObjective(resolveConfig({}, { model: 'dcgan' }), model, pair);
+  const loader = new BatchLoader(train, { batchSize: 128, binarize: 'none' });
+  const sums: Record<string, number> = {};
+  let index = 0;
+  const t0 = performance.now();
+  for (const b of loader.epoch()) {
+    const step = tidy(() => {
+      const { x, y } = b.load();
+      return objective.step(x, y, 0, index++);
+    });
+    // the step's sums are over the batch's images; divided by `images` below, per-image means as the reference prints
+    for (const [k, v] of Object.entries(step)) sums[k] = (sums[k] ?? 0) + v;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  model.dispose();
+  pair.dispose();
+  full.dispose();
+  return { seconds, losses: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, Math.round((v / images) * 1e4) / 1e4])) };
+}
+
+async function dcganEpoch(repeats: number, images: number): Promise<void> {
+  const configs = referenceConfigs(availableParallelism(), original);
+  const ours: number[] = [];
+  const refs = configs.map(() => [] as number[]);
+  let losses: Record<string, number> = {};
+  const refLosses: Record<string, number>[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const p = await projectGanEpoch(images);
+    ours.push(p.seconds);
+    losses = p.losses;
+    configs.forEach((cfg, i) => {
+      const e = runReference(['--epochs', '1', '--limit', String(images)], cfg, DCGAN_REFERENCE)[0]!;
+      refs[i]!.push(e.sec!);
+      refLosses[i] = e;
+    });
+    console.error(`  dcgan repeat ${r + 1}/${repeats}: project ${ours.at(-1)!.toFixed(2)} s; reference ${refs.map((x) => x.at(-1)!.toFixed(2)).join(' / ')} s`);
+  }
+  const medians = refs.map(median);
+  const best = medians.indexOf(Math.min(...medians));
+  const project = median(ours);
+  const pick = (e: Record<string, number>): Record<string, number> => ({ dLoss: e.d_loss!, gLoss: e.g_loss!, dReal: e.d_real!, dFake: e.d_fake! });
+  console.log(
+    JSON.stringify({
+      name: 'dcgan-epoch',
+      what: 'the MNIST 28x28 dcgan (width 32, z=20, nonsaturating), batch 128, two Adams 2e-4 (0.5, 0.999), grey pixels: seconds for `images` training images (median)',
+      images,
+      project_sec: r3(project),
+      reference_sec: r3(medians[best]!),
+      project_sec_per_epoch: r3((project * 60000) / images),
+      ratio: r3(project / medians[best]!),
+      reference_config: configs[best]!.label,
+      reference_all: Object.fromEntries(configs.map((c, i) => [c.label, r3(medians[i]!)])),
+      ratio_vs_reference_default: r3(project / medians[0]!),
+      // last repeat's per-image means, a sanity check that both sides train alike (not a quality measure)
+      project_losses: losses,
+      reference_losses: pick(refLosses[best]!),
+      repeats,
+      project_runs: ours.map(r3),
+      machine: machine(),
+    }),
+  );
+}
+
 async function mnistLoad(): Promise<void> {
   const times: number[] = [];
   for (let i = 0; i < 5; i++) {
@@ -104,10 +178,11 @@ const run = which.length ? which : ['vae-mlp', 'vae-conv', 'mnist-load'];
 for (const b of run) {
   if (b === 'vae-mlp') await vaeEpoch('mlp', repeats, images('mlp'));
   else if (b === 'vae-conv') await vaeEpoch('conv', repeats, images('conv'));
+  else if (b === 'dcgan') await dcganEpoch(repeats, imagesAt >= 0 ? Number(args[imagesAt + 1]) : 60000);
   else if (b === 'mnist-load') await mnistLoad();
   else if (b === 'memory') await memoryBench(stepsAt >= 0 ? Number(args[stepsAt + 1]) : 20000);
   else {
-    console.error(`unknown benchmark '${b}' (vae-mlp, vae-conv, mnist-load, memory)`);
+    console.error(`unknown benchmark '${b}' (vae-mlp, vae-conv, dcgan, mnist-load, memory)`);
     process.exit(2);
   }
 }

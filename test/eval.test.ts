@@ -94,6 +94,24 @@ test('classifier features: FID of test against train images is far below that of
   delete process.env.LATENTLAB_CACHE;
 });
 
+test('the calibrated score: a least-squares line on normal images, subtracted', async () => {
+  const { fitComplexityLine, calibratedScores, complexityBits } = await import('../src/eval/anomaly.js');
+  // Points on y = 3 + 2x plus symmetric noise: the fit recovers the line exactly.
+  const bits = Float64Array.from([1, 2, 3, 4, 5, 6]);
+  const scores = Float64Array.from([5.5, 6.5, 9.5, 10.5, 13.5, 14.5]);
+  const line = fitComplexityLine(bits, Float64Array.from([5, 7, 9, 11, 13, 15]));
+  assert.ok(Math.abs(line.slope - 2) < 1e-12 && Math.abs(line.intercept - 3) < 1e-12, JSON.stringify(line));
+  assert.deepEqual(Array.from(calibratedScores(scores, bits, line), (v) => Math.round(v * 1e9) / 1e9), [0.5, -0.5, 0.5, -0.5, 0.5, -0.5]);
+  assert.throws(() => fitComplexityLine(Float64Array.from([1]), Float64Array.from([1])), /at least 2/);
+  // Complexity: an empty image compresses to far fewer bits than noise.
+  const pixels = new Uint8Array(2 * 784);
+  for (let i = 784; i < 2 * 784; i++) pixels[i] = (i * 7919) % 251;
+  const ds = L.datasets.ImageDataset.fromArrays({ name: 't', pixels, labels: [0, 0], shape: [1, 28, 28], classNames: ['a'] });
+  const [blank, noise] = complexityBits(ds);
+  ds.dispose();
+  assert.ok(blank! < 100 && noise! > 4000, `blank ${blank} bits, noise ${noise} bits`);
+});
+
 // --- the commands ------------------------------------------------------------------------
 
 function cli(args: string[], env: Record<string, string> = {}): { status: number | null; stdout: string; stderr: string } {
@@ -125,7 +143,7 @@ test('anomaly: trained on ones, the other digits are flagged; scores, pictures, 
   assert.equal(r.status, 0, r.stderr);
   const a = JSON.parse(r.stdout.trim().split('\n').pop()!) as { scores: { score: string; auroc: number; precision: number; recall: number }[]; anomalous_images: number; files: string[] };
   assert.equal(a.anomalous_images, 10000 - 1135);
-  assert.deepEqual(a.scores.map((s) => s.score), ['reconstruction', 'neg_elbo', 'iw_nll']);
+  assert.deepEqual(a.scores.map((s) => s.score), ['calibrated', 'reconstruction', 'neg_elbo', 'iw_nll']);
   for (const s of a.scores) assert.ok(s.auroc > 0.9, `${s.score} AUROC ${s.auroc}`);
   for (const f of a.files) assert.ok(existsSync(f), f);
   // New images: a one and a zero from the test set, written as PNGs.

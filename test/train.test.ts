@@ -158,7 +158,7 @@ function cli(args: string[], cwd = tmp): { status: number | null; stdout: string
 test('bad options give a clear error and a non-zero exit before any training', () => {
   const out = join(tmp, 'never');
   for (const [args, re] of [
-    [['--model', 'vae-transformer'], /'model' must be one of vae-mlp, vae-conv, ae-mlp, ae-conv, got "vae-transformer"/],
+    [['--model', 'vae-transformer'], /'model' must be one of vae-mlp, vae-conv, ae-mlp, ae-conv, cvae, gan-mlp, dcgan, wgan-gp, cgan, got "vae-transformer"/],
     [['--latent', '-2'], /'latent' must be at least 1, got -2/],
     [['--dataset', '/no/such/data'], /unknown dataset '\/no\/such\/data'/],
     [['--dataset', 'fashion-mnist', '--data-dir', '/nowhere', '--classes', '12'], /no class 12/],

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { ImageDataset } from '../data/dataset.js';
 import { loadImageFiles } from '../data/folder.js';
 import { BUILTIN } from '../data/builtin.js';
-import { analyseRunDir, type AnomalyResult } from '../eval/anomaly-run.js';
-import { SCORE_NAMES, scoreDataset } from '../eval/anomaly.js';
+import { analyseRunDir, unconditionalLatent, type AnomalyResult } from '../eval/anomaly-run.js';
+import { SCORE_NAMES, calibratedScores, complexityBits, scoreDataset } from '../eval/anomaly.js';
 import { MODEL_NAMES, resolveConfig, type ModelName } from '../train/config.js';
 import { withOpenRun } from '../train/open-run.js';
 import { prepareRun } from '../train/prepare.js';
@@ -35,7 +35,8 @@ async function trainNormal(o: AnomalyFlags, classes: number[], dir: string): Pro
     if (!o.json) console.error(`using the run already in ${dir}`);
     return;
   }
-  const config = resolveConfig({}, { model: o.model, dataset: o.dataset, classes, latent: o.latent, epochs: o.epochs, valFraction: 0.1, seed: o.seed });
+  // Grey levels, not binarized: chosen on validation data (bench/anomaly-select.ts).
+  const config = resolveConfig({}, { model: o.model, dataset: o.dataset, classes, latent: o.latent, epochs: o.epochs, valFraction: 0.1, seed: o.seed, binarize: 'none' });
   let bar: Progress | null = null;
   const run = await prepareRun(config, dir, true, {
     onEpochStart: (e, n) => (bar = progressBar(`normal ${classes.join(',')}: epoch ${e}/${o.epochs}`, n, !o.json && process.stderr.isTTY)),
@@ -83,11 +84,15 @@ async function runAll(o: AnomalyFlags): Promise<void> {
 export function anomalyCommand(): Command {
   const cmd = new Command('anomaly')
     .enablePositionalOptions() // `anomaly score --run R` must not give --run to `anomaly`
-    .description('one-class anomaly detection: train on the normal class only, score every test image, report AUROC and AP per score')
+    .description('one-class anomaly detection: train on the normal class only (grey levels, 10% held out), score every test image, report AUROC and AP per score')
+    .addHelpText(
+      'after',
+      `\nScores (higher = more anomalous):\n  calibrated      reconstruction error minus its line against the image's compressed size, fitted on held-out normal images (the default for 'anomaly score')\n  reconstruction  -log p(x|z) at the code's mean\n  neg_elbo        the negative ELBO (10 samples)\n  iw_nll          importance-weighted NLL (--k samples)`,
+    )
     .addOption(new Option('--dataset <name>', 'dataset').default('mnist'))
     .option('--normal <classes>', "the normal class(es), e.g. 7 or 1,7, or 'all' for each class in turn")
     .option('--run <dir>', 'use this run (trained with --classes and --val-fraction) instead of training')
-    .addOption(new Option('--model <name>', 'model to train').choices([...MODEL_NAMES]).default('vae-mlp'))
+    .addOption(new Option('--model <name>', 'model to train (an autoencoder or VAE)').choices(MODEL_NAMES.filter((m) => !m.includes('gan') && m !== 'cvae')).default('vae-mlp'))
     .addOption(new Option('--latent <n>', 'latent dimensions').argParser(positiveInt).default(20))
     .addOption(new Option('--epochs <n>', 'training epochs').argParser(positiveInt).default(20))
     .addOption(new Option('--k <n>', 'importance samples per image for the iw_nll score (0 skips it)').argParser(nonNegativeIntArg).default(100))
@@ -123,7 +128,9 @@ export function anomalyCommand(): Command {
         const [c, h, w] = run.imageShape;
         const { files, pixels } = await loadImageFiles(o.images, { size: [h, w], channels: c as 1 | 3 });
         const ds = ImageDataset.fromArrays({ name: o.images, pixels, labels: files.map(() => 0), shape: [c, h, w], classNames: ['?'] });
-        const scores = scoreDataset(run.model, ds, { k: report.primary === 'iw_nll' ? report.k : 0, binarize: run.config.binarize })[report.primary]!;
+        const primary = report.primary === 'calibrated' ? 'reconstruction' : report.primary;
+        const raw = scoreDataset(unconditionalLatent(run), ds, { k: primary === 'iw_nll' ? report.k : 0, binarize: run.config.binarize })[primary]!;
+        const scores = report.primary === 'calibrated' ? calibratedScores(raw, complexityBits(ds), report.complexity_line) : raw;
         ds.dispose();
         let flagged = 0;
         files.forEach((f, i) => {

@@ -21,6 +21,7 @@ export function qualityCommands(): Command[] {
         else {
           console.log(`FID ${r.fid.toFixed(2)}, Inception-style score ${r.inception_score.toFixed(2)} (${r.samples} samples against the test set)`);
           console.log(`classes covered ${r.classes_covered} of ${r.class_counts.length}: ${r.class_counts.join(' ')}`);
+          if (r.label_accuracy) console.log(`samples asked for class k and classified as k (1,000 per class): ${r.label_accuracy.map((a, k) => `${k}: ${(100 * a).toFixed(1)}%`).join(', ')}`);
           console.log(`feature network: ${r.feature_network}, test accuracy ${(r.classifier_accuracy * 100).toFixed(2)}%`);
         }
       });

@@ -4,16 +4,22 @@
  */
 import { Command, Option } from 'commander';
 import { join } from 'node:path';
-import { DEFAULTS, MODEL_NAMES, SCHEMA, flagName, parseFlag, readConfigFile, resolveConfig, type RunConfig } from '../train/config.js';
+import { DEFAULTS, MODEL_NAMES, SCHEMA, flagName, isAdversarial, parseFlag, readConfigFile, resolveConfig, type RunConfig } from '../train/config.js';
 import { prepareRun } from '../train/prepare.js';
 import { readConfig, readMetrics } from '../train/run-dir.js';
 import { TrainingPictures, writeRunPictures } from '../viz/progress.js';
-import { NonFiniteLossError, type EpochRecord } from '../train/trainer.js';
+import { NonFiniteLossError, type EpochRecord, type PassStats } from '../train/trainer.js';
+import { existsSync } from 'node:fs';
+import { BUILTIN } from '../data/builtin.js';
+import { classifierPath, type FeatureClassifier } from '../eval/classifier.js';
+import { classifierFor, sampleClasses } from '../eval/sample-quality.js';
+import type { AnyModel } from '../models/types.js';
 import { MODELS } from '../models/registry.js';
 import { progressBar, type Progress } from './progress.js';
 
 interface TrainFlags {
   pictures?: boolean;
+  classWatch?: boolean;
   config?: string;
   out?: string;
   resume?: boolean;
@@ -28,7 +34,8 @@ export function trainCommand(): Command {
     .option('--out <dir>', 'run directory (default: runs/<model>-<dataset>-<time>)')
     .option('--resume', 'continue the run in --out exactly where it stopped (--epochs may be raised)')
     .option('--json', 'print one JSON object per epoch and a summary object last')
-    .option('--no-pictures', 'skip the pictures (samples, reconstructions, latent map, curves, progress.gif, manifold)');
+    .option('--no-pictures', 'skip the pictures (samples, reconstructions, latent map, curves, progress.gif, manifold)')
+    .option('--no-class-watch', "GANs on mnist/fashion-mnist: skip the per-epoch class histogram of 1,000 samples (the mode-collapse watch)");
   for (const key of Object.keys(SCHEMA) as (keyof RunConfig)[]) {
     const spec = SCHEMA[key];
     const arg = spec.arg ?? ('values' in spec.kind ? spec.kind.values.join('|') : 'value');
@@ -61,24 +68,36 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   const json = Boolean(flags.json);
   const out = (obj: object, text: string): void => console.log(json ? JSON.stringify(obj) : text);
   let bar: Progress | null = null;
+  const gan = isAdversarial(config);
+  let watch: { net: FeatureClassifier } | null = null;
+  let watchLine: string | null = null;
   const run = await prepareRun(config, dir, !flags.resume, {
     onEpochStart: (epoch, n) => {
       bar = progressBar(`epoch ${epoch}/${config.epochs}`, n, !json && process.stderr.isTTY);
     },
-    onBatch: (_e, done, s) => bar?.update(done, { loss: s.loss, recon: s.recon, kl: s.kl, 'img/s': Math.round(s.images / Math.max(s.seconds, 1e-9)) }),
-    onEpochEnd: (r: EpochRecord) => {
+    onBatch: (_e, done, s) => bar?.update(done, { ...barFields(gan, s), ...(watchLine ? { classes: watchLine } : {}), 'img/s': Math.round(s.images / Math.max(s.seconds, 1e-9)) }),
+    epochExtras: async () => {
+      if (!watch) return {};
+      const w = watchClasses(watch.net, run.model);
+      watchLine = `${w.classes_covered}/${w.class_counts.length}`;
+      if (w.classes_covered < 8) {
+        const text = `warning: possible mode collapse: only ${w.classes_covered} of ${w.class_counts.length} classes among 1,000 samples (${w.class_counts.join(' ')})`;
+        if (json) console.log(JSON.stringify({ message: text }));
+        else console.error(text);
+      }
+      return w;
+    },
+    onEpochEnd: (r: EpochRecord, extras) => {
       bar?.stop();
       pictures?.record();
-      out(
-        r,
-        `epoch ${r.epoch}: train -ELBO ${r.train_neg_elbo.toFixed(2)} (recon ${r.train_recon.toFixed(2)}, KL ${r.train_kl.toFixed(2)}, beta ${r.beta})` +
-          `${r.val_neg_elbo !== undefined ? `, val ${r.val_neg_elbo.toFixed(2)}` : ''}, test -ELBO ${r.test_neg_elbo.toFixed(2)} nats; ${r.sec.toFixed(1)} s, ${r.images_per_sec} img/s`,
-      );
+      out({ ...r, ...extras }, epochLine(gan, r, extras));
     },
     onMessage: (text) => (json ? console.log(JSON.stringify({ message: text })) : console.error(text)),
   });
   const { trainer, datasets } = run;
   if (flags.resume) trainer.resume();
+  const watchNet = gan && flags.classWatch !== false && config.dataset in BUILTIN ? await loadWatch(config, json) : null;
+  watch = watchNet;
   const pictures = flags.pictures === false ? null : new TrainingPictures(run.model, datasets.test);
   if (!json) {
     console.error(
@@ -99,8 +118,9 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     const summary = {
       run_dir: dir,
       epochs_done: result.epochsDone,
-      train_neg_elbo: last?.train_neg_elbo ?? null,
-      test_neg_elbo: last?.test_neg_elbo ?? null,
+      ...(gan
+        ? { train_d_loss: last?.train_d_loss ?? null, train_g_loss: last?.train_g_loss ?? null }
+        : { train_neg_elbo: last?.train_neg_elbo ?? null, test_neg_elbo: last?.test_neg_elbo ?? null }),
       stop_reason: result.stopReason,
     };
     if (result.interrupted) {
@@ -109,7 +129,8 @@ async function runTrain(flags: TrainFlags): Promise<void> {
       return;
     }
     const files = pictures ? await writeRunPictures(dir, run.model, datasets.test, readMetrics(dir), pictures) : [];
-    out({ ...summary, pictures: files }, `done: ${result.epochsDone} epochs, test -ELBO ${summary.test_neg_elbo ?? '-'} nats per image; the run and its pictures are in ${dir}`);
+    const score = gan ? `generator loss ${last?.train_g_loss?.toFixed(3) ?? '-'}` : `test -ELBO ${last?.test_neg_elbo ?? '-'} nats per image`;
+    out({ ...summary, pictures: files }, `done: ${result.epochsDone} epochs, ${score}; the run and its pictures are in ${dir}`);
   } catch (e) {
     (bar as Progress | null)?.stop();
     if (e instanceof NonFiniteLossError) throw new Error(e.message);
@@ -117,6 +138,49 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   } finally {
     process.removeListener('SIGINT', onSigint);
     pictures?.dispose();
+    watch?.net.dispose();
     run.dispose();
+  }
+}
+
+/** The running averages shown on the progress bar. */
+function barFields(gan: boolean, s: PassStats): Record<string, number> {
+  if (!gan) return { loss: s.loss!, recon: s.recon!, kl: s.kl! };
+  return s.wasserstein !== undefined ? { 'W est': s.wasserstein, 'D loss': s.dLoss!, 'G loss': s.gLoss! } : { 'D loss': s.dLoss!, 'G loss': s.gLoss!, 'D(x)': s.dReal!, 'D(G(z))': s.dFake! };
+}
+
+/** One epoch in words. */
+function epochLine(gan: boolean, r: EpochRecord, extras: Record<string, unknown>): string {
+  const time = `${r.sec.toFixed(1)} s, ${r.images_per_sec} img/s`;
+  if (!gan) {
+    return (
+      `epoch ${r.epoch}: train -ELBO ${r.train_neg_elbo!.toFixed(2)} (recon ${r.train_recon!.toFixed(2)}, KL ${r.train_kl!.toFixed(2)}, beta ${r.beta})` +
+      `${r.val_neg_elbo !== undefined ? `, val ${r.val_neg_elbo.toFixed(2)}` : ''}, test -ELBO ${r.test_neg_elbo!.toFixed(2)} nats; ${time}`
+    );
+  }
+  const w = r.train_wasserstein !== undefined ? `, Wasserstein estimate ${r.train_wasserstein.toFixed(3)} (penalty ${r.train_gradient_penalty!.toFixed(3)})` : '';
+  const d = r.train_wasserstein !== undefined ? `critic(x) ${r.train_d_real!.toFixed(3)}, critic(G(z)) ${r.train_d_fake!.toFixed(3)}` : `D(x) ${r.train_d_real!.toFixed(3)}, D(G(z)) ${r.train_d_fake!.toFixed(3)}`;
+  const classes = extras.classes_covered !== undefined ? `; classes in 1,000 samples ${extras.classes_covered}/${(extras.class_counts as number[]).length} (entropy ${(extras.class_entropy as number).toFixed(2)} nats)` : '';
+  return `epoch ${r.epoch}: D loss ${r.train_d_loss!.toFixed(3)}, G loss ${r.train_g_loss!.toFixed(3)}, ${d}${w}${classes}; ${time}`;
+}
+
+/** The dataset's classifier for the mode-collapse watch (trained once and cached, with a message). */
+async function loadWatch(config: RunConfig, json: boolean): Promise<{ net: FeatureClassifier }> {
+  if (!json && !existsSync(classifierPath(config.dataset))) console.error(`training the ${config.dataset} classifier once for the class watch (cached in ${classifierPath(config.dataset)}; --no-class-watch skips it)`);
+  const { net } = await classifierFor(config);
+  return { net };
+}
+
+/** The same noise every epoch, so that the class histograms compare. */
+const WATCH_SEED = 1000;
+
+/** The mode-collapse watch: classes of 1,000 samples from fixed noise. */
+function watchClasses(net: FeatureClassifier, model: AnyModel): { class_counts: number[]; classes_covered: number; class_entropy: number } {
+  const wasTraining = model.training;
+  try {
+    const h = sampleClasses(net, model, 1000, WATCH_SEED);
+    return { class_counts: h.counts, classes_covered: h.covered, class_entropy: Math.round(h.entropy * 1e4) / 1e4 };
+  } finally {
+    model.train(wasTraining);
   }
 }

@@ -16,12 +16,14 @@ import { savePng } from '../viz/grid.js';
 import { decodeLatents, encodeMeans, interpolateLatents, sampleImages, traversalLatents } from '../viz/latent.js';
 import { reconstructionGrid } from '../viz/figures.js';
 import { nonNegativeIntArg, positiveInt } from './parse.js';
+import { asLatentModel } from '../models/types.js';
 
 interface Common {
   run: string;
   out?: string;
   scale: number;
   json?: boolean;
+  label?: number;
 }
 
 function report(o: { json?: boolean }, files: string[], extra: Record<string, unknown> = {}): void {
@@ -48,6 +50,20 @@ async function testImage(r: OpenRun, index: number): Promise<Tensor> {
   return tidy(() => ds.images.slice(0, index, index + 1).float().div(255));
 }
 
+/** For conditional models (cgan, cvae): the class to generate. */
+const labelOption = (): Option => new Option('--label <k>', 'conditional models (cgan, cvae): the class to generate (default: column k shows class k)').argParser(nonNegativeIntArg);
+
+/** Test image `index` and its label, for commands that encode it. */
+async function encodeTestImage(r: OpenRun, index: number, what: string): Promise<Tensor> {
+  const model = asLatentModel(r.model, what);
+  const x = await testImage(r, index);
+  const y = model.numClasses ? (await r.testSet()).labels.slice(0, index, index + 1) : undefined;
+  const mu = tidy(() => encodeMeans(model, x, y).reshape(-1));
+  x.dispose();
+  y?.dispose();
+  return mu;
+}
+
 function common(cmd: Command, what: string): Command {
   return cmd
     .requiredOption('--run <dir>', 'the run directory')
@@ -61,11 +77,13 @@ export function visualCommands(): Command[] {
     .addOption(new Option('--n <n>', 'how many').argParser(positiveInt).default(64))
     .addOption(new Option('--temperature <x>', 'scale of the prior noise').argParser((v) => parseVector(v, '--temperature')[0]!).default(1))
     .addOption(new Option('--seed <n>', 'random seed').argParser(nonNegativeIntArg).default(0))
+    .addOption(labelOption())
     .action(async (o: Common & { n: number; temperature: number; seed: number }) =>
       withOpenRun(o.run, async (r) => {
         manualSeed(o.seed);
-        const images = sampleImages(r.model, o.n, o.temperature);
-        const path = await saveImageGrid(o.out ?? join(o.run, 'samples.png'), images, { scale: o.scale });
+        const images = sampleImages(r.model, o.n, o.temperature, o.label ?? 'each');
+        const cols = r.model.numClasses && o.label === undefined ? r.model.numClasses : undefined;
+        const path = await saveImageGrid(o.out ?? join(o.run, 'samples.png'), images, { scale: o.scale, ...(cols ? { cols } : {}) });
         images.dispose();
         report(o, [path]);
       }),
@@ -74,13 +92,14 @@ export function visualCommands(): Command[] {
   const decode = common(new Command('decode').description('the image of latent vectors you give'), 'decoded.png')
     .option('--z <values...>', 'one or more latent vectors, e.g. --z 0.5,-1.2 --z 0,0')
     .option('--z-file <file>', 'a file with one latent vector per line (comma-separated)')
+    .addOption(labelOption())
     .action(async (o: Common & { z?: string[]; zFile?: string }) => {
       const lines = [...(o.z ?? []), ...(o.zFile ? readFileSync(o.zFile, 'utf8').split('\n').filter((l) => l.trim()) : [])];
       if (!lines.length) throw new Error('give latent vectors with --z or --z-file');
       const vectors = lines.map((l) => parseVector(l));
       await withOpenRun(o.run, async (r) => {
         vectors.forEach((v, i) => checkLength(v, r.model.latentDim, `latent vector ${i + 1} (${lines[i]})`));
-        const images = tidy(() => decodeLatents(r.model, tensor(vectors)));
+        const images = tidy(() => decodeLatents(r.model, tensor(vectors), o.label));
         const path = await saveImageGrid(o.out ?? join(o.run, 'decoded.png'), images, { scale: o.scale });
         images.dispose();
         report(o, [path]);
@@ -92,10 +111,12 @@ export function visualCommands(): Command[] {
     .addOption(new Option('--cols <n>', 'images per row').argParser(positiveInt).default(8))
     .action(async (o: Common & { n: number; cols: number }) =>
       withOpenRun(o.run, async (r) => {
+        const model = asLatentModel(r.model, 'reconstruct');
         const ds = await r.testSet();
-        const x = tidy(() => ds.images.slice(0, 0, Math.min(o.n, ds.length)).float().div(255));
+        const n = Math.min(o.n, ds.length);
+        const x = tidy(() => ds.images.slice(0, 0, n).float().div(255));
         const path = o.out ?? join(o.run, 'reconstructions.png');
-        await savePng(path, reconstructionGrid(r.model, x, o.cols, { scale: o.scale }));
+        await savePng(path, reconstructionGrid(model, x, o.cols, { scale: o.scale, ...(model.numClasses ? { labels: ds.labels.slice(0, 0, n) } : {}) }));
         x.dispose();
         report(o, [path]);
       }),
@@ -105,6 +126,7 @@ export function visualCommands(): Command[] {
     .addOption(new Option('--n <n>', 'points per side').argParser(positiveInt).default(20))
     .option('--dims <a,b>', 'for z > 2: the two dimensions to span (others held at 0)')
     .option('--pca', 'for z > 2: the plane of the two main principal directions of the test codes')
+    .addOption(labelOption())
     .action(async (o: Common & { n: number; dims?: string; pca?: boolean }) =>
       withOpenRun(o.run, async (r) => {
         const dims = o.dims ? (parseVector(o.dims, '--dims') as [number, number]) : undefined;
@@ -114,9 +136,11 @@ export function visualCommands(): Command[] {
         let codes: Tensor | undefined;
         if (o.pca) {
           const ds = await r.testSet();
-          codes = tidy(() => encodeMeans(r.model, ds.images.slice(0, 0, Math.min(2000, ds.length)).float().div(255)));
+          const model = asLatentModel(r.model, '--pca');
+          const n = Math.min(2000, ds.length);
+          codes = tidy(() => encodeMeans(model, ds.images.slice(0, 0, n).float().div(255), model.numClasses ? ds.labels.slice(0, 0, n) : undefined));
         }
-        const path = await saveManifold(o.out ?? join(o.run, 'manifold.png'), r.model, { n: o.n, scale: o.scale === 2 ? 1 : o.scale, ...(dims ? { dims } : {}), ...(codes ? { pcaOf: codes } : {}) });
+        const path = await saveManifold(o.out ?? join(o.run, 'manifold.png'), r.model, { n: o.n, scale: o.scale === 2 ? 1 : o.scale, ...(dims ? { dims } : {}), ...(codes ? { pcaOf: codes } : {}), ...(o.label !== undefined ? { label: o.label } : {}) });
         codes?.dispose();
         report(o, [path]);
       }),
@@ -130,7 +154,7 @@ export function visualCommands(): Command[] {
     .option('--json', 'print the files written as JSON')
     .action(async (o: { run: string; out?: string; limit: number; json?: boolean }) =>
       withOpenRun(o.run, async (r) => {
-        const files = await saveLatentMap(o.out ?? join(o.run, 'latent-map'), r.model, await r.testSet(), o.limit);
+        const files = await saveLatentMap(o.out ?? join(o.run, 'latent-map'), asLatentModel(r.model, 'latent-map'), await r.testSet(), o.limit);
         report(o, [files.png, files.svg]);
       }),
     );
@@ -142,6 +166,7 @@ export function visualCommands(): Command[] {
     .option('--to-z <values>', 'latent point to end at')
     .addOption(new Option('--steps <n>', 'images in the walk').argParser(positiveInt).default(10))
     .addOption(new Option('--mode <mode>', 'linear or spherical (slerp)').choices(['linear', 'slerp']).default('linear'))
+    .addOption(labelOption())
     .action(async (o: Common & { from?: string; to?: string; fromZ?: string; toZ?: string; steps: number; mode: 'linear' | 'slerp' }) =>
       withOpenRun(o.run, async (r) => {
         const end = async (index: string | undefined, z: string | undefined, which: string): Promise<Tensor> => {
@@ -151,15 +176,11 @@ export function visualCommands(): Command[] {
             return tensor(v);
           }
           if (index === undefined) throw new Error(`give --${which} <test index> or --${which}-z <latent point>`);
-          const i = nonNegativeIntArg(index);
-          const x = await testImage(r, i);
-          const mu = tidy(() => encodeMeans(r.model, x).reshape(-1));
-          x.dispose();
-          return mu;
+          return encodeTestImage(r, nonNegativeIntArg(index), 'interpolating between test images (use --from-z/--to-z)');
         };
         const a = await end(o.from, o.fromZ, 'from');
         const b = await end(o.to, o.toZ, 'to');
-        const images = tidy(() => decodeLatents(r.model, interpolateLatents(a, b, o.steps, o.mode)));
+        const images = tidy(() => decodeLatents(r.model, interpolateLatents(a, b, o.steps, o.mode), o.label));
         const base = (o.out ?? join(o.run, 'interpolation')).replace(/\.(png|gif)$/, '');
         const files = await saveWalk(base, images, { scale: o.scale });
         for (const t of [a, b, images]) t.dispose();
@@ -172,6 +193,7 @@ export function visualCommands(): Command[] {
     .addOption(new Option('--range <x>', 'sweep from -x to +x').argParser((v) => parseVector(v, '--range')[0]!).default(3))
     .addOption(new Option('--steps <n>', 'values per dimension').argParser(positiveInt).default(9))
     .option('--dims <list>', 'only these dimensions, e.g. 0,3,5')
+    .addOption(labelOption())
     .action(async (o: Common & { index?: number; range: number; steps: number; dims?: string }) =>
       withOpenRun(o.run, async (r) => {
         const d = r.model.latentDim;
@@ -179,14 +201,12 @@ export function visualCommands(): Command[] {
         if (dims?.some((k) => !Number.isInteger(k) || k < 0 || k >= d)) throw new Error(`--dims: dimensions are 0 to ${d - 1}, got ${o.dims}`);
         let z0: Tensor;
         if (o.index !== undefined) {
-          const x = await testImage(r, o.index);
-          z0 = tidy(() => encodeMeans(r.model, x).reshape(-1));
-          x.dispose();
+          z0 = await encodeTestImage(r, o.index, 'traversing from a test image (--index)');
         } else {
           z0 = tidy(() => randn([d]).mul(0));
         }
         const values = Array.from({ length: o.steps }, (_, i) => -o.range + (2 * o.range * i) / Math.max(1, o.steps - 1));
-        const images = tidy(() => decodeLatents(r.model, traversalLatents(z0, values, dims)));
+        const images = tidy(() => decodeLatents(r.model, traversalLatents(z0, values, dims), o.label));
         const path = await saveImageGrid(o.out ?? join(o.run, 'traversal.png'), images, { cols: o.steps, scale: o.scale });
         z0.dispose();
         images.dispose();

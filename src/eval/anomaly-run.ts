@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadDataset } from '../data/load.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { tidy } from '../tensor/scope.js';
+import { asLatentModel, type GenerativeModel } from '../models/types.js';
 import { tensor } from '../tensor/create.js';
 import type { RunConfig } from '../train/config.js';
 import { withOpenRun, type OpenRun } from '../train/open-run.js';
@@ -16,7 +17,7 @@ import { writeFileAtomic } from '../util/fs.js';
 import { rocSpec, scoreHistogramSpec } from '../viz/charts.js';
 import { saveImageGrid } from '../viz/figures.js';
 import { savePlot } from '../viz/plot.js';
-import { judgeScores, scoreDataset, type ScoreName, type ScoreReport, type Scores } from './anomaly.js';
+import { addCalibrated, complexityBits, judgeScores, scoreDataset, type ComplexityLine, type ScoreName, type ScoreReport, type Scores } from './anomaly.js';
 
 export interface AnomalyResult {
   run: string;
@@ -28,6 +29,8 @@ export interface AnomalyResult {
   k: number;
   /** The score `anomaly score` flags new images with. */
   primary: ScoreName;
+  /** The calibrated score's line: reconstruction error ~ intercept + slope * compressed bits, on held-out normal images. */
+  complexity_line: ComplexityLine;
   scores: Omit<ScoreReport, 'roc'>[];
   files: string[];
 }
@@ -44,6 +47,13 @@ async function heldOutNormals(config: RunConfig): Promise<ImageDataset> {
   return val!;
 }
 
+/** The run's model, if it can score images on its own: an unconditional autoencoder or VAE. */
+export function unconditionalLatent(run: OpenRun): GenerativeModel {
+  const model = asLatentModel(run.model, 'anomaly scoring');
+  if (model.numClasses) throw new Error(`${model.modelName} is conditioned on the label, which an image to be judged does not come with; train an unconditional model`);
+  return model;
+}
+
 export async function analyseAnomalies(run: OpenRun, o: { k: number }): Promise<AnomalyResult> {
   const normal = run.config.classes;
   if (!normal?.length) throw new Error(`${run.dir} was trained on every class; anomaly detection needs a run trained on the normal class(es) only (--classes)`);
@@ -51,12 +61,14 @@ export async function analyseAnomalies(run: OpenRun, o: { k: number }): Promise<
   const held = await heldOutNormals(run.config);
   try {
     const scoring = { k: o.k, binarize: run.config.binarize };
-    const testScores = scoreDataset(run.model, test, scoring);
-    const heldScores = scoreDataset(run.model, held, scoring);
+    const model = unconditionalLatent(run);
+    const testScores = scoreDataset(model, test, scoring);
+    const heldScores = scoreDataset(model, held, scoring);
     const labels = test.labels.toArray();
     const anomalous = labels.map((l) => !normal.includes(l));
+    const line = addCalibrated(testScores, complexityBits(test), heldScores, complexityBits(held));
     const reports = judgeScores(testScores, anomalous, heldScores);
-    const primary: ScoreName = reports.some((r) => r.score === 'neg_elbo') ? 'neg_elbo' : 'reconstruction';
+    const primary: ScoreName = 'calibrated';
     const files = await drawAnomalies(run, test, testScores, anomalous, reports, primary);
     const result: AnomalyResult = {
       run: run.dir,
@@ -67,6 +79,7 @@ export async function analyseAnomalies(run: OpenRun, o: { k: number }): Promise<
       held_out_normal_images: held.length,
       k: testScores.iw_nll ? o.k : 0,
       primary,
+      complexity_line: line,
       scores: reports.map(({ roc: _roc, ...r }) => r),
       files,
     };

@@ -5,7 +5,16 @@
  * negative ELBO (averaged over several samples) and the importance-weighted NLL. Each score is
  * judged by AUROC and average precision; a decision threshold is fitted on held-out normal
  * images (their 95th percentile) and its precision and recall on the test set reported.
+ *
+ * Likelihood and reconstruction scores favour simple images whatever the model learned: a
+ * model of eights reconstructs a one with little error because a one has little ink. The
+ * `calibrated` score corrects for this: the reconstruction error minus what a line fitted on
+ * held-out normal images predicts from the image's complexity (its compressed length, as
+ * Serrà et al. 2020 measure it; they subtract it with weight 1, which fails here when the
+ * normal class is itself simple, as ones are). Chosen on validation data: see
+ * bench/anomaly-select.ts and docs/BENCHMARKS.md.
  */
+import { deflateRawSync } from 'node:zlib';
 import type { ImageDataset } from '../data/dataset.js';
 import { BatchLoader } from '../data/loader.js';
 import type { GenerativeModel } from '../models/types.js';
@@ -18,7 +27,7 @@ import { gaussianKlPerImage } from '../models/common/losses.js';
 import { importanceWeightedNll } from './likelihood.js';
 import { auroc, averagePrecision, precisionRecall, quantile, rocCurve, type RocPoint } from './ranking.js';
 
-export const SCORE_NAMES = ['reconstruction', 'neg_elbo', 'iw_nll'] as const;
+export const SCORE_NAMES = ['calibrated', 'reconstruction', 'neg_elbo', 'iw_nll'] as const;
 export type ScoreName = (typeof SCORE_NAMES)[number];
 export type Scores = Partial<Record<ScoreName, Float64Array>>;
 
@@ -67,6 +76,54 @@ function scoreBatch(model: GenerativeModel, x: Tensor, o: ScoreOptions): { recon
     for (let i = 1; i < s; i++) recon = recon.add(model.reconNll(mu.add(logvar.mul(0.5).exp().mul(randnLike(mu))), x));
     return { reconstruction, neg_elbo: recon.div(s).add(kl).toArray() };
   });
+}
+
+/**
+ * Each image's complexity in bits: the length of its 8-bit pixels compressed by DEFLATE (the
+ * compressor inside PNG). Likelihood scores favour simple images whatever the model was
+ * trained on; subtracting this (Serrà et al. 2020) corrects for it.
+ */
+export function complexityBits(ds: ImageDataset): Float64Array {
+  const pixels = ds.images.contiguous().toTypedArray() as Uint8Array;
+  const size = ds.dim;
+  const out = new Float64Array(ds.length);
+  for (let i = 0; i < ds.length; i++) out[i] = 8 * deflateRawSync(pixels.subarray(i * size, (i + 1) * size), { level: 9 }).length;
+  return out;
+}
+
+/** score ~ intercept + slope * complexity bits, fitted on normal images. */
+export interface ComplexityLine {
+  intercept: number;
+  slope: number;
+}
+
+/** Least-squares line of `scores` against `bits`. */
+export function fitComplexityLine(bits: Float64Array, scores: Float64Array): ComplexityLine {
+  const n = bits.length;
+  if (n < 2) throw new RangeError('fitting the complexity line needs at least 2 normal images');
+  const mx = bits.reduce((a, v) => a + v, 0) / n;
+  const my = scores.reduce((a, v) => a + v, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (bits[i]! - mx) * (scores[i]! - my);
+    sxx += (bits[i]! - mx) ** 2;
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  return { intercept: my - slope * mx, slope };
+}
+
+/** The calibrated score: reconstruction error minus the line's prediction from the image's complexity. */
+export function calibratedScores(reconstruction: Float64Array, bits: Float64Array, line: ComplexityLine): Float64Array {
+  return reconstruction.map((v, i) => v - line.intercept - line.slope * bits[i]!);
+}
+
+/** Adds the calibrated score to test and held-out scores, the line fitted on the held-out normal images. */
+export function addCalibrated(test: Scores, testBits: Float64Array, held: Scores, heldBits: Float64Array): ComplexityLine {
+  const line = fitComplexityLine(heldBits, held.reconstruction!);
+  held.calibrated = calibratedScores(held.reconstruction!, heldBits, line);
+  test.calibrated = calibratedScores(test.reconstruction!, testBits, line);
+  return line;
 }
 
 export interface ScoreReport {

@@ -10,8 +10,10 @@ import { withSeed } from '../tensor/runtime.js';
 import { tidy } from '../tensor/scope.js';
 import { cat } from '../tensor/functional.js';
 import type { OpenRun } from '../train/open-run.js';
-import { evaluate } from '../train/trainer.js';
+import { evaluate } from '../train/objectives.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { asLatentModel } from '../models/types.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { encodeMeans } from '../viz/latent.js';
 import { activeUnits, importanceWeightedNll } from './likelihood.js';
 
@@ -50,11 +52,19 @@ export async function evaluateRun(run: OpenRun, o: EvalOptions): Promise<EvalRes
   const t0 = performance.now();
   const full = await run.testSet();
   const ds = o.limit ? full.take(o.limit) : full;
-  const model = run.model;
+  const model = asLatentModel(run.model, 'eval (the ELBO and likelihood)');
+  const cond = (y: Tensor): Tensor | undefined => (model.numClasses ? y : undefined);
   const dims = ds.dim;
   const loader = (batchSize: number): BatchLoader => new BatchLoader(ds, { batchSize, shuffle: false, binarize: run.config.binarize });
   const elbo = evaluate(model, loader(1000));
-  const mu = tidy(() => cat([...loader(1000).epoch()].map((b) => encodeMeans(model, b.load().x))));
+  const mu = tidy(() =>
+    cat(
+      [...loader(1000).epoch()].map((b) => {
+        const { x, y } = b.load();
+        return encodeMeans(model, x, cond(y));
+      }),
+    ),
+  );
   const active = model.variational ? activeUnits(mu).count : null;
   mu.dispose();
   let iw: number | null = null;
@@ -63,7 +73,10 @@ export async function evaluateRun(run: OpenRun, o: EvalOptions): Promise<EvalRes
     const batches = loader(o.batch ?? 100);
     withSeed(EVAL_SEED, () => {
       for (const b of batches.epoch()) {
-        const r = tidy(() => importanceWeightedNll(model, b.load().x, o.k));
+        const r = tidy(() => {
+          const { x, y } = b.load();
+          return importanceWeightedNll(model, x, o.k, 4096, cond(y));
+        });
         sum += r.iwNll.reduce((a, v) => a + v, 0);
         o.onProgress?.(Math.min(ds.length, (b.index + 1) * batches.options.batchSize), ds.length);
       }

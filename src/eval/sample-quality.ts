@@ -4,13 +4,15 @@ import type { ImageDataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { randn } from '../tensor/create.js';
 import { cat } from '../tensor/functional.js';
-import { withSeed } from '../tensor/runtime.js';
+import { getRngState, setRngState, withSeed } from '../tensor/runtime.js';
+import type { RunConfig } from '../train/config.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { OpenRun } from '../train/open-run.js';
 import { runDatasetSpec } from '../train/prepare.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { decodeLatents } from '../viz/latent.js';
+import type { ImageGenerator } from '../models/types.js';
 import { featuresAndProbs, loadOrTrainClassifier, type ClassifierInfo, type FeatureClassifier } from './classifier.js';
 import { classHistogram, frechetDistance, inceptionScore } from './fid.js';
 
@@ -22,33 +24,60 @@ export interface SampleQuality {
   class_counts: number[];
   classes_covered: number;
   class_entropy: number;
+  /** Conditional models: for each class k, the share of 1,000 samples asked for k that are classified as k. */
+  label_accuracy?: number[];
   feature_network: string;
   classifier_accuracy: number;
 }
 
-/** The classifier for a run's dataset (all classes, whatever the run trained on). */
-export async function classifierFor(run: OpenRun, onEpoch?: (epoch: number, acc: number) => void): Promise<{ net: FeatureClassifier; info: ClassifierInfo }> {
-  const spec = { ...runDatasetSpec(run.config, 'train'), classes: undefined, limit: undefined };
-  return loadOrTrainClassifier(run.config.dataset, async () => ({ train: await loadDataset(spec), test: await loadDataset({ ...spec, split: 'test' }) }), { ...(onEpoch ? { onEpoch } : {}) });
+/**
+ * The classifier for a run's dataset (all classes, whatever the run trained on), trained and
+ * cached on first use. The caller's random stream is left as it was, so a training run that
+ * loads it mid-way stays reproducible.
+ */
+export async function classifierFor(config: RunConfig, onEpoch?: (epoch: number, acc: number) => void): Promise<{ net: FeatureClassifier; info: ClassifierInfo }> {
+  const spec = { ...runDatasetSpec(config, 'train'), classes: undefined, limit: undefined };
+  const rng = getRngState();
+  try {
+    return await loadOrTrainClassifier(config.dataset, async () => ({ train: await loadDataset(spec), test: await loadDataset({ ...spec, split: 'test' }) }), { ...(onEpoch ? { onEpoch } : {}) });
+  } finally {
+    setRngState(rng);
+    rng.dispose();
+  }
 }
 
-/** Decoded samples from the prior, in batches: [n, C, H, W]. */
-export function sampleMany(run: OpenRun, n: number, seed = 0, batch = 1000): Tensor {
+/** Decoded samples from the prior, in batches: [n, C, H, W]; conditional models cycle through the classes unless given one. */
+export function sampleMany(model: ImageGenerator, n: number, seed = 0, batch = 1000, label?: number): Tensor {
   return withSeed(seed, () =>
     tidy(() => {
       const parts: Tensor[] = [];
-      for (let i = 0; i < n; i += batch) parts.push(decodeLatents(run.model, randn([Math.min(batch, n - i), run.model.latentDim])));
+      for (let i = 0; i < n; i += batch) parts.push(decodeLatents(model, randn([Math.min(batch, n - i), model.latentDim]), label ?? 'each'));
       return cat(parts);
     }),
   );
 }
 
+/** The classes the classifier sees in n samples: counts, classes holding at least 1% of them, and the entropy (nats). */
+export function sampleClasses(net: FeatureClassifier, model: ImageGenerator, n = 1000, seed = 0): { counts: number[]; covered: number; entropy: number } {
+  return tidy(() => classHistogram(featuresAndProbs(net, sampleMany(model, n, seed)).probs));
+}
+
+/** For conditional models: the share of n samples asked for class k that the classifier calls k, for each k. */
+export function labelAccuracy(net: FeatureClassifier, model: ImageGenerator, n = 1000, seed = 0): number[] {
+  return Array.from({ length: model.numClasses }, (_, k) =>
+    tidy(() => {
+      const pred = featuresAndProbs(net, sampleMany(model, n, seed + k, 1000, k)).probs.argmax(1);
+      return pred.eq(k).float().mean().item();
+    }),
+  );
+}
+
 export async function sampleQuality(run: OpenRun, o: { n: number; seed?: number; onEpoch?: (epoch: number, acc: number) => void }): Promise<SampleQuality> {
-  const { net, info } = await classifierFor(run, o.onEpoch);
+  const { net, info } = await classifierFor(run.config, o.onEpoch);
   const test: ImageDataset = await loadDataset({ ...runDatasetSpec(run.config, 'test'), classes: undefined });
   try {
     const result = tidy(() => {
-      const samples = sampleMany(run, o.n, o.seed ?? 0);
+      const samples = sampleMany(run.model, o.n, o.seed ?? 0);
       const fake = featuresAndProbs(net, samples);
       const real = featuresAndProbs(net, test.images.float().div(255));
       const hist = classHistogram(fake.probs);
@@ -66,6 +95,7 @@ export async function sampleQuality(run: OpenRun, o: { n: number; seed?: number;
       class_counts: result.hist.counts,
       classes_covered: result.hist.covered,
       class_entropy: Math.round(result.hist.entropy * 1000) / 1000,
+      ...(run.model.numClasses ? { label_accuracy: labelAccuracy(net, run.model).map((a) => Math.round(a * 1e4) / 1e4) } : {}),
       feature_network: `latentlab's ${run.config.dataset} CNN classifier (128-d penultimate features; ${info.path})`,
       classifier_accuracy: info.accuracy,
     };

@@ -14,21 +14,54 @@ export interface LossTerms {
   negElbo: Tensor;
 }
 
-export interface GenerativeModel extends Module {
+/**
+ * What every model that turns latent vectors into images offers: autoencoders, VAEs and GANs.
+ * Conditional models (numClasses > 0) take the class labels `y` [B] (int64) wherever they
+ * take images or codes, and throw without them.
+ */
+export interface ImageGenerator extends Module {
   readonly modelName: string;
   readonly latentDim: number;
   /** [C, H, W] of the images the model reads and writes. */
   readonly imageShape: [number, number, number];
+  /** Classes a conditional model is conditioned on; 0 for an unconditional one. */
+  readonly numClasses: number;
+  /** The image for z [B, latent], in [0, 1], shape [B, C, H, W] (the decoder's mean, or the generator's output). */
+  decode(z: Tensor, y?: Tensor): Tensor;
+}
+
+/** Autoencoders and VAEs: an encoder, a decoder and a likelihood. */
+export interface GenerativeModel extends ImageGenerator {
+  readonly family: 'latent';
   /** Whether encode() gives a distribution (a VAE) rather than a point (an autoencoder). */
   readonly variational: boolean;
   /** The code of x [B, C, H, W]: q(z|x)'s mean and log-variance (null for autoencoders). */
-  encode(x: Tensor): { mu: Tensor; logvar: Tensor | null };
-  /** The decoder's mean image for z [B, latent], in [0, 1], shape [B, C, H, W]. */
-  decode(z: Tensor): Tensor;
+  encode(x: Tensor, y?: Tensor): { mu: Tensor; logvar: Tensor | null };
   /** -log p(x|z) of each image for codes z [B, latent] and images x [B, C, H, W]: [B]. */
-  reconNll(z: Tensor, x: Tensor): Tensor;
+  reconNll(z: Tensor, x: Tensor, y?: Tensor): Tensor;
   /** -log p(x|z) for n codes per image: z [n*B, latent] (n blocks of B), x [B, C, H, W]; gives [n, B]. */
-  reconNllSamples(z: Tensor, x: Tensor, n: number): Tensor;
+  reconNllSamples(z: Tensor, x: Tensor, n: number, y?: Tensor): Tensor;
   /** Loss terms of a batch, sampling z by reparameterisation for VAEs. */
-  lossTerms(x: Tensor, beta: number): LossTerms;
+  lossTerms(x: Tensor, beta: number, y?: Tensor): LossTerms;
+}
+
+/** How a GAN's two networks are trained against each other. */
+export type AdversarialLoss = 'nonsaturating' | 'minimax' | 'wasserstein-gp';
+
+/** GANs: a generator from the prior's samples to images and a discriminator (or critic). */
+export interface AdversarialModel extends ImageGenerator {
+  readonly family: 'adversarial';
+  readonly loss: AdversarialLoss;
+  readonly generator: Module;
+  readonly discriminator: Module;
+  /** The discriminator's logit (or the critic's value) of images x [B, C, H, W] in [0, 1]: [B]. */
+  critic(x: Tensor, y?: Tensor): Tensor;
+}
+
+export type AnyModel = GenerativeModel | AdversarialModel;
+
+/** The model as an autoencoder or VAE, or a clear error naming what `what` needs. */
+export function asLatentModel(model: AnyModel, what: string): GenerativeModel {
+  if (model.family !== 'latent') throw new Error(`${what} needs an encoder; ${model.modelName} is a GAN and has none`);
+  return model;
 }

@@ -6,8 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 
-export const MODEL_NAMES = ['vae-mlp', 'vae-conv', 'ae-mlp', 'ae-conv'] as const;
+export const MODEL_NAMES = ['vae-mlp', 'vae-conv', 'ae-mlp', 'ae-conv', 'cvae', 'gan-mlp', 'dcgan', 'wgan-gp', 'cgan'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
+export const ADVERSARIAL_MODELS: readonly ModelName[] = ['gan-mlp', 'dcgan', 'wgan-gp', 'cgan'];
+/** Models conditioned on the class label. */
+export const CONDITIONAL_MODELS: readonly ModelName[] = ['cvae', 'cgan'];
+
+export const isAdversarial = (c: Pick<RunConfig, 'model'>): boolean => ADVERSARIAL_MODELS.includes(c.model);
 
 export interface RunConfig {
   model: ModelName;
@@ -20,6 +25,17 @@ export interface RunConfig {
   binarize: 'none' | 'static' | 'dynamic';
   latent: number;
   hidden: number;
+  /** DCGAN's channels at the image's resolution (doubling at each halving). */
+  width: number;
+  /** GAN generator loss: -log D(G(z)) (non-saturating) or log(1 - D(G(z))) (minimax); wgan-gp is always Wasserstein. */
+  ganLoss: 'nonsaturating' | 'minimax';
+  /** Discriminator (critic) steps per generator step; null: 5 for wgan-gp, 1 otherwise. */
+  nCritic: number | null;
+  /** Weight of WGAN-GP's gradient penalty. */
+  gpWeight: number;
+  /** Adam's beta1 and beta2; null: 0.9 and 0.999 for VAEs, 0.5 and 0.999 for GANs, 0.5 and 0.9 for wgan-gp. */
+  beta1: number | null;
+  beta2: number | null;
   /** Conv layout: "strided" (32-64 stride-2 convolutions) or "keras" (16-8-8 with max-pooling, 28x28 only). */
   layout: 'strided' | 'keras' | null;
   /** How q(z|x)'s variance is parameterised. */
@@ -76,6 +92,12 @@ export const DEFAULTS: RunConfig = {
   binarize: 'dynamic',
   latent: 20,
   hidden: 400,
+  width: 32,
+  ganLoss: 'nonsaturating',
+  nCritic: null,
+  gpWeight: 10,
+  beta1: null,
+  beta2: null,
   layout: null,
   variance: 'logvar',
   likelihood: 'bernoulli',
@@ -113,6 +135,12 @@ export const SCHEMA: Record<keyof RunConfig, KeySpec> = {
   binarize: { kind: { type: 'enum', values: ['none', 'static', 'dynamic'] }, help: 'pixels as grey levels, thresholded at 0.5, or Bernoulli draws per batch' },
   latent: { kind: { type: 'int', min: 1 }, help: 'latent dimensions', arg: 'n' },
   hidden: { kind: { type: 'int', min: 1 }, help: 'hidden units of MLP models', arg: 'n' },
+  width: { kind: { type: 'int', min: 1 }, help: "channels of dcgan/wgan-gp's outermost conv layers (doubling inwards)", arg: 'n' },
+  ganLoss: { kind: { type: 'enum', values: ['nonsaturating', 'minimax'] }, help: 'GAN generator loss: non-saturating -log D(G(z)), or the original minimax log(1 - D(G(z)))' },
+  nCritic: { kind: { type: 'int', min: 1 }, nullable: true, help: 'discriminator steps per generator step (default: 5 for wgan-gp, else 1)', arg: 'n' },
+  gpWeight: { kind: { type: 'float', min: 0 }, help: "weight of wgan-gp's gradient penalty", arg: 'x' },
+  beta1: { kind: { type: 'float', min: 0, max: 1 }, nullable: true, help: "Adam's beta1 (default: 0.9 for VAEs, 0.5 for GANs)", arg: 'x' },
+  beta2: { kind: { type: 'float', min: 0, max: 1 }, nullable: true, help: "Adam's beta2 (default: 0.999; 0.9 for wgan-gp)", arg: 'x' },
   layout: { kind: { type: 'enum', values: ['strided', 'keras'] }, nullable: true, help: 'conv layout: 32-64 stride-2 convolutions (vae-conv default), or the Keras 16-8-8 max-pooling one (ae-conv default; 28x28)' },
   variance: { kind: { type: 'enum', values: ['logvar', 'softplus'] }, help: "q(z|x)'s variance as a log-variance or through softplus" },
   likelihood: { kind: { type: 'enum', values: ['bernoulli', 'gaussian'] }, help: 'decoder likelihood: Bernoulli (cross-entropy) or Gaussian (squared error)' },
@@ -238,11 +266,26 @@ export function resolveConfig(file: Partial<RunConfig> = {}, flags: Partial<RunC
   if (c.patience !== null && c.valFraction === 0) throw new ConfigError('early stopping (--patience) needs a validation split: give --val-fraction, e.g. 0.1');
   if (c.size && c.size.length > 2) throw new ConfigError(`size must be H or HxW, got ${c.size.join('x')}`);
   if (c.channels !== null && c.channels !== 1 && c.channels !== 3) throw new ConfigError(`channels must be 1 or 3, got ${c.channels}`);
-  if (c.model.startsWith('ae-') && c.beta !== 1) throw new ConfigError(`beta applies to VAEs; ${c.model} has no KL term`);
+  if ((c.model.startsWith('ae-') || isAdversarial(c)) && c.beta !== 1) throw new ConfigError(`beta applies to VAEs; ${c.model} has no KL term`);
+  if (isAdversarial(c) && c.patience !== null) throw new ConfigError(`early stopping watches the validation -ELBO, which ${c.model} does not have`);
+  if (isAdversarial(c) && c.optimizer !== 'adam') throw new ConfigError(`${c.model} trains with Adam (two optimizers, one per network); got --optimizer ${c.optimizer}`);
   return c;
 }
 
-/** The learning rate, filling in the optimizer's usual default. */
-export function effectiveLr(c: RunConfig): number {
-  return c.lr ?? { adam: 1e-3, adamw: 1e-3, sgd: 1e-2, rmsprop: 1e-2, adadelta: 1 }[c.optimizer];
+/** The learning rate, filling in the usual default: DCGAN's 2e-4 for GANs (1e-4 for wgan-gp), else the optimizer's. */
+export function effectiveLr(c: Pick<RunConfig, 'lr' | 'optimizer' | 'model'>): number {
+  if (c.lr !== null) return c.lr;
+  if (isAdversarial(c)) return c.model === 'wgan-gp' ? 1e-4 : 2e-4;
+  return { adam: 1e-3, adamw: 1e-3, sgd: 1e-2, rmsprop: 1e-2, adadelta: 1 }[c.optimizer];
+}
+
+/** Adam's betas, filling in the model family's defaults. */
+export function adamBetas(c: Pick<RunConfig, 'beta1' | 'beta2' | 'model'>): [number, number] {
+  const gan = isAdversarial(c);
+  return [c.beta1 ?? (gan ? 0.5 : 0.9), c.beta2 ?? (c.model === 'wgan-gp' ? 0.9 : 0.999)];
+}
+
+/** Discriminator steps per generator step. */
+export function criticSteps(c: Pick<RunConfig, 'nCritic' | 'model'>): number {
+  return c.nCritic ?? (c.model === 'wgan-gp' ? 5 : 1);
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { ImageDataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
 import { createModel } from '../models/registry.js';
-import type { GenerativeModel } from '../models/types.js';
+import type { AnyModel } from '../models/types.js';
 import { loadSafetensors } from '../tensor/safetensors.js';
 import { disposeAll } from '../tensor/scope.js';
 import type { RunConfig } from './config.js';
@@ -14,7 +14,7 @@ import { FILES, readConfig, readMetrics } from './run-dir.js';
 export interface OpenRun {
   dir: string;
   config: RunConfig;
-  model: GenerativeModel;
+  model: AnyModel;
   imageShape: [number, number, number];
   classNames: string[];
   metrics: Record<string, number>[];
@@ -29,7 +29,8 @@ export async function openRun(dir: string): Promise<OpenRun> {
   const weights = join(dir, FILES.model);
   if (!existsSync(weights)) throw new Error(`${dir} has no ${FILES.model} yet (has its training started?)`);
   const imageShape = ((resolved?.image_shape as number[] | undefined) ?? [1, 28, 28]) as [number, number, number];
-  const model = createModel(config, imageShape);
+  const classNames = (resolved?.class_names as string[] | undefined) ?? [];
+  const model = createModel(config, imageShape, classNames.length);
   const saved = loadSafetensors(weights);
   try {
     model.loadStateDict(saved.tensors);
@@ -43,7 +44,7 @@ export async function openRun(dir: string): Promise<OpenRun> {
     config,
     model,
     imageShape,
-    classNames: (resolved?.class_names as string[] | undefined) ?? [],
+    classNames,
     metrics: readMetrics(dir),
     async testSet() {
       test ??= await loadDataset(runDatasetSpec(config, 'test'));

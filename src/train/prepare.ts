@@ -10,11 +10,11 @@ import { BatchLoader } from '../data/loader.js';
 import { loadDataset, type DatasetSpec } from '../data/load.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { createModel } from '../models/registry.js';
-import type { GenerativeModel } from '../models/types.js';
-import type { Optimizer } from '../tensor/optim/optimizer.js';
+import type { AnyModel } from '../models/types.js';
 import { buildInfo, getNumThreads, manualSeed, setNumThreads } from '../tensor/runtime.js';
-import { effectiveLr, type RunConfig } from './config.js';
-import { createOptimizer } from './optimizers.js';
+import { adamBetas, criticSteps, effectiveLr, isAdversarial, type RunConfig } from './config.js';
+import { createModelOptimizer } from './optimizers.js';
+import type { TrainableOptimizer } from './objectives.js';
 import { FILES, writeConfig } from './run-dir.js';
 import { Trainer, type TrainerCallbacks } from './trainer.js';
 import { packageRoot } from '../binding/native.js';
@@ -23,8 +23,8 @@ import { readFileSync } from 'node:fs';
 export interface PreparedRun {
   config: RunConfig;
   dir: string;
-  model: GenerativeModel;
-  optimizer: Optimizer;
+  model: AnyModel;
+  optimizer: TrainableOptimizer;
   trainer: Trainer;
   datasets: { train: ImageDataset; val: ImageDataset | null; test: ImageDataset };
   dispose(): void;
@@ -65,8 +65,8 @@ export async function prepareRun(c: RunConfig, dir: string, fresh: boolean, call
   const { train: full, test } = await loadRunData(c);
   manualSeed(c.seed);
   const [train, val] = splitValidation(c, full);
-  const model = createModel(c, train.imageShape);
-  const optimizer = createOptimizer(c, model.parameters());
+  const model = createModel(c, train.imageShape, train.classNames.length);
+  const optimizer = createModelOptimizer(c, model);
   const loader = (ds: ImageDataset, shuffle: boolean, batchSize: number): BatchLoader => new BatchLoader(ds, { batchSize, shuffle, binarize: c.binarize });
   const trainer = new Trainer(
     c,
@@ -85,10 +85,7 @@ export async function prepareRun(c: RunConfig, dir: string, fresh: boolean, call
       class_names: train.classNames,
       parameters: model.numParameters(),
       lr: effectiveLr(c),
-      beta: c.beta,
-      kl_schedule: c.klSchedule,
-      likelihood: c.likelihood === 'bernoulli' ? 'bernoulli (binary cross-entropy on logits)' : `gaussian (sigma ${c.sigma})`,
-      loss: 'negative ELBO: -log p(x|z) + beta * KL(q(z|x) || N(0, I)); summed over pixels and latent dimensions, averaged over the batch (nats per image)',
+      ...describeObjective(c),
       threads: getNumThreads(),
       versions: { latentlab: version(), libtorch: buildInfo().version, node: process.version },
     });
@@ -110,4 +107,24 @@ export async function prepareRun(c: RunConfig, dir: string, fresh: boolean, call
 
 function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+/** What the run optimises, in words, for config.json. */
+function describeObjective(c: RunConfig): Record<string, unknown> {
+  if (!isAdversarial(c)) {
+    return {
+      beta: c.beta,
+      kl_schedule: c.klSchedule,
+      likelihood: c.likelihood === 'bernoulli' ? 'bernoulli (binary cross-entropy on logits)' : `gaussian (sigma ${c.sigma})`,
+      loss: 'negative ELBO: -log p(x|z) + beta * KL(q(z|x) || N(0, I)); summed over pixels and latent dimensions, averaged over the batch (nats per image)',
+    };
+  }
+  const wgan = c.model === 'wgan-gp';
+  return {
+    adam_betas: adamBetas(c),
+    critic_steps: criticSteps(c),
+    loss: wgan
+      ? `Wasserstein: critic minimises D(G(z)) - D(x) + ${c.gpWeight} * (||grad D(x_hat)|| - 1)^2; generator minimises -D(G(z))`
+      : `discriminator: binary cross-entropy of real (1) and generated (0) images; generator: ${c.ganLoss === 'minimax' ? 'minimax log(1 - D(G(z)))' : 'non-saturating -log D(G(z))'}`,
+  };
 }

@@ -33,7 +33,7 @@ export interface TrainerState {
   /** Next batch of the epoch in progress (0 at an epoch boundary). */
   batch: number;
   /** Running sums of the epoch in progress. */
-  partial: { loss: number; negElbo: number; recon: number; kl: number; images: number; seconds: number };
+  partial: Record<string, number> & { images: number; seconds: number };
   bestValue: number | null;
   bestEpoch: number | null;
   badEpochs: number;

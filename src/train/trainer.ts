@@ -7,47 +7,32 @@
  */
 import { join } from 'node:path';
 import type { BatchLoader } from '../data/loader.js';
-import type { GenerativeModel } from '../models/types.js';
-import { noGrad } from '../tensor/autograd.js';
-import type { Optimizer } from '../tensor/optim/optimizer.js';
-import { getRngState, setRngState, withSeed } from '../tensor/runtime.js';
+import type { AnyModel } from '../models/types.js';
+import { getRngState, setRngState } from '../tensor/runtime.js';
 import { loadSafetensors, saveSafetensors } from '../tensor/safetensors.js';
 import { disposeAll, keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { effectiveLr, type RunConfig } from './config.js';
 import { appendMetrics, hasCheckpoint, loadCheckpoint, saveCheckpoint, truncateMetrics, type TrainerState, FILES } from './run-dir.js';
-import { klWeight, learningRate } from './schedules.js';
+import { learningRate } from './schedules.js';
+import { accumulate, createObjective, type Objective, type TrainableOptimizer } from './objectives.js';
 
-/** Per-image averages of one pass (nats per image). */
-export interface PassStats {
-  loss: number;
-  negElbo: number;
-  recon: number;
-  kl: number;
-  images: number;
-  seconds: number;
-}
+/** Per-image averages of the epoch so far, by metric (camelCase), with the images seen and the seconds spent. */
+export type PassStats = Record<string, number> & { images: number; seconds: number };
 
-export interface EpochRecord {
-  epoch: number;
-  train_loss: number;
-  train_neg_elbo: number;
-  train_recon: number;
-  train_kl: number;
-  beta: number;
-  lr: number;
-  val_neg_elbo?: number;
-  test_neg_elbo: number;
-  test_recon: number;
-  test_kl: number;
-  sec: number;
-  images_per_sec: number;
-}
+/**
+ * One line of metrics.jsonl: epoch, learning rate, time, and the objective's metrics as
+ * train_<name>, val_<name> and test_<name> (VAEs: train_neg_elbo, test_kl, ...; GANs:
+ * train_d_loss, train_g_loss, train_d_real, train_d_fake, ...), plus what the epoch hooks add.
+ */
+export type EpochRecord = { epoch: number; lr: number; sec: number; images_per_sec: number } & Record<string, number>;
 
 export interface TrainerCallbacks {
   onEpochStart?(epoch: number, numBatches: number): void;
   onBatch?(epoch: number, done: number, running: PassStats): void;
-  onEpochEnd?(record: EpochRecord): void | Promise<void>;
+  /** Extra values for the epoch's metrics line, computed after the epoch (e.g. the class histogram of samples). */
+  epochExtras?(epoch: number): Record<string, unknown> | Promise<Record<string, unknown>>;
+  onEpochEnd?(record: EpochRecord, extras: Record<string, unknown>): void | Promise<void>;
   onMessage?(text: string): void;
 }
 
@@ -67,64 +52,17 @@ export interface TrainResult {
 
 export class NonFiniteLossError extends Error {}
 
-/** Seed of the fixed binarization and sampling noise used for evaluation, apart from training's. */
-const EVAL_SEED = 20240611;
-
-const emptyPartial = (): TrainerState['partial'] => ({ loss: 0, negElbo: 0, recon: 0, kl: 0, images: 0, seconds: 0 });
-
-/** One optimisation step; returns the batch's summed loss terms. */
-export function trainStep(model: GenerativeModel, opt: Optimizer, x: Tensor, beta: number): Omit<PassStats, 'images' | 'seconds'> {
-  return tidy(() => {
-    const t = model.lossTerms(x, beta);
-    opt.zeroGrad();
-    t.loss.div(x.size(0)).backward();
-    opt.step();
-    return { loss: t.loss.item(), negElbo: t.negElbo.item(), recon: t.recon.item(), kl: t.kl.item() };
-  });
-}
-
-/** Loss terms of a batch without gradients. */
-export function evalStep(model: GenerativeModel, x: Tensor, beta = 1): Omit<PassStats, 'images' | 'seconds'> {
-  return noGrad(() =>
-    tidy(() => {
-      const t = model.lossTerms(x, beta);
-      return { loss: t.loss.item(), negElbo: t.negElbo.item(), recon: t.recon.item(), kl: t.kl.item() };
-    }),
-  );
-}
-
-/**
- * Average loss terms over a loader in eval mode. Dynamic binarization and the VAE's sampling
- * use a fixed seed (the caller's RNG state is restored), so numbers compare across epochs.
- */
-export function evaluate(model: GenerativeModel, loader: BatchLoader): PassStats {
-  const wasTraining = model.training;
-  model.eval();
-  const t0 = performance.now();
-  const s = emptyPartial();
-  try {
-    withSeed(EVAL_SEED, () => {
-      for (const b of loader.epoch()) accumulate(s, tidy(() => evalStep(model, b.load().x)), b.size);
-    });
-  } finally {
-    model.train(wasTraining);
-  }
-  s.seconds = (performance.now() - t0) / 1000;
-  return perImage(s);
-}
-
-function accumulate(s: TrainerState['partial'], r: Omit<PassStats, 'images' | 'seconds'>, n: number): void {
-  s.loss += r.loss;
-  s.negElbo += r.negElbo;
-  s.recon += r.recon;
-  s.kl += r.kl;
-  s.images += n;
-}
+const emptyPartial = (): TrainerState['partial'] => ({ images: 0, seconds: 0 });
 
 function perImage(s: TrainerState['partial']): PassStats {
   const n = Math.max(1, s.images);
-  return { loss: s.loss / n, negElbo: s.negElbo / n, recon: s.recon / n, kl: s.kl / n, images: s.images, seconds: s.seconds };
+  return { ...Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v / n])), images: s.images, seconds: s.seconds };
 }
+
+/** negElbo -> neg_elbo, for metrics.jsonl. */
+const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+const prefixed = (prefix: string, m: Record<string, number>, skip: string[] = []): Record<string, number> =>
+  Object.fromEntries(Object.entries(m).flatMap(([k, v]) => (skip.includes(k) ? [] : [[`${prefix}_${snake(k)}`, round(v)]])));
 
 const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
 
@@ -133,14 +71,18 @@ export class Trainer {
   #state: TrainerState = { epoch: 0, batch: 0, partial: emptyPartial(), bestValue: null, bestEpoch: null, badEpochs: 0, finished: false, stopReason: null };
   #order: Tensor | null = null;
 
+  readonly objective: Objective;
+
   constructor(
     readonly config: RunConfig,
-    readonly model: GenerativeModel,
-    readonly optimizer: Optimizer,
+    readonly model: AnyModel,
+    readonly optimizer: TrainableOptimizer,
     readonly data: TrainerData,
     readonly dir: string,
     readonly callbacks: TrainerCallbacks = {},
-  ) {}
+  ) {
+    this.objective = createObjective(config, model, optimizer);
+  }
 
   get state(): Readonly<TrainerState> {
     return this.#state;
@@ -200,18 +142,21 @@ export class Trainer {
     this.callbacks.onEpochStart?.(epoch + 1, loader.numBatches);
     const s = this.#state.partial;
     let lastYield = performance.now();
-    let beta = klWeight(c, epoch);
     for (const b of loader.batches(this.#order, this.#state.batch)) {
       const t0 = performance.now();
-      beta = klWeight(c, epoch + b.index / loader.numBatches);
-      const r = tidy(() => trainStep(this.model, this.optimizer, b.load().x, beta));
-      if (!Number.isFinite(r.loss)) {
+      const r = tidy(() => {
+        const { x, y } = b.load();
+        return this.objective.step(x, y, epoch + b.index / loader.numBatches, epoch * loader.numBatches + b.index);
+      });
+      const bad = Object.entries(r).find(([, v]) => !Number.isFinite(v));
+      if (bad) {
         throw new NonFiniteLossError(
-          `the loss became ${r.loss} at epoch ${epoch + 1}, batch ${b.index + 1} (learning rate ${this.optimizer.lr}); training stopped. ` +
+          `the ${snake(bad[0]).replace(/_/g, ' ')} became ${bad[1]} at epoch ${epoch + 1}, batch ${b.index + 1} (learning rate ${this.optimizer.lr}); training stopped. ` +
             `The last good checkpoint (after epoch ${epoch}) is kept in ${this.dir}. Try a smaller --lr.`,
         );
       }
-      accumulate(s, r, b.size);
+      accumulate(s, r);
+      s.images += b.size;
       s.seconds += (performance.now() - t0) / 1000;
       this.#state.batch = b.index + 1;
       this.callbacks.onBatch?.(epoch + 1, b.index + 1, perImage(s));
@@ -222,30 +167,26 @@ export class Trainer {
       }
     }
     const train = perImage(s);
-    const val = this.data.val ? evaluate(this.model, this.data.val) : null;
-    const test = evaluate(this.model, this.data.test);
+    const val = this.data.val ? this.objective.evaluate(this.data.val) : null;
+    const test = this.objective.evaluate(this.data.test);
     const record: EpochRecord = {
       epoch: epoch + 1,
-      train_loss: round(train.loss),
-      train_neg_elbo: round(train.negElbo),
-      train_recon: round(train.recon),
-      train_kl: round(train.kl),
-      beta: round(beta, 6),
+      ...prefixed('train', train, ['images', 'seconds']),
+      ...Object.fromEntries(Object.entries(this.objective.epochValues(epoch + (loader.numBatches - 1) / loader.numBatches)).map(([k, v]) => [k, round(v, 6)])),
       lr: this.optimizer.lr,
-      ...(val ? { val_neg_elbo: round(val.negElbo) } : {}),
-      test_neg_elbo: round(test.negElbo),
-      test_recon: round(test.recon),
-      test_kl: round(test.kl),
+      ...(val ? prefixed('val', this.objective.monitor ? { [this.objective.monitor]: val[this.objective.monitor]! } : {}) : {}),
+      ...(test ? prefixed('test', test, ['loss']) : {}),
       sec: round(train.seconds, 3),
       images_per_sec: Math.round(train.images / Math.max(train.seconds, 1e-9)),
     };
     this.#order?.dispose();
     this.#order = null;
     this.#state = { ...this.#state, epoch: epoch + 1, batch: 0, partial: emptyPartial() };
-    if (val) this.#trackBest(val.negElbo, epoch + 1);
+    if (val && this.objective.monitor) this.#trackBest(val[this.objective.monitor]!, epoch + 1);
     this.#checkpoint();
-    appendMetrics(this.dir, record);
-    await this.callbacks.onEpochEnd?.(record);
+    const extras = (await this.callbacks.epochExtras?.(epoch + 1)) ?? {};
+    appendMetrics(this.dir, { ...record, ...extras });
+    await this.callbacks.onEpochEnd?.(record, extras);
     return record;
   }
 
@@ -274,7 +215,7 @@ export class Trainer {
 
   #earlyStop(record: EpochRecord): boolean {
     const p = this.config.patience;
-    return p !== null && record.val_neg_elbo !== undefined && this.#state.badEpochs >= p;
+    return p !== null && this.objective.monitor !== null && record[`val_${snake(this.objective.monitor)}`] !== undefined && this.#state.badEpochs >= p;
   }
 
   #checkpoint(): void {

@@ -23,35 +23,47 @@ export function latentMapSpec(points: { x: number; y: number; label: string }[],
   } as VegaLiteSpec;
 }
 
-/** Loss, reconstruction and KL per epoch, train and test, one panel per quantity. */
+/** The panels of the training curves: [panel, split, metrics.jsonl key]. VAEs in nats per image; GANs per batch. */
+const CURVES: [string, string, string][] = [
+  ['negative ELBO', 'train', 'train_neg_elbo'],
+  ['negative ELBO', 'test', 'test_neg_elbo'],
+  ['negative ELBO', 'validation', 'val_neg_elbo'],
+  ['reconstruction', 'train', 'train_recon'],
+  ['reconstruction', 'test', 'test_recon'],
+  ['KL', 'train', 'train_kl'],
+  ['KL', 'test', 'test_kl'],
+  ['losses', 'discriminator', 'train_d_loss'],
+  ['losses', 'generator', 'train_g_loss'],
+  ['discriminator outputs', 'D(x)', 'train_d_real'],
+  ['discriminator outputs', 'D(G(z))', 'train_d_fake'],
+  ['Wasserstein estimate', 'train', 'train_wasserstein'],
+  ['classes in 1,000 samples', 'covered', 'classes_covered'],
+];
+
+/** Loss curves per epoch, one panel per quantity: -ELBO, reconstruction and KL for VAEs; losses, D outputs, Wasserstein estimate and class coverage for GANs. */
 export function curvesSpec(metrics: Record<string, number>[], title: string): VegaLiteSpec {
-  const rows: { epoch: number; quantity: string; split: string; nats: number }[] = [];
+  const rows: { epoch: number; quantity: string; split: string; value: number }[] = [];
   for (const m of metrics) {
-    const push = (quantity: string, split: string, v: number | undefined): void => {
-      if (v !== undefined && Number.isFinite(v)) rows.push({ epoch: m.epoch!, quantity, split, nats: v });
-    };
-    push('negative ELBO', 'train', m.train_neg_elbo);
-    push('negative ELBO', 'test', m.test_neg_elbo);
-    push('negative ELBO', 'validation', m.val_neg_elbo);
-    push('reconstruction', 'train', m.train_recon);
-    push('reconstruction', 'test', m.test_recon);
-    push('KL', 'train', m.train_kl);
-    push('KL', 'test', m.test_kl);
+    for (const [quantity, split, key] of CURVES) {
+      const v = m[key];
+      if (v !== undefined && Number.isFinite(v)) rows.push({ epoch: m.epoch!, quantity, split, value: v });
+    }
   }
+  const vae = metrics.some((m) => m.train_neg_elbo !== undefined);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
     data: { values: rows },
-    facet: { column: { field: 'quantity', type: 'nominal', title: null, sort: ['negative ELBO', 'reconstruction', 'KL'] } },
-    resolve: { scale: { y: 'independent' } },
+    facet: { column: { field: 'quantity', type: 'nominal', title: null, sort: [...new Set(CURVES.map(([q]) => q))] } },
+    resolve: { scale: { y: 'independent', color: 'independent' } },
     spec: {
       width: 220,
       height: 180,
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
-        y: { field: 'nats', type: 'quantitative', title: 'nats per image', scale: { zero: false } },
-        color: { field: 'split', type: 'nominal' },
+        y: { field: 'value', type: 'quantitative', title: vae ? 'nats per image' : null, scale: { zero: false } },
+        color: { field: 'split', type: 'nominal', title: null },
       },
     },
   } as VegaLiteSpec;

@@ -4,7 +4,7 @@
  * it wrote.
  */
 import type { ImageDataset } from '../data/dataset.js';
-import type { GenerativeModel } from '../models/types.js';
+import type { GenerativeModel, ImageGenerator } from '../models/types.js';
 import { tidy } from '../tensor/scope.js';
 import { cat } from '../tensor/functional.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -28,9 +28,9 @@ export async function saveImageGrid(path: string, images: Tensor, o: GridOptions
 }
 
 /** Originals in odd rows, their reconstructions in the row below. */
-export function reconstructionGrid(model: GenerativeModel, x: Tensor, cols: number, o: GridOptions = {}): Raster {
+export function reconstructionGrid(model: GenerativeModel, x: Tensor, cols: number, o: GridOptions & { labels?: Tensor } = {}): Raster {
   return tidy(() => {
-    const { originals, recon } = reconstructions(model, x);
+    const { originals, recon } = reconstructions(model, x, o.labels);
     const rows: Tensor[] = [];
     for (let i = 0; i < x.size(0); i += cols) {
       const end = Math.min(i + cols, x.size(0));
@@ -40,9 +40,10 @@ export function reconstructionGrid(model: GenerativeModel, x: Tensor, cols: numb
   });
 }
 
-export async function saveManifold(path: string, model: GenerativeModel, o: ManifoldOptions & GridOptions = {}): Promise<string> {
+export async function saveManifold(path: string, model: ImageGenerator, o: ManifoldOptions & GridOptions & { label?: number } = {}): Promise<string> {
   const n = o.n ?? 20;
-  const images = tidy(() => decodeLatents(model, manifoldLatents(model.latentDim, o)));
+  if (model.numClasses && o.label === undefined) throw new Error(`${model.modelName} is conditional: give the class whose manifold to draw (--label)`);
+  const images = tidy(() => decodeLatents(model, manifoldLatents(model.latentDim, o), o.label));
   await saveImageGrid(path, images, { pad: o.pad ?? 0, scale: o.scale ?? 1, cols: n });
   images.dispose();
   return path;

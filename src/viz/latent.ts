@@ -5,31 +5,54 @@
  * map (PCA for z > 2), interpolations (linear or spherical) and latent traversals.
  */
 import type { ImageDataset } from '../data/dataset.js';
-import type { GenerativeModel } from '../models/types.js';
+import type { GenerativeModel, ImageGenerator } from '../models/types.js';
 import { noGrad } from '../tensor/autograd.js';
-import { linspace, randn, tensor } from '../tensor/create.js';
+import { full, linspace, randn, tensor } from '../tensor/create.js';
 import { cat, stack } from '../tensor/functional.js';
 import { tidy } from '../tensor/scope.js';
 import { call, callMany, type Tensor } from '../tensor/tensor.js';
 
+/** A class for conditional models: one label for every image, or 'each': image i gets class i mod K. */
+export type LabelChoice = number | 'each' | undefined;
+
+/**
+ * The labels [n] a conditional model decodes n latent vectors with (null for unconditional
+ * ones); a label given to an unconditional model, or out of range, is an error.
+ */
+export function labelsFor(model: ImageGenerator, n: number, label?: LabelChoice): Tensor | null {
+  if (!model.numClasses) {
+    if (typeof label === 'number') throw new Error(`${model.modelName} is not conditional: it takes no --label`);
+    return null;
+  }
+  if (label === undefined) throw new Error(`${model.modelName} is conditional: give the class to generate (--label)`);
+  if (label === 'each') return tensor(Array.from({ length: n }, (_, i) => i % model.numClasses), { dtype: 'int64' });
+  if (!Number.isInteger(label) || label < 0 || label >= model.numClasses) throw new RangeError(`label ${label} does not exist: ${model.modelName} knows classes 0 to ${model.numClasses - 1}`);
+  return full([n], label, { dtype: 'int64' });
+}
+
 /** Decoded images [B, C, H, W] of latent vectors z [B, latent], without gradients, in eval mode. */
-export function decodeLatents(model: GenerativeModel, z: Tensor): Tensor {
+export function decodeLatents(model: ImageGenerator, z: Tensor, label?: LabelChoice): Tensor {
   if (z.ndim !== 2 || z.size(1) !== model.latentDim) {
     throw new RangeError(`latent vectors must have ${model.latentDim} entries, got shape [${z.shape}]`);
   }
   model.eval();
-  return noGrad(() => model.decode(z));
+  return noGrad(() =>
+    tidy(() => {
+      const y = labelsFor(model, z.size(0), label);
+      return y ? model.decode(z, y) : model.decode(z);
+    }),
+  );
 }
 
 /** n samples from the prior N(0, temperature^2 I), decoded. */
-export function sampleImages(model: GenerativeModel, n: number, temperature = 1): Tensor {
-  return tidy(() => decodeLatents(model, randn([n, model.latentDim]).mul(temperature)));
+export function sampleImages(model: ImageGenerator, n: number, temperature = 1, label: LabelChoice = 'each'): Tensor {
+  return tidy(() => decodeLatents(model, randn([n, model.latentDim]).mul(temperature), label));
 }
 
 /** Codes of images x [B, C, H, W]: q(z|x)'s means (the codes themselves for autoencoders). */
-export function encodeMeans(model: GenerativeModel, x: Tensor): Tensor {
+export function encodeMeans(model: GenerativeModel, x: Tensor, y?: Tensor): Tensor {
   model.eval();
-  return noGrad(() => tidy(() => model.encode(x).mu));
+  return noGrad(() => tidy(() => model.encode(x, y).mu));
 }
 
 /** Means of a whole dataset, batched, with the labels: [N, latent] and [N]. */
@@ -39,15 +62,18 @@ export function encodeDataset(model: GenerativeModel, ds: ImageDataset, limit = 
     const parts: Tensor[] = [];
     for (let i = 0; i < n; i += batch) {
       const x = ds.images.slice(0, i, Math.min(n, i + batch)).float().div(255);
-      parts.push(encodeMeans(model, x));
+      parts.push(encodeMeans(model, x, model.numClasses ? ds.labels.slice(0, i, Math.min(n, i + batch)) : undefined));
     }
     return { mu: cat(parts, 0), labels: ds.labels.slice(0, 0, n).clone() };
   });
 }
 
 /** Test images beside their reconstructions (decoded from the code's mean): [2B, C, H, W], originals first. */
-export function reconstructions(model: GenerativeModel, x: Tensor): { originals: Tensor; recon: Tensor } {
-  return tidy(() => ({ originals: x.clone(), recon: decodeLatents(model, encodeMeans(model, x)) }));
+export function reconstructions(model: GenerativeModel, x: Tensor, y?: Tensor): { originals: Tensor; recon: Tensor } {
+  return tidy(() => {
+    const mu = encodeMeans(model, x, y);
+    return { originals: x.clone(), recon: noGrad(() => model.decode(mu, y)) };
+  });
 }
 
 export interface ManifoldOptions {

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { ImageDataset } from '../data/dataset.js';
-import type { GenerativeModel } from '../models/types.js';
+import type { AnyModel, ImageGenerator } from '../models/types.js';
 import { randn } from '../tensor/create.js';
 import { withSeed } from '../tensor/runtime.js';
 import { keep, tidy } from '../tensor/scope.js';
@@ -33,18 +33,30 @@ export function sideBySide(parts: Raster[], gap = 8): Raster {
   return { width, height, channels: c, data };
 }
 
+/** Latent models can reconstruct; conditional ones need the images' labels to do it. */
+function reconstructionsOf(model: AnyModel, x: Tensor, y: Tensor, scale: number): Raster | null {
+  if (model.family !== 'latent') return null;
+  return reconstructionGrid(model, x, 8, { scale, ...(model.numClasses ? { labels: y } : {}) });
+}
+
+/** Sample grids: 8 columns, or one column per class for conditional models. */
+const sampleColumns = (model: ImageGenerator): number => (model.numClasses ? model.numClasses : 8);
+
 export class TrainingPictures {
   readonly frames: Raster[] = [];
   readonly #z: Tensor;
   readonly #x: Tensor;
+  readonly #y: Tensor;
 
   constructor(
-    readonly model: GenerativeModel,
+    readonly model: AnyModel,
     testSet: ImageDataset,
     readonly opts: { samples?: number; reconstructions?: number; scale?: number } = {},
   ) {
-    this.#z = keep(withSeed(PICTURE_SEED, () => randn([opts.samples ?? 64, model.latentDim])));
+    const n = opts.samples ?? (model.numClasses ? model.numClasses * 8 : 64);
+    this.#z = keep(withSeed(PICTURE_SEED, () => randn([n, model.latentDim])));
     this.#x = keep(tidy(() => testSet.images.slice(0, 0, opts.reconstructions ?? 32).float().div(255)));
+    this.#y = keep(testSet.labels.slice(0, 0, opts.reconstructions ?? 32).clone());
   }
 
   /** The current state: samples of the fixed latent points beside reconstructions of the fixed batch. */
@@ -52,9 +64,9 @@ export class TrainingPictures {
     const wasTraining = this.model.training;
     try {
       const scale = this.opts.scale ?? 2;
-      const samples = tidy(() => imageGrid(decodeLatents(this.model, this.#z), { cols: 8, scale }));
-      const recon = reconstructionGrid(this.model, this.#x, 8, { scale });
-      return sideBySide([samples, recon], 16);
+      const samples = tidy(() => imageGrid(decodeLatents(this.model, this.#z, 'each'), { cols: sampleColumns(this.model), scale }));
+      const recon = reconstructionsOf(this.model, this.#x, this.#y, scale);
+      return recon ? sideBySide([samples, recon], 16) : samples;
     } finally {
       this.model.train(wasTraining);
     }
@@ -72,32 +84,39 @@ export class TrainingPictures {
   dispose(): void {
     this.#z.dispose();
     this.#x.dispose();
+    this.#y.dispose();
   }
 }
 
 /** The pictures every finished run gets; returns the files written. */
 export async function writeRunPictures(
   dir: string,
-  model: GenerativeModel,
+  model: AnyModel,
   testSet: ImageDataset,
   metrics: Record<string, number>[],
   pictures?: TrainingPictures,
 ): Promise<string[]> {
   const files: string[] = [];
-  const samples = tidy(() => withSeed(PICTURE_SEED, () => decodeLatents(model, randn([64, model.latentDim]))));
-  files.push(await saveImageGrid(join(dir, 'samples.png'), samples, { cols: 8, scale: 2 }));
+  const n = model.numClasses ? model.numClasses * 8 : 64;
+  const samples = tidy(() => withSeed(PICTURE_SEED, () => decodeLatents(model, randn([n, model.latentDim]), 'each')));
+  files.push(await saveImageGrid(join(dir, 'samples.png'), samples, { cols: sampleColumns(model), scale: 2 }));
   samples.dispose();
-  const x = tidy(() => testSet.images.slice(0, 0, 32).float().div(255));
-  await savePng(join(dir, 'reconstructions.png'), reconstructionGrid(model, x, 8, { scale: 2 }));
-  x.dispose();
-  files.push(join(dir, 'reconstructions.png'));
-  const map = await saveLatentMap(join(dir, 'latent-map'), model, testSet);
-  files.push(map.png, map.svg);
+  if (model.family === 'latent') {
+    const x = tidy(() => testSet.images.slice(0, 0, 32).float().div(255));
+    const y = testSet.labels.slice(0, 0, 32);
+    await savePng(join(dir, 'reconstructions.png'), reconstructionsOf(model, x, y, 2)!);
+    x.dispose();
+    y.dispose();
+    files.push(join(dir, 'reconstructions.png'));
+    const map = await saveLatentMap(join(dir, 'latent-map'), model, testSet);
+    files.push(map.png, map.svg);
+  }
   if (metrics.length) {
-    const curves = await saveCurves(join(dir, 'curves'), metrics, `${model.modelName}: loss per epoch (nats per image)`);
+    const unit = model.family === 'latent' ? 'nats per image' : 'per batch';
+    const curves = await saveCurves(join(dir, 'curves'), metrics, `${model.modelName}: losses per epoch (${unit})`);
     files.push(curves.png, curves.svg);
   }
-  if (model.latentDim === 2) files.push(await saveManifold(join(dir, 'manifold.png'), model, { n: 20, scale: 1 }));
+  if (model.latentDim === 2 && !model.numClasses) files.push(await saveManifold(join(dir, 'manifold.png'), model, { n: 20, scale: 1 }));
   if (pictures?.frames.length) {
     pictures.saveGif(join(dir, 'progress.gif'));
     files.push(join(dir, 'progress.gif'));

@@ -4,6 +4,7 @@
  * A model supplies encodeRaw and decodeRaw; everything else is here once.
  */
 import { randnLike, zeros } from '../../tensor/create.js';
+import { cat, oneHot } from '../../tensor/functional.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../../nn/module.js';
 import type { GenerativeModel, LossTerms } from '../types.js';
@@ -17,11 +18,23 @@ export interface LatentModelOptions {
   likelihood?: LikelihoodName;
   sigma?: number | 'learned';
   variance?: VarianceParam;
+  /** Condition on this many classes (a conditional VAE); 0 or absent for none. */
+  numClasses?: number;
+}
+
+/** [B, F] features with the one-hot labels appended: [B, F + K], how conditional models see a class. */
+export function withLabels(features: Tensor, y: Tensor | undefined, numClasses: number, modelName: string): Tensor {
+  if (!numClasses) return features;
+  if (!y) throw new Error(`${modelName} is conditional: give the class labels (--label)`);
+  if (y.ndim !== 1 || y.size(0) !== features.size(0)) throw new RangeError(`${modelName}: expected ${features.size(0)} labels, got shape [${y.shape}]`);
+  return cat([features, oneHot(y, numClasses).to(features.dtype)], 1);
 }
 
 export abstract class LatentModel extends Module implements GenerativeModel {
   abstract readonly modelName: string;
   abstract readonly variational: boolean;
+  readonly family = 'latent' as const;
+  readonly numClasses: number;
   readonly latentDim: number;
   readonly imageShape: [number, number, number];
   readonly variance: VarianceParam;
@@ -33,6 +46,12 @@ export abstract class LatentModel extends Module implements GenerativeModel {
     this.latentDim = o.latent;
     this.imageShape = o.imageShape;
     this.variance = o.variance ?? 'logvar';
+    this.numClasses = o.numClasses ?? 0;
+  }
+
+  /** Flat features with the one-hot labels appended, for conditional models. */
+  protected condition(features: Tensor, y: Tensor | undefined): Tensor {
+    return withLabels(features, y, this.numClasses, this.modelName);
   }
 
   /** Registers the likelihood last, so that the layers keep PyTorch's parameter order. */
@@ -41,33 +60,34 @@ export abstract class LatentModel extends Module implements GenerativeModel {
   }
 
   /** The encoder's outputs for x [B, C, H, W]: the code's mean and, for VAEs, its raw variance. */
-  protected abstract encodeRaw(x: Tensor): { mu: Tensor; rawVar: Tensor | null };
+  protected abstract encodeRaw(x: Tensor, y?: Tensor): { mu: Tensor; rawVar: Tensor | null };
   /** The decoder's raw output (logits) for z, shaped [B, C, H, W]. */
-  protected abstract decodeRaw(z: Tensor): Tensor;
+  protected abstract decodeRaw(z: Tensor, y?: Tensor): Tensor;
 
-  encode(x: Tensor): { mu: Tensor; logvar: Tensor | null } {
-    const { mu, rawVar } = this.encodeRaw(x);
+  encode(x: Tensor, y?: Tensor): { mu: Tensor; logvar: Tensor | null } {
+    const { mu, rawVar } = this.encodeRaw(x, y);
     return { mu, logvar: rawVar ? toLogvar(rawVar, this.variance) : null };
   }
 
-  decode(z: Tensor): Tensor {
-    return this.likelihood.mean(this.decodeRaw(z));
+  decode(z: Tensor, y?: Tensor): Tensor {
+    return this.likelihood.mean(this.decodeRaw(z, y));
   }
 
   /** -log p(x|z) of each image for latent codes z [B, latent] and images x [B, C, H, W]: [B]. */
-  reconNll(z: Tensor, x: Tensor): Tensor {
-    return this.likelihood.nllPerImage(this.decodeRaw(z), x);
+  reconNll(z: Tensor, x: Tensor, y?: Tensor): Tensor {
+    return this.likelihood.nllPerImage(this.decodeRaw(z, y), x);
   }
 
-  reconNllSamples(z: Tensor, x: Tensor, n: number): Tensor {
+  reconNllSamples(z: Tensor, x: Tensor, n: number, y?: Tensor): Tensor {
     const b = x.size(0);
-    return this.likelihood.nllSamples(this.decodeRaw(z).reshape(n, b, -1), x.reshape(b, -1));
+    const yn = y && this.numClasses ? y.repeat(n) : y;
+    return this.likelihood.nllSamples(this.decodeRaw(z, yn).reshape(n, b, -1), x.reshape(b, -1));
   }
 
-  lossTerms(x: Tensor, beta: number): LossTerms {
-    const { mu, logvar } = this.encode(x);
+  lossTerms(x: Tensor, beta: number, y?: Tensor): LossTerms {
+    const { mu, logvar } = this.encode(x, y);
     const z = logvar ? reparameterize(mu, logvar, randnLike(mu)) : mu;
-    const recon = this.likelihood.nll(this.decodeRaw(z), x);
+    const recon = this.likelihood.nll(this.decodeRaw(z, y), x);
     const kl = logvar ? gaussianKl(mu, logvar) : zeros([], { dtype: recon.dtype, device: recon.device });
     return { loss: beta === 1 ? recon.add(kl) : recon.add(kl.mul(beta)), recon, kl, negElbo: recon.add(kl) };
   }

@@ -13,8 +13,9 @@ export interface VaeMlpOptions extends LatentModelOptions {
   hidden: number;
 }
 
+/** The MLP VAE; with numClasses it is the conditional VAE (Sohn et al. 2015): labels join x and z. */
 export class VaeMlp extends LatentModel {
-  readonly modelName = 'vae-mlp';
+  readonly modelName: string;
   readonly variational = true;
   readonly enc: Linear;
   readonly mu: Linear;
@@ -23,20 +24,22 @@ export class VaeMlp extends LatentModel {
 
   constructor(o: VaeMlpOptions) {
     super(o);
+    this.modelName = this.numClasses ? 'cvae' : 'vae-mlp';
     const d = o.imageShape.reduce((a, b) => a * b, 1);
-    this.enc = this.module('enc', new Linear(d, o.hidden));
+    const k = this.numClasses;
+    this.enc = this.module('enc', new Linear(d + k, o.hidden));
     this.mu = this.module('mu', new Linear(o.hidden, o.latent));
     this.lv = this.module('lv', new Linear(o.hidden, o.latent));
-    this.dec = this.module('dec', new Sequential(new Linear(o.latent, o.hidden), new ReLU(), new Linear(o.hidden, d)));
+    this.dec = this.module('dec', new Sequential(new Linear(o.latent + k, o.hidden), new ReLU(), new Linear(o.hidden, d)));
     this.withLikelihood(o.likelihood, o.sigma);
   }
 
-  protected encodeRaw(x: Tensor): { mu: Tensor; rawVar: Tensor } {
-    const h = this.enc.forward(x.reshape(x.size(0), -1)).relu();
+  protected encodeRaw(x: Tensor, y?: Tensor): { mu: Tensor; rawVar: Tensor } {
+    const h = this.enc.forward(this.condition(x.reshape(x.size(0), -1), y)).relu();
     return { mu: this.mu.forward(h), rawVar: this.lv.forward(h) };
   }
 
-  protected decodeRaw(z: Tensor): Tensor {
-    return this.dec.forward(z).reshape(z.size(0), ...this.imageShape);
+  protected decodeRaw(z: Tensor, y?: Tensor): Tensor {
+    return this.dec.forward(this.condition(z, y)).reshape(z.size(0), ...this.imageShape);
   }
 }
