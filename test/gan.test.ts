@@ -6,7 +6,7 @@
  * and passes --no-class-watch so that no classifier is trained.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,6 +43,25 @@ function cli(...args: string[]): CliResult {
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, lines };
+}
+
+/** cli() in a child process that runs beside others (for checks that need no order). */
+function cliAsync(...args: string[]): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const lines = stdout
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      resolve({ status: code ?? -1, stdout, stderr, lines });
+    });
+  });
 }
 
 /** `train` on 256 MNIST images with two threads (so that reruns are bit-identical) and no class watch. */
@@ -352,9 +371,13 @@ for (const [name, over, every] of [
       const dNames = model.discriminator.namedParameters().length;
       const moved: number[] = [];
       for (let it = 0; it <= 10; it++) {
+        const live = L.liveTensors();
         const g0 = snapshot(model.generator);
         const d0 = snapshot(model.discriminator);
         const sums = objective.step(x, y, 0, it);
+        // After the first step has made the optimizers' state and gradients, a step adds no tensors
+        // (the count can only fall meanwhile, when the GC collects other tests' dropped handles).
+        if (it > 0) assert.ok(L.liveTensors() <= live, `iteration ${it}: ${L.liveTensors() - live} tensors leaked`);
         const dMoved = changed(d0, snapshot(model.discriminator));
         const gMoved = changed(g0, snapshot(model.generator));
         if (model.loss === 'wasserstein-gp') {
@@ -561,7 +584,7 @@ test('wgan-gp stopped in the middle of an epoch resumes identically (critic-step
   for (const [k, v] of ma) assert.ok(v.equals(mb.get(k)!), `model tensor ${k} differs`);
 });
 
-test('a GAN checkpointed before its first step (stop requested at once) can be resumed', { todo: 'OptimizerPair.loadStateDict rejects the empty optimizer state of a GAN that has not stepped yet' }, async () => {
+test('a GAN checkpointed before its first step (stop requested at once) can be resumed', async () => {
   const c = train.resolveConfig({}, { model: 'gan-mlp', limit: 64, epochs: 1, batchSize: 32, hidden: 8, latent: 4, threads: 2 });
   const dir = join(tmp, 'gan-stopped-at-once');
   const first = await train.prepareRun(c, dir, true);
@@ -595,12 +618,14 @@ test('cvae trains; sample --label k draws class k, and without --label column k 
   const each = join(tmp, 'cvae-each.png');
   const three = join(tmp, 'cvae-3.png');
   const four = join(tmp, 'cvae-4.png');
-  for (const [out, label] of [
-    [each, []],
-    [three, ['--label', '3']],
-    [four, ['--label', '4']],
-  ] as [string, string[]][]) {
-    const s = cli('sample', '--run', dir, '--n', '20', '--scale', '1', '--out', out, '--json', ...label);
+  const runs = await Promise.all(
+    ([
+      [each, []],
+      [three, ['--label', '3']],
+      [four, ['--label', '4']],
+    ] as [string, string[]][]).map(([out, label]) => cliAsync('sample', '--run', dir, '--n', '20', '--scale', '1', '--out', out, '--json', ...label).then((s) => ({ s, out }))),
+  );
+  for (const { s, out } of runs) {
     assert.equal(s.status, 0, s.stderr);
     assert.deepEqual(s.lines.at(-1), { files: [out] });
   }
@@ -617,38 +642,62 @@ test('cvae trains; sample --label k draws class k, and without --label column k 
   assert.ok(!existsSync(join(tmp, 'never.png')));
 });
 
-test('a dcgan run refuses --label and reconstruct with a clear message', () => {
+test('a dcgan run refuses --label and reconstruct with a clear message', async () => {
   const dir = dcganRun();
-  for (const [args, re] of [
+  const cases = [
     [['sample', '--run', dir, '--label', '3'], /dcgan is not conditional: it takes no --label/],
     [['decode', '--run', dir, '--z', Array(16).fill('0').join(','), '--label', '3'], /dcgan is not conditional: it takes no --label/],
     [['reconstruct', '--run', dir], /reconstruct needs an encoder; dcgan is a GAN and has none/],
     [['latent-map', '--run', dir], /latent-map needs an encoder; dcgan is a GAN and has none/],
-  ] as [string[], RegExp][]) {
-    const r = cli(...args, '--out', join(tmp, 'never-dcgan.png'));
+  ] as [string[], RegExp][];
+  const [ok, ...results] = await Promise.all([
+    cliAsync('sample', '--run', dir, '--n', '16', '--out', join(tmp, 'dcgan-samples.png'), '--json'),
+    ...cases.map(([args]) => cliAsync(...args, '--out', join(tmp, 'never-dcgan.png'))),
+  ]);
+  cases.forEach(([args, re], i) => {
+    const r = results[i]!;
     assert.notEqual(r.status, 0, `${args[0]} should fail`);
     assert.match(r.stderr, re);
-  }
+  });
   assert.ok(!existsSync(join(tmp, 'never-dcgan.png')));
-  const ok = cli('sample', '--run', dir, '--n', '16', '--out', join(tmp, 'dcgan-samples.png'), '--json');
-  assert.equal(ok.status, 0, ok.stderr);
+  assert.equal(ok!.status, 0, ok!.stderr);
+});
+
+test('train --model cgan: samples.png has one column per class; sample needs no --label, and takes one', async () => {
+  const dir = join(tmp, 'cgan');
+  trainCli(dir, '--model', 'cgan', '--epochs', '1', '--hidden', '16', '--latent', '8');
+  const [m] = train.readMetrics(dir);
+  for (const k of ['train_d_loss', 'train_g_loss', 'train_d_real', 'train_d_fake']) assert.ok(Number.isFinite(m![k]), k);
+  const samples = await decodePng(join(dir, 'samples.png'));
+  assert.deepEqual([samples.width, samples.height], [(10 * 30 + 2) * 2, (8 * 30 + 2) * 2], '80 samples: 10 columns (classes), 8 rows, scale 2');
+  const [each, three] = await Promise.all([
+    cliAsync('sample', '--run', dir, '--n', '20', '--scale', '1', '--out', join(tmp, 'cgan-each.png')),
+    cliAsync('sample', '--run', dir, '--n', '20', '--scale', '1', '--out', join(tmp, 'cgan-3.png'), '--label', '3'),
+  ]);
+  assert.equal(each!.status, 0, each!.stderr);
+  assert.equal(three!.status, 0, three!.stderr);
+  const [gEach, g3] = await Promise.all([decodePng(join(tmp, 'cgan-each.png')), decodePng(join(tmp, 'cgan-3.png'))]);
+  assert.equal(gEach.width, 10 * 30 + 2);
+  assert.deepEqual(tile(gEach, 13, 10), tile(g3, 13, 5), 'sample 13 is class 3 in both grids');
 });
 
 // ---------------------------------------------------------------------------------------
 // 7. Configuration errors.
 
-test('GAN configuration errors: beta, another optimizer, early stopping', () => {
+test('GAN configuration errors: beta, another optimizer, early stopping', async () => {
   const out = join(tmp, 'never-run');
-  for (const [args, re] of [
+  const cases = [
     [['--beta', '2'], /beta applies to VAEs; dcgan has no KL term/],
     [['--optimizer', 'sgd'], /dcgan trains with Adam \(two optimizers, one per network\); got --optimizer sgd/],
     [['--patience', '3', '--val-fraction', '0.1'], /early stopping watches the validation -ELBO, which dcgan does not have/],
-  ] as [string[], RegExp][]) {
-    const r = cli('train', '--model', 'dcgan', '--limit', '256', '--no-class-watch', ...args, '--out', out);
+  ] as [string[], RegExp][];
+  const results = await Promise.all(cases.map(([args]) => cliAsync('train', '--model', 'dcgan', '--limit', '256', '--no-class-watch', ...args, '--out', out)));
+  cases.forEach(([args, re], i) => {
+    const r = results[i]!;
     assert.equal(r.status, 1, `${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
     assert.match(r.stderr, re);
-    assert.ok(!existsSync(join(out, 'config.json')), 'nothing was written');
-  }
+  });
+  assert.ok(!existsSync(join(out, 'config.json')), 'nothing was written');
   // The same checks in the library, for every GAN.
   for (const model of ['gan-mlp', 'wgan-gp', 'cgan'] as const) {
     assert.throws(() => train.resolveConfig({}, { model, beta: 2 }), new RegExp(`beta applies to VAEs; ${model} has no KL term`));

@@ -51,7 +51,8 @@ async function testImage(r: OpenRun, index: number): Promise<Tensor> {
 }
 
 /** For conditional models (cgan, cvae): the class to generate. */
-const labelOption = (): Option => new Option('--label <k>', 'conditional models (cgan, cvae): the class to generate (default: column k shows class k)').argParser(nonNegativeIntArg);
+const labelOption = (required = true): Option =>
+  new Option('--label <k>', `conditional models (cgan, cvae): the class to generate${required ? ' (required for them)' : ' (default: column k shows class k)'}`).argParser(nonNegativeIntArg);
 
 /** Test image `index` and its label, for commands that encode it. */
 async function encodeTestImage(r: OpenRun, index: number, what: string): Promise<Tensor> {
@@ -77,7 +78,7 @@ export function visualCommands(): Command[] {
     .addOption(new Option('--n <n>', 'how many').argParser(positiveInt).default(64))
     .addOption(new Option('--temperature <x>', 'scale of the prior noise').argParser((v) => parseVector(v, '--temperature')[0]!).default(1))
     .addOption(new Option('--seed <n>', 'random seed').argParser(nonNegativeIntArg).default(0))
-    .addOption(labelOption())
+    .addOption(labelOption(false))
     .action(async (o: Common & { n: number; temperature: number; seed: number }) =>
       withOpenRun(o.run, async (r) => {
         manualSeed(o.seed);

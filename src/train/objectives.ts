@@ -13,7 +13,7 @@ import { onesLike, randn, zerosLike } from '../tensor/create.js';
 import { binaryCrossEntropyWithLogits } from '../tensor/functional.js';
 import type { Optimizer, OptimizerState } from '../tensor/optim/optimizer.js';
 import { withSeed } from '../tensor/runtime.js';
-import { tidy } from '../tensor/scope.js';
+import { disposeAll, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { criticSteps, type RunConfig } from './config.js';
 import { klWeight } from './schedules.js';
@@ -133,11 +133,21 @@ export class OptimizerPair implements TrainableOptimizer {
     const prefixed = (p: string, d: OptimizerState): [string, Tensor][] => Object.entries(d).map(([k, v]) => [`${p}.${k}`, v]);
     return Object.fromEntries([...prefixed('generator', this.generator.stateDict()), ...prefixed('discriminator', this.discriminator.stateDict())]);
   }
+  /** Loads both parts, or neither: a bad discriminator part restores the generator's state. */
   loadStateDict(dict: Record<string, Tensor>): void {
+    const stray = Object.keys(dict).find((k) => !k.startsWith('generator.') && !k.startsWith('discriminator.'));
+    if (stray) throw new Error(`optimizer state key '${stray}' belongs to neither the generator nor the discriminator: the checkpoint is not from a GAN run`);
     const part = (p: string): Record<string, Tensor> => Object.fromEntries(Object.entries(dict).flatMap(([k, v]) => (k.startsWith(`${p}.`) ? [[k.slice(p.length + 1), v]] : [])));
-    if (!Object.keys(dict).some((k) => k.startsWith('generator.'))) throw new Error('optimizer state has no generator part: the checkpoint is not from a GAN run');
-    this.generator.loadStateDict(part('generator'));
-    this.discriminator.loadStateDict(part('discriminator'));
+    const before = tidy(() => Object.fromEntries(Object.entries(this.generator.stateDict()).map(([k, v]) => [k, v.clone()])));
+    try {
+      this.generator.loadStateDict(part('generator'));
+      this.discriminator.loadStateDict(part('discriminator'));
+    } catch (e) {
+      this.generator.loadStateDict(before);
+      throw e;
+    } finally {
+      disposeAll(before);
+    }
   }
   dispose(): void {
     this.generator.dispose();
