@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDataset } from '../src/data/load.js';
 import { ImageDataset } from '../src/data/dataset.js';
-import { scoreDataset, complexityBits } from '../src/eval/anomaly.js';
+import { calibratedScores, complexityBits, fitComplexityLine, scoreDataset } from '../src/eval/anomaly.js';
 import { auroc } from '../src/eval/ranking.js';
 import { resolveConfig, type RunConfig } from '../src/train/config.js';
 import { withOpenRun } from '../src/train/open-run.js';
@@ -37,21 +37,6 @@ const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys
 const full = await loadDataset({ dataset, split: 'train' });
 const test = await loadDataset({ dataset, split: 'test' });
 const testLabels = test.labels.toArray();
-
-/** Least squares y ~ a + b x. */
-function fitLine(x: Float64Array, y: Float64Array): [number, number] {
-  const n = x.length;
-  const mx = x.reduce((p, v) => p + v, 0) / n;
-  const my = y.reduce((p, v) => p + v, 0) / n;
-  let sxy = 0;
-  let sxx = 0;
-  for (let i = 0; i < n; i++) {
-    sxy += (x[i]! - mx) * (y[i]! - my);
-    sxx += (x[i]! - mx) ** 2;
-  }
-  const b = sxy / sxx;
-  return [my - b * mx, b];
-}
 
 /** Per image, how the reconstruction at the code's mean differs from the grey image, relative to the ink: Dice dissimilarity and L1 over ink. */
 function reconMetrics(model: GenerativeModel, ds: ImageDataset): { dice: Float64Array; relL1: Float64Array } {
@@ -114,8 +99,8 @@ for (const name of names) {
         // Residual of the score after a line fitted on held-out normal images only: score ~ a + b * complexity.
         for (const score of ['reconstruction', 'neg_elbo'] as const) {
           const pick = (s: 'vn' | 'va' | 't'): Float64Array => ({ vn, va, t: ts })[s][score]!;
-          const [a, b] = fitLine(cx.vn, pick('vn'));
-          variants[`${score}-residual`] = (s) => pick(s).map((v, i) => v - a - b * cx[s][i]!);
+          const line = fitComplexityLine(cx.vn, pick('vn'));
+          variants[`${score}-residual`] = (s) => calibratedScores(pick(s), cx[s], line);
         }
         for (const [vname, get] of Object.entries(variants)) {
           const key = `${scoring}:${vname}`;

@@ -30,6 +30,37 @@ function median(xs: number[]): number {
 }
 const r3 = (x: number): number => Math.round(x * 1000) / 1000;
 
+/** Index of the reference setting with the smallest median time. */
+function bestConfig(refs: number[][]): number {
+  const medians = refs.map(median);
+  return medians.indexOf(Math.min(...medians));
+}
+
+/** One JSON line: the project's median time against each reference setting's, the ratio against the fastest. */
+function reportComparison(o: { name: string; what: string; images: number; ours: number[]; refs: number[][]; configs: { label: string }[]; extra?: Record<string, unknown> }): void {
+  const medians = o.refs.map(median);
+  const best = bestConfig(o.refs);
+  const project = median(o.ours);
+  console.log(
+    JSON.stringify({
+      name: o.name,
+      what: o.what,
+      images: o.images,
+      project_sec: r3(project),
+      reference_sec: r3(medians[best]!),
+      project_sec_per_epoch: r3((project * 60000) / o.images),
+      ratio: r3(project / medians[best]!),
+      reference_config: o.configs[best]!.label,
+      reference_all: Object.fromEntries(o.configs.map((c, i) => [c.label, r3(medians[i]!)])),
+      ratio_vs_reference_default: r3(project / medians[0]!),
+      ...o.extra,
+      repeats: o.ours.length,
+      project_runs: o.ours.map(r3),
+      machine: machine(),
+    }),
+  );
+}
+
 type Arch = 'mlp' | 'conv';
 
 /** One epoch of the project's model, the same work as the reference's epoch. */
@@ -60,29 +91,17 @@ async function vaeEpoch(arch: Arch, repeats: number, images: number): Promise<vo
     configs.forEach((cfg, i) => refs[i]!.push(runReference(['--model', arch, '--epochs', '1', '--limit', String(images)], cfg)[0]!.sec!));
     console.error(`  vae-${arch} repeat ${r + 1}/${repeats}: project ${ours.at(-1)!.toFixed(2)} s; reference ${refs.map((x) => x.at(-1)!.toFixed(2)).join(' / ')} s`);
   }
-  const medians = refs.map(median);
-  const best = medians.indexOf(Math.min(...medians));
-  const project = median(ours);
-  console.log(
-    JSON.stringify({
-      name: `vae-${arch}-epoch`,
-      what:
-        arch === 'mlp'
-          ? 'the MNIST MLP VAE 784-400-20, batch 128, Adam 1e-3, dynamic binarization: seconds for `images` training images (median)'
-          : 'the MNIST conv VAE (32-64 stride-2 convolutions, z=20), batch 128, Adam 1e-3, dynamic binarization: seconds for `images` training images (median)',
-      images,
-      project_sec: r3(project),
-      reference_sec: r3(medians[best]!),
-      project_sec_per_epoch: r3((project * 60000) / images),
-      ratio: r3(project / medians[best]!),
-      reference_config: configs[best]!.label,
-      reference_all: Object.fromEntries(configs.map((c, i) => [c.label, r3(medians[i]!)])),
-      ratio_vs_reference_default: r3(project / medians[0]!),
-      repeats,
-      project_runs: ours.map(r3),
-      machine: machine(),
-    }),
-  );
+  reportComparison({
+    name: `vae-${arch}-epoch`,
+    what:
+      arch === 'mlp'
+        ? 'the MNIST MLP VAE 784-400-20, batch 128, Adam 1e-3, dynamic binarization: seconds for `images` training images (median)'
+        : 'the MNIST conv VAE (32-64 stride-2 convolutions, z=20), batch 128, Adam 1e-3, dynamic binarization: seconds for `images` training images (median)',
+    images,
+    ours,
+    refs,
+    configs,
+  });
 }
 
 /** One epoch of the project's dcgan (28x28, width 32, z=20, nonsaturating), the same work as bench/torch_dcgan.py's epoch. */
@@ -130,30 +149,18 @@ async function dcganEpoch(repeats: number, images: number): Promise<void> {
     });
     console.error(`  dcgan repeat ${r + 1}/${repeats}: project ${ours.at(-1)!.toFixed(2)} s; reference ${refs.map((x) => x.at(-1)!.toFixed(2)).join(' / ')} s`);
   }
-  const medians = refs.map(median);
-  const best = medians.indexOf(Math.min(...medians));
-  const project = median(ours);
+  const best = bestConfig(refs);
   const pick = (e: Record<string, number>): Record<string, number> => ({ dLoss: e.d_loss!, gLoss: e.g_loss!, dReal: e.d_real!, dFake: e.d_fake! });
-  console.log(
-    JSON.stringify({
-      name: 'dcgan-epoch',
-      what: 'the MNIST 28x28 dcgan (width 32, z=20, nonsaturating), batch 128, two Adams 2e-4 (0.5, 0.999), grey pixels: seconds for `images` training images (median)',
-      images,
-      project_sec: r3(project),
-      reference_sec: r3(medians[best]!),
-      project_sec_per_epoch: r3((project * 60000) / images),
-      ratio: r3(project / medians[best]!),
-      reference_config: configs[best]!.label,
-      reference_all: Object.fromEntries(configs.map((c, i) => [c.label, r3(medians[i]!)])),
-      ratio_vs_reference_default: r3(project / medians[0]!),
-      // last repeat's per-image means, a sanity check that both sides train alike (not a quality measure)
-      project_losses: losses,
-      reference_losses: pick(refLosses[best]!),
-      repeats,
-      project_runs: ours.map(r3),
-      machine: machine(),
-    }),
-  );
+  reportComparison({
+    name: 'dcgan-epoch',
+    what: 'the MNIST 28x28 dcgan (width 32, z=20, nonsaturating), batch 128, two Adams 2e-4 (0.5, 0.999), grey pixels: seconds for `images` training images (median)',
+    images,
+    ours,
+    refs,
+    configs,
+    // last repeat's per-image means, a sanity check that both sides train alike (not a quality measure)
+    extra: { project_losses: losses, reference_losses: pick(refLosses[best]!) },
+  });
 }
 
 async function mnistLoad(): Promise<void> {

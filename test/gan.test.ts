@@ -20,7 +20,7 @@ import { AdversarialObjective, OptimizerPair } from '../src/train/objectives.js'
 import { createModelOptimizer } from '../src/train/optimizers.js';
 import { decodePng, type Raster } from '../src/viz/grid.js';
 import { decodeLatents, labelsFor } from '../src/viz/latent.js';
-import { assertClose, repoRoot } from './helpers.js';
+import { assertClose, repoRoot, prng } from './helpers.js';
 
 const { train } = L;
 const tmp = mkdtempSync(join(tmpdir(), 'latentlab-gan-'));
@@ -81,17 +81,6 @@ function changed(a: Map<string, Float32Array>, b: Map<string, Float32Array>): st
   return [...a].filter(([k, v]) => !v.every((x, i) => x === b.get(k)![i])).map(([k]) => k);
 }
 
-/** mulberry32: seeded floats in [0, 1), for fixed test inputs. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const uniform = (n: number, seed: number, lo = -1, hi = 1): number[] => {
   const r = prng(seed);
   return Array.from({ length: n }, () => lo + (hi - lo) * r());

@@ -9,6 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import * as L from '../src/index.js';
+import { prng } from './helpers.js';
 
 type Tensor = L.Tensor;
 type Fn = (...xs: Tensor[]) => Tensor;
@@ -33,17 +34,6 @@ after(() => {
 
 const numelOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
-/** mulberry32: a small seeded generator of floats in [0, 1). */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Uniform values in [lo, hi), each at least `margin` away from every point in `avoid`

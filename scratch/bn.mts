@@ -1,0 +1,11 @@
+import { openRun } from '../src/train/open-run.js';
+import { randn } from '../src/tensor/create.js';
+import { noGrad } from '../src/tensor/autograd.js';
+import { manualSeed } from '../src/tensor/runtime.js';
+import { saveImageGrid } from '../src/viz/figures.js';
+const run = await openRun('runs/bench/dcgan-10');
+manualSeed(1);
+const z = randn([64, 20]);
+run.model.train(true);
+const a = noGrad(() => run.model.decode(z));
+await saveImageGrid('/tmp/dc3-train.png', a, { cols: 8, scale: 2 });
