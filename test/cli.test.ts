@@ -26,7 +26,7 @@ test('--help explains the commands', () => {
   const r = cli('--help');
   assert.equal(r.status, 0);
   for (const c of ['doctor', 'train', 'data']) assert.match(r.stdout, new RegExp(`\\n  ${c}\\b`));
-  assert.match(cli('train', '--help').stdout, /--latent <n>\s+latent dimensions \(default: 20\)/);
+  assert.match(cli('train', '--help').stdout, /--latent <n>\s+latent dimensions \(default: 20; 2 for cvae, 100 for GANs\)/);
 });
 
 test('doctor reports libtorch, BLAS, threads, devices, speed and datasets', () => {

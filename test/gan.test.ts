@@ -696,3 +696,18 @@ test('GAN configuration errors: beta, another optimizer, early stopping', async 
   assert.deepEqual(train.adamBetas(train.resolveConfig({}, { model: 'wgan-gp', beta1: 0.1 })), [0.1, 0.9]);
   assert.equal(train.effectiveLr(train.resolveConfig({}, { model: 'cgan' })), 2e-4);
 });
+
+test('latent size defaults per model family: 20 for VAEs, 2 for cvae, 100 for GANs; a given size wins', () => {
+  const latent = (over: Partial<L.train.RunConfig>, file: Partial<L.train.RunConfig> = {}): number => train.resolveConfig(file, over).latent;
+  assert.equal(latent({ model: 'vae-mlp' }), 20);
+  assert.equal(latent({ model: 'cvae' }), 2);
+  for (const model of ['gan-mlp', 'dcgan', 'wgan-gp', 'cgan'] as const) assert.equal(latent({ model }), 100, model);
+  assert.equal(latent({ model: 'cvae', latent: 8 }), 8);
+  assert.equal(latent({ model: 'dcgan' }, { latent: 16 }), 16);
+});
+
+test('GANs train on grey levels unless told otherwise (binarized reals would teach speckles)', () => {
+  assert.equal(train.resolveConfig({}, { model: 'dcgan' }).binarize, 'none');
+  assert.equal(train.resolveConfig({}, { model: 'vae-mlp' }).binarize, 'dynamic');
+  assert.equal(train.resolveConfig({}, { model: 'cgan', binarize: 'static' }).binarize, 'static');
+});

@@ -40,7 +40,8 @@ export function trainCommand(): Command {
     const spec = SCHEMA[key];
     const arg = spec.arg ?? ('values' in spec.kind ? spec.kind.values.join('|') : 'value');
     const def = DEFAULTS[key];
-    cmd.addOption(new Option(`${flagName(key)} <${arg}>`, `${spec.help} (default: ${Array.isArray(def) ? def.join(',') : def ?? 'none'})`).argParser((raw) => parseFlag(key, raw)));
+    const help = spec.help.includes('(default:') ? spec.help : `${spec.help} (default: ${Array.isArray(def) ? def.join(',') : def ?? 'none'})`;
+    cmd.addOption(new Option(`${flagName(key)} <${arg}>`, help).argParser((raw) => parseFlag(key, raw)));
   }
   cmd.addHelpText('after', `\nModels:\n${MODEL_NAMES.map((m) => `  ${m.padEnd(9)} ${MODELS[m].description}`).join('\n')}\n\nExample:\n  latentlab train --model vae-mlp --dataset mnist --latent 2 --epochs 20 --out runs/mnist-z2`);
   return cmd.action(async (flags: TrainFlags) => runTrain(flags));
