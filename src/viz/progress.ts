@@ -112,7 +112,7 @@ export async function writeRunPictures(
     files.push(map.png, map.svg);
   }
   if (metrics.length) {
-    const unit = model.family === 'latent' ? 'nats per image' : 'per batch';
+    const unit = model.family === 'latent' ? 'nats per image' : "means over each epoch's batches";
     const curves = await saveCurves(join(dir, 'curves'), metrics, `${model.modelName}: losses per epoch (${unit})`);
     files.push(curves.png, curves.svg);
   }
