@@ -35,7 +35,8 @@ fi
 # --- npm packages -----------------------------------------------------------------------
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
-  npm ci --no-audit --no-fund >&2
+  # onnxruntime-node (ONNX export tests) would otherwise download CUDA libraries at install.
+  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund >&2
 fi
 
 # --- native addon -------------------------------------------------------------------------
