@@ -10,8 +10,9 @@ say() { echo "latentlab setup: $*" >&2; }
 # --- Debian packages ------------------------------------------------------------------
 # libtorch-dev: the engine; libopenblas0-pthread: without it libtorch falls back to the
 # reference BLAS, 4x slower; python3-torch: the PyTorch reference in ../shared/reference and
-# golden values in tests; dataset-fashion-mnist: the second standard dataset.
-APT_PACKAGES=(g++ make python3 libtorch-dev libopenblas0-pthread python3-torch python3-numpy dataset-fashion-mnist)
+# golden values in tests; dataset-fashion-mnist: the second standard dataset; chromium: the
+# browser the web UI's end-to-end tests drive (through playwright-core, which downloads none).
+APT_PACKAGES=(g++ make python3 libtorch-dev libopenblas0-pthread python3-torch python3-numpy dataset-fashion-mnist chromium)
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do
@@ -53,3 +54,13 @@ if [ ! -f dist/src/cli/main.js ] || [ -n "$(find src bench tsconfig.json package
   say "compiling TypeScript"
   npx --no-install tsc -p tsconfig.json >&2
 fi
+
+# --- web UI ---------------------------------------------------------------------------------
+# dist/web: the pages of `latentlab serve`; dist/web-site: the explorer `export --format web` copies.
+for build in web:production:index.html web-site:site:site.html; do
+  IFS=: read -r out mode page <<<"$build"
+  if [ ! -f "dist/$out/$page" ] || [ -n "$(find web src/server/wire.ts src/viz/charts.ts -newer "dist/$out/$page" 2>/dev/null | head -1)" ]; then
+    say "building dist/$out (vite)"
+    npx --no-install vite build --config web/vite.config.ts --mode "$mode" >&2
+  fi
+done

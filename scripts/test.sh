@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: type check, then node's test runner over test/*.test.ts (via tsx).
+# Runs the whole test suite: type check (the library and the web UI), then node's test runner over test/*.test.ts (via tsx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== type check (tsc --noEmit)"
 npx --no-install tsc -p tsconfig.json --noEmit
+npx --no-install tsc -p web/tsconfig.json
 echo "== tests"
 if [ $# -eq 0 ]; then set -- test/*.test.ts; fi
 exec node --import tsx --test --test-concurrency=1 "$@"

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { ImageDataset } from '../data/dataset.js';
 import { loadImageFiles } from '../data/folder.js';
 import { BUILTIN } from '../data/builtin.js';
-import { analyseRunDir, unconditionalLatent, type AnomalyResult } from '../eval/anomaly-run.js';
+import { ANOMALY_DEFAULTS, analyseRunDir, normalRunConfig, unconditionalLatent, type AnomalyResult } from '../eval/anomaly-run.js';
 import { SCORE_NAMES, calibratedScores, complexityBits, scoreDataset } from '../eval/anomaly.js';
-import { MODEL_NAMES, resolveConfig, type ModelName } from '../train/config.js';
+import { MODEL_NAMES, type ModelName } from '../train/config.js';
 import { withOpenRun } from '../train/open-run.js';
 import { prepareRun } from '../train/prepare.js';
 import { classList, nonNegativeIntArg, positiveInt } from './parse.js';
@@ -35,8 +35,7 @@ async function trainNormal(o: AnomalyFlags, classes: number[], dir: string): Pro
     if (!o.json) console.error(`using the run already in ${dir}`);
     return;
   }
-  // Grey levels, not binarized: chosen on validation data (bench/anomaly-select.ts).
-  const config = resolveConfig({}, { model: o.model, dataset: o.dataset, classes, latent: o.latent, epochs: o.epochs, valFraction: 0.1, seed: o.seed, binarize: 'none' });
+  const config = normalRunConfig({ model: o.model, dataset: o.dataset, classes, latent: o.latent, epochs: o.epochs, seed: o.seed });
   let bar: Progress | null = null;
   const run = await prepareRun(config, dir, true, {
     onEpochStart: (e, n) => (bar = progressBar(`normal ${classes.join(',')}: epoch ${e}/${o.epochs}`, n, !o.json && process.stderr.isTTY)),
@@ -92,11 +91,11 @@ export function anomalyCommand(): Command {
     .addOption(new Option('--dataset <name>', 'dataset').default('mnist'))
     .option('--normal <classes>', "the normal class(es), e.g. 7 or 1,7, or 'all' for each class in turn")
     .option('--run <dir>', 'use this run (trained with --classes and --val-fraction) instead of training')
-    .addOption(new Option('--model <name>', 'model to train (an autoencoder or VAE)').choices(MODEL_NAMES.filter((m) => !m.includes('gan') && m !== 'cvae')).default('vae-mlp'))
-    .addOption(new Option('--latent <n>', 'latent dimensions').argParser(positiveInt).default(20))
-    .addOption(new Option('--epochs <n>', 'training epochs').argParser(positiveInt).default(20))
-    .addOption(new Option('--k <n>', 'importance samples per image for the iw_nll score (0 skips it)').argParser(nonNegativeIntArg).default(100))
-    .addOption(new Option('--seed <n>', 'random seed').argParser(nonNegativeIntArg).default(0))
+    .addOption(new Option('--model <name>', 'model to train (an autoencoder or VAE)').choices(MODEL_NAMES.filter((m) => !m.includes('gan') && m !== 'cvae')).default(ANOMALY_DEFAULTS.model))
+    .addOption(new Option('--latent <n>', 'latent dimensions').argParser(positiveInt).default(ANOMALY_DEFAULTS.latent))
+    .addOption(new Option('--epochs <n>', 'training epochs').argParser(positiveInt).default(ANOMALY_DEFAULTS.epochs))
+    .addOption(new Option('--k <n>', 'importance samples per image for the iw_nll score (0 skips it)').argParser(nonNegativeIntArg).default(ANOMALY_DEFAULTS.k))
+    .addOption(new Option('--seed <n>', 'random seed').argParser(nonNegativeIntArg).default(ANOMALY_DEFAULTS.seed))
     .option('--out <dir>', 'run directory (default: runs/anomaly-<dataset>-<normal>)')
     .option('--json', 'print JSON lines, the summary last')
     .action(async (o: AnomalyFlags) => {

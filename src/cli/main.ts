@@ -7,8 +7,12 @@ import { dataCommand } from './data.js';
 import { doctor, formatDoctor } from './doctor.js';
 import { anomalyCommand } from './anomaly.js';
 import { evalCommand } from './eval.js';
+import { exportCommand } from './export.js';
+import { importCommand } from './import.js';
 import { qualityCommands } from './quality.js';
+import { reproduceCommand } from './reproduce.js';
 import { runsCommand } from './runs.js';
+import { serveCommand } from './serve.js';
 import { trainCommand } from './train.js';
 import { visualCommands } from './visual.js';
 
@@ -33,7 +37,11 @@ export function buildProgram(): Command {
   program.addCommand(evalCommand());
   program.addCommand(anomalyCommand());
   for (const c of qualityCommands()) program.addCommand(c);
+  program.addCommand(reproduceCommand());
   program.addCommand(dataCommand());
+  program.addCommand(exportCommand());
+  program.addCommand(importCommand());
+  program.addCommand(serveCommand());
   for (const c of visualCommands()) program.addCommand(c);
 
   return program;

@@ -13,10 +13,17 @@ export function qualityCommands(): Command[] {
     .requiredOption('--run <dir>', 'the run directory')
     .addOption(new Option('--n <n>', 'samples to draw').argParser(positiveInt).default(10000))
     .addOption(new Option('--seed <n>', 'random seed of the samples').argParser(nonNegativeIntArg).default(0))
+    .addOption(new Option('--classifier-images <n>', 'use a smaller feature network, trained on the first n training images (cached apart from the real one)').argParser(positiveInt))
+    .addOption(new Option('--classifier-epochs <n>', 'with --classifier-images: its training epochs').argParser(positiveInt).default(2))
     .option('--json', 'print the result as one JSON line')
-    .action(async (o: { run: string; n: number; seed: number; json?: boolean }) => {
+    .action(async (o: { run: string; n: number; seed: number; classifierImages?: number; classifierEpochs: number; json?: boolean }) => {
       await withOpenRun(o.run, async (run) => {
-        const r = await sampleQuality(run, { n: o.n, seed: o.seed, onEpoch: (e, acc) => !o.json && console.error(`training the feature classifier: epoch ${e}, test accuracy ${(acc * 100).toFixed(2)}%`) });
+        const r = await sampleQuality(run, {
+          n: o.n,
+          seed: o.seed,
+          onEpoch: (e, acc) => !o.json && console.error(`training the feature classifier: epoch ${e}, test accuracy ${(acc * 100).toFixed(2)}%`),
+          ...(o.classifierImages ? { classifier: { images: o.classifierImages, epochs: o.classifierEpochs } } : {}),
+        });
         if (o.json) console.log(JSON.stringify(r));
         else {
           console.log(`FID ${r.fid.toFixed(2)}, Inception-style score ${r.inception_score.toFixed(2)} (${r.samples} samples against the test set)`);

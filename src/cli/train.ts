@@ -16,9 +16,14 @@ import { classifierFor, sampleClasses } from '../eval/sample-quality.js';
 import type { AnyModel } from '../models/types.js';
 import { MODELS } from '../models/registry.js';
 import { progressBar, type Progress } from './progress.js';
+import { nonNegativeIntArg } from './parse.js';
+import { liveReporter, startDashboard, type Dashboard } from './train-live.js';
 
 interface TrainFlags {
   pictures?: boolean;
+  live?: boolean;
+  serve?: boolean;
+  port?: number;
   classWatch?: boolean;
   config?: string;
   out?: string;
@@ -35,7 +40,10 @@ export function trainCommand(): Command {
     .option('--resume', 'continue the run in --out exactly where it stopped (--epochs may be raised)')
     .option('--json', 'print one JSON object per epoch and a summary object last')
     .option('--no-pictures', 'skip the pictures (samples, reconstructions, latent map, curves, progress.gif, manifold)')
-    .option('--no-class-watch', "GANs on mnist/fashion-mnist: skip the per-epoch class histogram of 1,000 samples (the mode-collapse watch)");
+    .option('--no-class-watch', "GANs on mnist/fashion-mnist: skip the per-epoch class histogram of 1,000 samples (the mode-collapse watch)")
+    .option('--live', 'write live.json into the run folder as training goes, for the web dashboard (latentlab serve)')
+    .option('--serve', 'also start the web dashboard (latentlab serve) on the runs folder and follow this run there; implies --live')
+    .addOption(new Option('--port <n>', 'with --serve: the dashboard\'s port').argParser(nonNegativeIntArg).default(8080));
   for (const key of Object.keys(SCHEMA) as (keyof RunConfig)[]) {
     const spec = SCHEMA[key];
     const arg = spec.arg ?? ('values' in spec.kind ? spec.kind.values.join('|') : 'value');
@@ -72,11 +80,17 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   const gan = isAdversarial(config);
   let watch: { net: FeatureClassifier } | null = null;
   let watchLine: string | null = null;
+  const live = flags.live || flags.serve ? liveReporter(dir, config.epochs) : null;
   const run = await prepareRun(config, dir, !flags.resume, {
     onEpochStart: (epoch, n) => {
       bar = progressBar(`epoch ${epoch}/${config.epochs}`, n, !json && process.stderr.isTTY);
+      live?.epoch(epoch, n);
     },
-    onBatch: (_e, done, s) => bar?.update(done, { ...barFields(gan, s), ...(watchLine ? { classes: watchLine } : {}), 'img/s': Math.round(s.images / Math.max(s.seconds, 1e-9)) }),
+    onBatch: (e, done, s) => {
+      const fields = barFields(gan, s);
+      live?.batch(e, done, fields);
+      bar?.update(done, { ...fields, ...(watchLine ? { classes: watchLine } : {}), 'img/s': Math.round(s.images / Math.max(s.seconds, 1e-9)) });
+    },
     epochExtras: async () => {
       if (!watch) return {};
       const w = watchClasses(watch.net, run.model);
@@ -112,7 +126,12 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     process.once('SIGINT', () => process.exit(130));
   };
   process.once('SIGINT', onSigint);
+  let dashboard: Dashboard | null = null;
   try {
+    if (flags.serve) {
+      dashboard = await startDashboard(dir, flags.port ?? 8080);
+      out({ dashboard: dashboard.url }, `dashboard: ${dashboard.url}`);
+    }
     const result = await trainer.fit();
     (bar as Progress | null)?.stop();
     const last = result.last;
@@ -126,18 +145,22 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     };
     if (result.interrupted) {
       out({ ...summary, interrupted: true }, `interrupted at epoch ${trainer.state.epoch + 1}, batch ${trainer.state.batch}; checkpoint saved. Resume with: latentlab train --resume --out ${dir}`);
+      live?.end('stopped', result.stopReason ?? 'stopped');
       process.exitCode = 130;
       return;
     }
     const files = pictures ? await writeRunPictures(dir, run.model, datasets.test, readMetrics(dir), pictures) : [];
+    live?.end('finished', result.stopReason ?? undefined);
     const score = gan ? `generator loss ${last?.train_g_loss?.toFixed(3) ?? '-'}` : `test -ELBO ${last?.test_neg_elbo ?? '-'} nats per image`;
     out({ ...summary, pictures: files }, `done: ${result.epochsDone} epochs, ${score}; the run and its pictures are in ${dir}`);
   } catch (e) {
     (bar as Progress | null)?.stop();
+    live?.end('failed', (e as Error).message);
     if (e instanceof NonFiniteLossError) throw new Error(e.message);
     throw e;
   } finally {
     process.removeListener('SIGINT', onSigint);
+    if (dashboard) await keepDashboard(dashboard as Dashboard);
     pictures?.dispose();
     watch?.net.dispose();
     run.dispose();
@@ -184,4 +207,12 @@ function watchClasses(net: FeatureClassifier, model: AnyModel): { class_counts: 
   } finally {
     model.train(wasTraining);
   }
+}
+
+/** After training, the dashboard stays up for looking at the result until Ctrl-C. */
+async function keepDashboard(d: Dashboard): Promise<void> {
+  if (d.child.exitCode !== null) return;
+  console.error(`training has ended; the dashboard is still at ${d.url} (Ctrl-C to stop it)`);
+  process.once('SIGINT', () => d.child.kill('SIGINT'));
+  await d.done;
 }

@@ -11,9 +11,9 @@ import { manualSeed } from '../tensor/runtime.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { withOpenRun, type OpenRun } from '../train/open-run.js';
-import { saveCurves, saveDivergence, saveImageGrid, saveLatentMap, saveManifold, saveWalk } from '../viz/figures.js';
+import { saveCurves, saveDivergence, saveImageGrid, saveLatentMap, saveManifold, saveTraversal, saveWalk } from '../viz/figures.js';
 import { savePng } from '../viz/grid.js';
-import { decodeLatents, encodeMeans, interpolateLatents, sampleImages, traversalLatents } from '../viz/latent.js';
+import { decodeLatents, encodeMeans, interpolateLatents, sampleImages } from '../viz/latent.js';
 import { reconstructionGrid } from '../viz/figures.js';
 import { nonNegativeIntArg, positiveInt } from './parse.js';
 import { asLatentModel } from '../models/types.js';
@@ -206,11 +206,8 @@ export function visualCommands(): Command[] {
         } else {
           z0 = tidy(() => randn([d]).mul(0));
         }
-        const values = Array.from({ length: o.steps }, (_, i) => -o.range + (2 * o.range * i) / Math.max(1, o.steps - 1));
-        const images = tidy(() => decodeLatents(r.model, traversalLatents(z0, values, dims), o.label));
-        const path = await saveImageGrid(o.out ?? join(o.run, 'traversal.png'), images, { cols: o.steps, scale: o.scale });
+        const path = await saveTraversal(o.out ?? join(o.run, 'traversal.png'), r.model, z0, { range: o.range, steps: o.steps, scale: o.scale, ...(dims ? { dims } : {}), ...(o.label !== undefined ? { label: o.label } : {}) });
         z0.dispose();
-        images.dispose();
         report(o, [path]);
       }),
     );

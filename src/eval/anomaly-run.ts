@@ -10,7 +10,7 @@ import type { ImageDataset } from '../data/dataset.js';
 import { tidy } from '../tensor/scope.js';
 import { asLatentModel, type GenerativeModel } from '../models/types.js';
 import { tensor } from '../tensor/create.js';
-import type { RunConfig } from '../train/config.js';
+import { resolveConfig, type ModelName, type RunConfig } from '../train/config.js';
 import { withOpenRun, type OpenRun } from '../train/open-run.js';
 import { runDatasetSpec, splitValidation } from '../train/prepare.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -33,6 +33,30 @@ export interface AnomalyResult {
   complexity_line: ComplexityLine;
   scores: Omit<ScoreReport, 'roc'>[];
   files: string[];
+}
+
+/** What `latentlab anomaly` trains and scores with unless told otherwise. */
+export const ANOMALY_DEFAULTS = { model: 'vae-mlp' as ModelName, latent: 20, epochs: 20, k: 100, seed: 0 };
+
+export interface NormalRunOptions {
+  model: ModelName;
+  dataset: string;
+  /** The normal class(es): the only ones trained on. */
+  classes: number[];
+  latent: number;
+  epochs: number;
+  seed: number;
+  /** Only the first n normal training images (before the held-out split). */
+  limit?: number;
+}
+
+/**
+ * The run anomaly detection trains: the normal classes only, on grey levels (not binarized:
+ * chosen on validation data, bench/anomaly-select.ts), 10% held out to fit the threshold on.
+ */
+export function normalRunConfig(o: NormalRunOptions): RunConfig {
+  const { model, dataset, classes, latent, epochs, seed } = o;
+  return resolveConfig({}, { model, dataset, classes, latent, epochs, seed, valFraction: 0.1, binarize: 'none', ...(o.limit ? { limit: o.limit } : {}) });
 }
 
 /** Held-out normal images: the run's validation split, drawn as the trainer drew it. */
@@ -84,11 +108,20 @@ export async function analyseAnomalies(run: OpenRun, o: { k: number }): Promise<
       files,
     };
     writeFileAtomic(join(run.dir, 'anomaly.json'), JSON.stringify(result, null, 2) + '\n');
+    writeFileAtomic(join(run.dir, ANOMALY_SCORES_FILE), JSON.stringify(perImageScores(testScores, labels)) + '\n');
     return result;
   } finally {
     test.dispose();
     held.dispose();
   }
+}
+
+/** Every test image's scores and label, for interactive views (the web UI's histogram with a movable threshold). */
+export const ANOMALY_SCORES_FILE = 'anomaly-scores.json';
+
+function perImageScores(scores: Scores, labels: number[]): { labels: number[]; scores: Record<string, number[]> } {
+  const round = (v: number): number => Math.round(v * 1e3) / 1e3;
+  return { labels, scores: Object.fromEntries(Object.entries(scores).map(([k, v]) => [k, Array.from(v!, round)])) };
 }
 
 async function drawAnomalies(run: OpenRun, test: ImageDataset, scores: Scores, anomalous: boolean[], reports: ScoreReport[], primary: ScoreName): Promise<string[]> {

@@ -98,10 +98,23 @@ export interface ClassifierInfo {
   dataset: string;
   accuracy: number;
   epochs: number;
+  /** The reduced training this network had, or null for the real one (the whole training set). */
+  profile: ClassifierProfile | null;
 }
 
-export function classifierPath(dataset: string): string {
-  return join(cacheDir(), 'classifiers', `${dataset.replace(/[^\w.-]+/g, '_')}.safetensors`);
+/**
+ * A smaller feature network for quick checks (`reproduce --quick`, tests): trained on the first
+ * `images` training images for `epochs` passes. It is cached under its own name, so it never
+ * replaces the real classifier, and every score made with it says so.
+ */
+export interface ClassifierProfile {
+  images: number;
+  epochs: number;
+}
+
+export function classifierPath(dataset: string, profile?: ClassifierProfile): string {
+  const suffix = profile ? `-first${profile.images}-e${profile.epochs}` : '';
+  return join(cacheDir(), 'classifiers', `${dataset.replace(/[^\w.-]+/g, '_')}${suffix}.safetensors`);
 }
 
 /** Trains the feature classifier (Adam from 1e-3 with a cosine decay, batch 128) and returns its test accuracy. */
@@ -129,15 +142,17 @@ export function trainClassifier(net: FeatureClassifier, train: ImageDataset, tes
 }
 
 /**
- * The cached classifier for `dataset`, training it first when absent (`epochs` passes, seed 0).
- * The file holds its test accuracy, so every score can say which network it used.
+ * The cached classifier for `dataset`, training it first when absent (`epochs` passes, seed 0;
+ * a profile sets both the epochs and how many training images). The file holds its test
+ * accuracy, so every score can say which network it used.
  */
 export async function loadOrTrainClassifier(
   dataset: string,
   data: () => Promise<{ train: ImageDataset; test: ImageDataset }>,
-  o: { epochs?: number; onEpoch?: (epoch: number, acc: number) => void; retrain?: boolean } = {},
+  o: { epochs?: number; onEpoch?: (epoch: number, acc: number) => void; retrain?: boolean; profile?: ClassifierProfile } = {},
 ): Promise<{ net: FeatureClassifier; info: ClassifierInfo }> {
-  const path = classifierPath(dataset);
+  const profile = o.profile ?? null;
+  const path = classifierPath(dataset, o.profile);
   if (existsSync(path) && !o.retrain) {
     const saved = loadSafetensors(path);
     const meta = saved.metadata;
@@ -147,13 +162,22 @@ export async function loadOrTrainClassifier(
     } finally {
       disposeAll(saved.tensors);
     }
-    return { net, info: { path, dataset, accuracy: Number(meta.accuracy), epochs: Number(meta.epochs) } };
+    return { net, info: { path, dataset, accuracy: Number(meta.accuracy), epochs: Number(meta.epochs), profile } };
   }
-  const { train, test } = await data();
+  const { train: all, test } = await data();
+  const train = profile ? all.take(profile.images) : all;
   manualSeed(0);
   const net = new FeatureClassifier(train.imageShape, train.classNames.length);
-  const epochs = o.epochs ?? 6;
+  const epochs = profile?.epochs ?? o.epochs ?? 6;
   const acc = trainClassifier(net, train, test, epochs, o.onEpoch);
-  saveSafetensors(path, net.stateDict(), { format: 'pt', dataset, accuracy: String(acc), epochs: String(epochs), image_shape: JSON.stringify(train.imageShape), classes: String(train.classNames.length) });
-  return { net, info: { path, dataset, accuracy: acc, epochs } };
+  saveSafetensors(path, net.stateDict(), {
+    format: 'pt',
+    dataset,
+    accuracy: String(acc),
+    epochs: String(epochs),
+    train_images: String(train.length),
+    image_shape: JSON.stringify(train.imageShape),
+    classes: String(train.classNames.length),
+  });
+  return { net, info: { path, dataset, accuracy: acc, epochs, profile } };
 }

@@ -13,7 +13,7 @@ import { runDatasetSpec } from '../train/prepare.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { decodeLatents } from '../viz/latent.js';
 import type { ImageGenerator } from '../models/types.js';
-import { featuresAndProbs, loadOrTrainClassifier, type ClassifierInfo, type FeatureClassifier } from './classifier.js';
+import { featuresAndProbs, loadOrTrainClassifier, type ClassifierInfo, type ClassifierProfile, type FeatureClassifier } from './classifier.js';
 import { classHistogram, frechetDistance, inceptionScore } from './fid.js';
 
 export interface SampleQuality {
@@ -28,18 +28,28 @@ export interface SampleQuality {
   label_accuracy?: number[];
   feature_network: string;
   classifier_accuracy: number;
+  /** The reduced training of the feature network, or null for the real one. */
+  classifier_profile: ClassifierProfile | null;
 }
+
+/** How a reduced classifier was trained, for the feature network's description. */
+const profileText = (p: ClassifierProfile | null): string => (p ? `, a reduced network trained on the first ${p.images} training images for ${p.epochs} epoch${p.epochs === 1 ? '' : 's'}` : '');
 
 /**
  * The classifier for a run's dataset (all classes, whatever the run trained on), trained and
- * cached on first use. The caller's random stream is left as it was, so a training run that
- * loads it mid-way stays reproducible.
+ * cached on first use; a profile asks for a smaller one, cached apart. The caller's random
+ * stream is left as it was, so a training run that loads it mid-way stays reproducible.
  */
-export async function classifierFor(config: RunConfig, onEpoch?: (epoch: number, acc: number) => void): Promise<{ net: FeatureClassifier; info: ClassifierInfo }> {
+export async function classifierFor(
+  config: RunConfig,
+  onEpoch?: (epoch: number, acc: number) => void,
+  profile?: ClassifierProfile,
+): Promise<{ net: FeatureClassifier; info: ClassifierInfo }> {
   const spec = { ...runDatasetSpec(config, 'train'), classes: undefined, limit: undefined };
   const rng = getRngState();
   try {
-    return await loadOrTrainClassifier(config.dataset, async () => ({ train: await loadDataset(spec), test: await loadDataset({ ...spec, split: 'test' }) }), { ...(onEpoch ? { onEpoch } : {}) });
+    const data = async (): Promise<{ train: ImageDataset; test: ImageDataset }> => ({ train: await loadDataset(spec), test: await loadDataset({ ...spec, split: 'test' }) });
+    return await loadOrTrainClassifier(config.dataset, data, { ...(onEpoch ? { onEpoch } : {}), ...(profile ? { profile } : {}) });
   } finally {
     setRngState(rng);
     rng.dispose();
@@ -72,8 +82,16 @@ export function labelAccuracy(net: FeatureClassifier, model: ImageGenerator, n =
   );
 }
 
-export async function sampleQuality(run: OpenRun, o: { n: number; seed?: number; onEpoch?: (epoch: number, acc: number) => void }): Promise<SampleQuality> {
-  const { net, info } = await classifierFor(run.config, o.onEpoch);
+export interface SampleQualityOptions {
+  n: number;
+  seed?: number;
+  onEpoch?: (epoch: number, acc: number) => void;
+  /** A smaller feature network than the real one (see ClassifierProfile). */
+  classifier?: ClassifierProfile;
+}
+
+export async function sampleQuality(run: OpenRun, o: SampleQualityOptions): Promise<SampleQuality> {
+  const { net, info } = await classifierFor(run.config, o.onEpoch, o.classifier);
   const test: ImageDataset = await loadDataset({ ...runDatasetSpec(run.config, 'test'), classes: undefined });
   try {
     const result = tidy(() => {
@@ -96,8 +114,9 @@ export async function sampleQuality(run: OpenRun, o: { n: number; seed?: number;
       classes_covered: result.hist.covered,
       class_entropy: Math.round(result.hist.entropy * 1000) / 1000,
       ...(run.model.numClasses ? { label_accuracy: labelAccuracy(net, run.model).map((a) => Math.round(a * 1e4) / 1e4) } : {}),
-      feature_network: `latentlab's ${run.config.dataset} CNN classifier (128-d penultimate features; ${info.path})`,
+      feature_network: `latentlab's ${run.config.dataset} CNN classifier (128-d penultimate features${profileText(info.profile)}; ${info.path})`,
       classifier_accuracy: info.accuracy,
+      classifier_profile: info.profile,
     };
     writeFileAtomic(join(run.dir, 'sample-quality.json'), JSON.stringify(out, null, 2) + '\n');
     return out;

@@ -1,6 +1,7 @@
 /** What every latentlab model offers the trainer, the evaluation and the pictures. */
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { ForwardPlan } from './common/forward-plan.js';
 
 /** Loss terms summed over the batch (divide by the batch size for nats per image). */
 export interface LossTerms {
@@ -28,6 +29,8 @@ export interface ImageGenerator extends Module {
   readonly numClasses: number;
   /** The image for z [B, latent], in [0, 1], shape [B, C, H, W] (the decoder's mean, or the generator's output). */
   decode(z: Tensor, y?: Tensor): Tensor;
+  /** decode() as data (see common/forward-plan.ts), for exporters. */
+  decoderPlan(): ForwardPlan;
 }
 
 /** Autoencoders and VAEs: an encoder, a decoder and a likelihood. */
@@ -37,6 +40,8 @@ export interface GenerativeModel extends ImageGenerator {
   readonly variational: boolean;
   /** The code of x [B, C, H, W]: q(z|x)'s mean and log-variance (null for autoencoders). */
   encode(x: Tensor, y?: Tensor): { mu: Tensor; logvar: Tensor | null };
+  /** encode() as data, for exporters: outputs 'mu' and, for VAEs, 'logvar'. */
+  encoderPlan(): ForwardPlan;
   /** -log p(x|z) of each image for codes z [B, latent] and images x [B, C, H, W]: [B]. */
   reconNll(z: Tensor, x: Tensor, y?: Tensor): Tensor;
   /** -log p(x|z) for n codes per image: z [n*B, latent] (n blocks of B), x [B, C, H, W]; gives [n, B]. */

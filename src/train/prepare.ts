@@ -105,7 +105,8 @@ export async function prepareRun(c: RunConfig, dir: string, fresh: boolean, call
   };
 }
 
-function version(): string {
+/** latentlab's version, from package.json. */
+export function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
 }
 

@@ -5,8 +5,10 @@ import { dirname, basename, join } from 'node:path';
 /**
  * Writes `data` to `path` atomically: a reader sees the old file or the whole new one, never
  * a part, even if the process is killed midway (write to a temporary file, fsync, rename).
+ * `fsync: false` skips the flush to disk, for status files rewritten several times a second
+ * whose loss in a power cut does not matter (the rename still keeps readers from half a file).
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[]): void {
+export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[], o: { fsync?: boolean } = {}): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const fd = openSync(tmp, 'w');
@@ -16,7 +18,7 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
       let off = 0;
       while (off < part.length) off += writeSync(fd, part, off, part.length - off);
     }
-    fsyncSync(fd);
+    if (o.fsync !== false) fsyncSync(fd);
     closeSync(fd);
     renameSync(tmp, path);
   } catch (err) {

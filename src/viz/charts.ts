@@ -2,7 +2,7 @@
  * Vega-Lite specs for latentlab's plots: the latent map (encoded test means coloured by
  * label), training curves, and the KL/JS divergence figure of 1-D Gaussians.
  */
-import type { VegaLiteSpec } from './plot.js';
+import type { TopLevelSpec as VegaLiteSpec } from 'vega-lite';
 
 const CLASS_COLOURS = { scheme: 'tableau10' };
 

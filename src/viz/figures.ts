@@ -12,7 +12,7 @@ import { curvesSpec, divergenceSpec, label, latentMapSpec, type GaussianPair } f
 import { jsGaussian, klGaussian, normalPdf, type Gaussian1d } from './divergence.js';
 import { saveGif } from './gif.js';
 import { savePng, tileImages, type GridOptions, type Raster } from './grid.js';
-import { decodeLatents, encodeDataset, manifoldLatents, project2d, reconstructions, type ManifoldOptions } from './latent.js';
+import { decodeLatents, encodeDataset, manifoldLatents, project2d, reconstructions, traversalLatents, type ManifoldOptions } from './latent.js';
 import { toPixels } from './pixels.js';
 import { savePlot } from './plot.js';
 
@@ -45,6 +45,27 @@ export async function saveManifold(path: string, model: ImageGenerator, o: Manif
   if (model.numClasses && o.label === undefined) throw new Error(`${model.modelName} is conditional: give the class whose manifold to draw (--label)`);
   const images = tidy(() => decodeLatents(model, manifoldLatents(model.latentDim, o), o.label));
   await saveImageGrid(path, images, { pad: o.pad ?? 0, scale: o.scale ?? 1, cols: n });
+  images.dispose();
+  return path;
+}
+
+export interface TraversalOptions {
+  /** Each dimension is swept from -range to +range. */
+  range: number;
+  /** Values per dimension (the grid's columns). */
+  steps: number;
+  /** Only these dimensions (default: all). */
+  dims?: number[];
+  /** Conditional models: the class to decode. */
+  label?: number;
+  scale?: number;
+}
+
+/** Latent traversals: one row per dimension, swept while the others stay at z0 (a 1-D tensor). */
+export async function saveTraversal(path: string, model: ImageGenerator, z0: Tensor, o: TraversalOptions): Promise<string> {
+  const values = Array.from({ length: o.steps }, (_, i) => -o.range + (2 * o.range * i) / Math.max(1, o.steps - 1));
+  const images = tidy(() => decodeLatents(model, traversalLatents(z0, values, o.dims), o.label));
+  await saveImageGrid(path, images, { cols: o.steps, scale: o.scale ?? 2 });
   images.dispose();
   return path;
 }

@@ -8,6 +8,7 @@ import { Module, type Layer } from '../../nn/module.js';
 import { normalInit } from '../../nn/init.js';
 import { noGrad } from '../../tensor/autograd.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { labelSteps, type ForwardPlan, type PlanStep } from '../common/forward-plan.js';
 import { withLabels } from '../common/latent-model.js';
 import type { AdversarialLoss, AdversarialModel } from '../types.js';
 
@@ -49,6 +50,12 @@ export abstract class AdversarialBase extends Module implements AdversarialModel
 
   decode(z: Tensor, y?: Tensor): Tensor {
     return this.generator.forward(this.generatorInput(z, y)).add(1).mul(0.5).reshape(z.size(0), ...this.imageShape);
+  }
+
+  /** decode() as data, for exporters: z (and labels) to 'image'. */
+  decoderPlan(): ForwardPlan {
+    const steps: PlanStep[] = [...labelSteps(this.numClasses), { module: 'generator' }, { op: 'add', value: 1 }, { op: 'mul', value: 0.5 }];
+    return { input: 'z', steps: [...steps, { op: 'reshape', shape: [...this.imageShape], as: 'image' }], outputs: { image: 'image' } };
   }
 
   critic(x: Tensor, y?: Tensor): Tensor {

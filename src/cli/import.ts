@@ -1,0 +1,48 @@
+/**
+ * `latentlab import`: a run directory (config.json + model.safetensors) from a safetensors file
+ * of weights, such as one a PyTorch model with latentlab's layer names saved. The model is
+ * described by the same flags as `train` (--model, --latent, --hidden, ...).
+ */
+import { Command } from 'commander';
+import { readConfigFile, resolveConfig, SCHEMA, type RunConfig } from '../train/config.js';
+import { importRun } from '../train/import-run.js';
+import { trainCommand } from './train.js';
+
+const HELP = `
+Every tensor's name and shape is checked against the model the flags describe; a mismatch
+lists the missing, unexpected and mismatched names, and nothing is written. The names are
+PyTorch's state_dict() names (e.g. vae-mlp: enc, mu, lv, dec.0, dec.2, as in
+../shared/reference/torch_vae.py). The dataset (--dataset, default mnist) gives the image
+shape and the class names. Afterwards sample, decode, export, ... work on the run.
+
+Example:
+  latentlab import --weights vae.safetensors --model vae-mlp --latent 20 --hidden 400 --out runs/imported`;
+
+/** The settings that shape the model and its data (the others, optimiser and schedule, can come from --config). */
+const MODEL_KEYS: readonly (keyof RunConfig)[] = ['model', 'latent', 'hidden', 'width', 'layout', 'likelihood', 'sigma', 'variance', 'ganLoss', 'dataset', 'dataDir', 'classes', 'size', 'channels', 'binarize'];
+
+interface ImportFlags {
+  weights: string;
+  out: string;
+  config?: string;
+  json?: boolean;
+  [key: string]: unknown;
+}
+
+export function importCommand(): Command {
+  const cmd = new Command('import')
+    .description('a run directory from a safetensors file of weights (e.g. saved from PyTorch), checked against the model')
+    .requiredOption('--weights <file>', 'the safetensors file')
+    .requiredOption('--out <dir>', 'the run directory to create')
+    .option('--config <file>', 'JSON file of settings (flags override it)')
+    .option('--json', 'print a JSON summary');
+  // The model's settings are train's own flags, so that both read a configuration alike.
+  for (const opt of trainCommand().options) if (MODEL_KEYS.includes(opt.attributeName() as keyof RunConfig)) cmd.addOption(opt);
+  return cmd.addHelpText('after', HELP).action(async (flags: ImportFlags) => {
+    const overrides = Object.fromEntries(Object.entries(flags).filter(([k, v]) => k in SCHEMA && v !== undefined)) as Partial<RunConfig>;
+    const config = resolveConfig(flags.config ? readConfigFile(flags.config) : {}, overrides);
+    const r = await importRun(flags.weights, config, flags.out);
+    const summary = { run_dir: r.dir, model: config.model, tensors: r.tensors, parameters: r.parameters };
+    console.log(flags.json ? JSON.stringify(summary) : `imported ${r.tensors} tensors (${r.parameters.toLocaleString('en')} parameters) of ${config.model} into ${r.dir}`);
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * ONNX export of latentlab models: the decoder (a GAN's generator) and, where the model has
+ * one, the encoder, each a standard ONNX model (opset 17, dynamic batch size) emitted from the
+ * model's own module tree (plan.ts, layers.ts) and encoded with protobufjs (onnx-proto.ts).
+ *   decoder.onnx: z [batch, latent] float32 (+ label [batch] int64) -> image [batch, C, H, W] in [0, 1]
+ *   encoder.onnx: x [batch, C, H, W] float32 in [0, 1] (+ label) -> mu [batch, latent] (+ logvar for VAEs)
+ * The run's metadata (model, latent size, image shape, likelihood, dataset, class names,
+ * latentlab version) goes into each file's metadata_props. Everything is built in memory and
+ * checked before the first byte is written; then all files go to temporary names and are renamed.
+ */
+import { renameSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import type { ForwardPlan } from '../models/common/forward-plan.js';
+import { LatentModel } from '../models/common/latent-model.js';
+import type { AnyModel } from '../models/types.js';
+import { noGrad } from '../tensor/autograd.js';
+import { linspace, tensor } from '../tensor/create.js';
+import { tidy } from '../tensor/scope.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { OpenRun } from '../train/open-run.js';
+import { version as latentlabVersion } from '../train/prepare.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { encodeModel } from './onnx-proto.js';
+import { buildGraph, type PlanInputs } from './plan.js';
+
+export { UnsupportedLayerError, supportedLayers } from './layers.js';
+export { decodeModel, readMetadata, OPSET } from './onnx-proto.js';
+
+export interface OnnxFiles {
+  decoder: Uint8Array;
+  /** null for GANs, which have no encoder. */
+  encoder: Uint8Array | null;
+}
+
+/** What the model file says about itself; `extra` (the run's dataset and class names) is added. */
+function modelMetadata(model: AnyModel, role: 'decoder' | 'encoder', extra: Record<string, string>): Record<string, string> {
+  const meta: Record<string, string> = {
+    latentlab_version: latentlabVersion(),
+    model: model.modelName,
+    graph: role,
+    latent_dim: String(model.latentDim),
+    image_shape: JSON.stringify(model.imageShape),
+    num_classes: String(model.numClasses),
+  };
+  if (model instanceof LatentModel) {
+    const l = model.likelihood;
+    meta.likelihood = l.kind;
+    if (l.kind === 'gaussian') meta.sigma = String(l.logSigma ? Math.exp(l.logSigma.item()) : l.sigma);
+    if (model.variational) meta.variance = model.variance;
+  } else if (model.family === 'adversarial') {
+    meta.likelihood = 'none (GAN generator)';
+    meta.gan_loss = model.loss;
+  }
+  return { ...meta, ...extra };
+}
+
+/** A small example batch, on the model's device: the graph is traced on it and checked against the model. */
+function exampleBatch(model: AnyModel): { z: Tensor; x: Tensor; label: Tensor | null } {
+  const device = model.parameters()[0]?.device ?? 'cpu';
+  const [c, h, w] = model.imageShape;
+  return {
+    z: linspace(-1.5, 1.5, 2 * model.latentDim, { device }).reshape(2, model.latentDim),
+    x: linspace(0, 1, 2 * c * h * w, { device }).reshape(2, c, h, w),
+    label: model.numClasses ? tensor([0, model.numClasses - 1], { dtype: 'int64', device }) : null,
+  };
+}
+
+/** One graph, checked against what latentlab computes (`expected`), as ONNX bytes. */
+function graphFile(model: AnyModel, role: 'decoder' | 'encoder', plan: ForwardPlan, ex: PlanInputs, expected: Record<string, Tensor>, extra: Record<string, string>): Uint8Array {
+  const { graph, outputs } = buildGraph(model, plan, ex);
+  for (const [name, want] of Object.entries(expected)) {
+    const got = outputs[name];
+    const diff = got && got.shape.join() === want.shape.join() ? got.sub(want).abs().max().item() : Infinity;
+    if (!(diff <= 1e-6)) throw new Error(`internal error: ${model.modelName}'s ${role} export plan does not reproduce its ${role === 'decoder' ? 'decode' : 'encode'}() (output '${name}')`);
+  }
+  const io = (names: string[], t: Tensor[]): string => names.map((n, i) => `${n} [batch, ${t[i]!.shape.slice(1).join(', ')}] ${t[i]!.dtype}`).join(', ');
+  const ins = ex.label ? io([plan.input, 'label'], [ex.input, ex.label]) : io([plan.input], [ex.input]);
+  const doc = `latentlab ${model.modelName} ${role}: ${ins} -> ${io(Object.keys(outputs), Object.values(outputs))}${role === 'decoder' ? ', pixels in [0, 1]' : ''}`;
+  return encodeModel(graph.toModel({ name: `${model.modelName}_${role}`, doc, producerVersion: latentlabVersion(), metadata: modelMetadata(model, role, extra) }));
+}
+
+/**
+ * The model's decoder and encoder as ONNX files (in memory), in eval mode (batch norm on its
+ * running statistics); `extra` goes into the metadata. An UnsupportedLayerError names a layer
+ * the exporter cannot translate.
+ */
+export function exportOnnx(model: AnyModel, extra: Record<string, string> = {}): OnnxFiles {
+  const wasTraining = model.training;
+  model.eval();
+  try {
+    return noGrad(() =>
+      tidy(() => {
+        const ex = exampleBatch(model);
+        const y = ex.label ?? undefined;
+        const decoder = graphFile(model, 'decoder', model.decoderPlan(), { input: ex.z, label: ex.label }, { image: model.decode(ex.z, y) }, extra);
+        if (model.family !== 'latent') return { decoder, encoder: null };
+        const { mu, logvar } = model.encode(ex.x, y);
+        const encoder = graphFile(model, 'encoder', model.encoderPlan(), { input: ex.x, label: ex.label }, logvar ? { mu, logvar } : { mu }, extra);
+        return { decoder, encoder };
+      }),
+    );
+  } finally {
+    model.train(wasTraining);
+  }
+}
+
+/** The run's part of the metadata: its dataset and class names. */
+export function runMetadata(run: OpenRun): Record<string, string> {
+  return { dataset: run.config.dataset, class_names: JSON.stringify(run.classNames) };
+}
+
+/** Writes every file to a temporary name first and renames them only once all are written. */
+function writeAll(files: [string, Uint8Array][]): void {
+  const tmp = files.map(([p]) => join(dirname(p), `.${basename(p)}.export-${process.pid}`));
+  try {
+    files.forEach(([, data], i) => writeFileAtomic(tmp[i]!, data));
+    files.forEach(([p], i) => renameSync(tmp[i]!, p));
+  } finally {
+    for (const t of tmp) rmSync(t, { force: true });
+  }
+}
+
+/** Exports `model` into the folder `out`: decoder.onnx and, with an encoder, encoder.onnx; gives the paths. Nothing is written if any part fails. */
+export function saveOnnx(model: AnyModel, out: string, extra: Record<string, string> = {}): string[] {
+  const files = exportOnnx(model, extra);
+  const list: [string, Uint8Array][] = [[join(out, 'decoder.onnx'), files.decoder]];
+  if (files.encoder) list.push([join(out, 'encoder.onnx'), files.encoder]);
+  writeAll(list);
+  return list.map(([p]) => p);
+}
+

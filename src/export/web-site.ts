@@ -1,0 +1,46 @@
+/**
+ * `export --format web`: a folder that shows the web UI's latent explorer without a server.
+ * index.html and the bundle (built once into dist/web-site, with onnxruntime-web's wasm build)
+ * are copied; the run adds decoder.onnx and site.json (the model's shape, the latent map and
+ * its test images). Served by any static file server, it decodes in the browser.
+ * Everything is prepared in memory first; then each file goes to a temporary name and is renamed.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageRoot } from '../binding/native.js';
+import { latentMap, modelInfo, testImages } from '../server/explorer.js';
+import type { SiteData } from '../server/wire.js';
+import type { OpenRun } from '../train/open-run.js';
+import { version as latentlabVersion } from '../train/prepare.js';
+import { writeFileAtomic } from '../util/fs.js';
+import { exportOnnx, runMetadata } from './onnx.js';
+
+export const SITE_TEMPLATE = join(packageRoot, 'dist', 'web-site');
+
+/** Every file under `dir`, as paths relative to it. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)).map((f) => join(e.name, f)) : [e.name]));
+}
+
+/** The site's files in memory: the template (site.html becomes index.html), decoder.onnx and site.json. */
+export async function siteFiles(run: OpenRun, o: { mapLimit?: number; name?: string } = {}): Promise<[string, Uint8Array | string][]> {
+  if (!existsSync(join(SITE_TEMPLATE, 'site.html'))) throw new Error(`the explorer page is not built (no ${SITE_TEMPLATE}/site.html): run npm run build:web, or bash scripts/setup.sh`);
+  const onnx = exportOnnx(run.model, runMetadata(run));
+  const map = await latentMap(run, o.mapLimit ?? 1000);
+  const site: SiteData = {
+    version: latentlabVersion(),
+    info: modelInfo(o.name ?? run.dir.split('/').filter(Boolean).pop()!, run),
+    map,
+    tests: map ? testImages(await run.testSet(), map.indices) : null,
+    decoder: { file: 'decoder.onnx', z: 'z', label: run.model.numClasses ? 'label' : null, output: 'image' },
+  };
+  const template = filesUnder(SITE_TEMPLATE).map((f): [string, Uint8Array] => [f === 'site.html' ? 'index.html' : f, readFileSync(join(SITE_TEMPLATE, f))]);
+  return [...template, ['decoder.onnx', onnx.decoder], ['site.json', JSON.stringify(site)]];
+}
+
+/** Writes the site into `out`; gives the paths written. */
+export async function saveSite(run: OpenRun, out: string, o: { mapLimit?: number } = {}): Promise<string[]> {
+  const files = await siteFiles(run, o);
+  for (const [name, data] of files) writeFileAtomic(join(out, name), data);
+  return files.map(([name]) => join(out, name));
+}

@@ -1,0 +1,82 @@
+/**
+ * The web server of `latentlab serve`: a JSON API over the runs folder (explorer, runs,
+ * training dashboard) and the built web UI (dist/web). Every refusal is a 4xx with
+ * `{ error }` saying what is wrong, and the server goes on; anything else is a 500 with the
+ * message, logged.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { packageRoot } from '../binding/native.js';
+import { HttpError } from './http-error.js';
+import { JobManager } from './jobs.js';
+import { RunStore } from './run-store.js';
+import { runRoutes } from './routes/runs.js';
+import { trainingRoutes } from './routes/training.js';
+
+export interface ServerOptions {
+  /** The folder whose sub-folders are runs. */
+  runsDir: string;
+  /** The built web UI; default dist/web in the package. */
+  webRoot?: string;
+  /** Test images encoded for the latent map (default 2000). */
+  mapLimit?: number;
+  /** Largest request body in bytes (default 1 MiB). */
+  bodyLimit?: number;
+  logger?: boolean;
+}
+
+export interface LatentlabServer {
+  app: FastifyInstance;
+  store: RunStore;
+  jobs: JobManager;
+  /** Stops training children (they checkpoint), closes the server and frees the open runs. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_WEB_ROOT = join(packageRoot, 'dist', 'web');
+
+export async function createServer(o: ServerOptions): Promise<LatentlabServer> {
+  const app = Fastify({
+    logger: o.logger ?? false,
+    bodyLimit: o.bodyLimit ?? 1 << 20,
+    forceCloseConnections: true, // event streams would otherwise hold close() open
+    // Bodies are checked as they are: no type coercion ("1" is not 1), no silent removal of unknown keys.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  const store = new RunStore(o.runsDir);
+  const jobs = new JobManager(store);
+
+  app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
+    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    const message = 'validation' in err && err.validation ? `invalid request: ${err.message}` : err.message;
+    if (status >= 500) req.log.error(err);
+    void reply.code(status).send({ error: message });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({ error: `no such endpoint: ${req.method} ${req.url.split('?')[0]}` });
+  });
+
+  runRoutes(app, store, jobs, { mapLimit: o.mapLimit ?? 2000 });
+  trainingRoutes(app, store, jobs);
+  app.get('/api/health', async () => ({ ok: true }));
+
+  const webRoot = o.webRoot ?? DEFAULT_WEB_ROOT;
+  if (existsSync(join(webRoot, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webRoot, wildcard: false });
+  } else {
+    app.get('/', async (_req, reply) => reply.code(503).type('text/plain').send(`the web UI is not built (no ${webRoot}/index.html): run npm run build:web, or bash scripts/setup.sh`));
+  }
+
+  return {
+    app,
+    store,
+    jobs,
+    async close() {
+      await jobs.close();
+      await app.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,125 @@
+/**
+ * Runs and the explorer: the list of runs, one run's config, metrics and pictures, its model's
+ * shape, the latent map, decoding latent vectors, test images, and a sample grid from the
+ * latest checkpoint (the dashboard reloads it every epoch).
+ */
+import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { isAdversarial } from '../../train/config.js';
+import { isTrainingAlive, readLive } from '../../train/live.js';
+import { withSeed } from '../../tensor/runtime.js';
+import { randn } from '../../tensor/create.js';
+import { tidy } from '../../tensor/scope.js';
+import { imageGrid } from '../../viz/figures.js';
+import { encodePng } from '../../viz/grid.js';
+import { decodeLatents } from '../../viz/latent.js';
+import { decodeVectors, latentMap, modelInfo, testImages, type LatentMap } from '../explorer.js';
+import { badRequest, notFound } from '../http-error.js';
+import type { JobManager } from '../jobs.js';
+import type { RunStore } from '../run-store.js';
+import { intParam, listParam, type RunParams } from '../validation.js';
+
+/** Pictures and results a run folder may hold, by extension; nothing else is served from it. */
+const SERVABLE: Record<string, string> = { png: 'image/png', gif: 'image/gif', svg: 'image/svg+xml', json: 'application/json', jsonl: 'application/x-ndjson' };
+const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}\.(png|gif|svg|json|jsonl)$/;
+
+/** Latent vectors per decode request, at most. */
+export const MAX_DECODE = 256;
+
+const decodeBody = {
+  type: 'object',
+  required: ['z'],
+  additionalProperties: false,
+  properties: {
+    z: {
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_DECODE,
+      items: { type: 'array', minItems: 1, maxItems: 4096, items: { type: 'number' } },
+    },
+    label: { type: 'integer', minimum: 0 },
+  },
+} as const;
+
+export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManager, o: { mapLimit: number }): void {
+  app.get('/api/runs', async () =>
+    store.list().map((r) => ({
+      name: r.name,
+      model: r.model,
+      dataset: r.dataset,
+      epochs: r.epochs,
+      epochs_done: r.epochsDone,
+      last: r.last,
+      modified: r.modified.toISOString(),
+      training: isTrainingAlive(readLive(r.dir)),
+    })),
+  );
+
+  app.get<{ Params: RunParams }>('/api/runs/:run', async (req) => {
+    const name = req.params.run;
+    const dir = store.dir(name);
+    const { config, metrics } = store.describe(name);
+    const { resolved, ...settings } = config;
+    const live = readLive(dir);
+    const anomalyFile = join(dir, 'anomaly.json');
+    return {
+      name,
+      config: settings,
+      resolved: resolved ?? {},
+      family: isAdversarial(settings) ? 'adversarial' : 'latent',
+      metrics,
+      files: readdirSync(dir).filter((f) => FILE_NAME.test(f) && /\.(png|gif|svg)$/.test(f)).sort(),
+      has_checkpoint: existsSync(join(dir, 'model.safetensors')),
+      live,
+      training: isTrainingAlive(live),
+      job: jobs.job(name),
+      anomaly: existsSync(anomalyFile) ? (JSON.parse(readFileSync(anomalyFile, 'utf8')) as unknown) : null,
+    };
+  });
+
+  app.get<{ Params: RunParams & { file: string } }>('/api/runs/:run/files/:file', async (req, reply) => {
+    const dir = store.dir(req.params.run);
+    const file = req.params.file;
+    if (!FILE_NAME.test(file)) throw badRequest(`invalid file name ${JSON.stringify(file)}: only pictures and results (png, gif, svg, json, jsonl) directly inside the run folder are served`);
+    const path = join(dir, file);
+    if (!existsSync(path)) throw notFound(`run '${req.params.run}' has no file ${file}`);
+    reply.header('cache-control', 'no-cache').type(SERVABLE[file.split('.').pop()!]!);
+    return reply.send(createReadStream(path));
+  });
+
+  app.get<{ Params: RunParams }>('/api/runs/:run/model', async (req) => {
+    return modelInfo(req.params.run, await store.open(req.params.run));
+  });
+
+  app.get<{ Params: RunParams; Querystring: { limit?: string } }>('/api/runs/:run/latent-map', async (req) => {
+    const limit = intParam(req.query.limit, 'limit', { min: 1, max: 10000, fallback: o.mapLimit });
+    const map = await store.derived<LatentMap | null>(req.params.run, `map-${limit}`, (run) => latentMap(run, limit));
+    return { map };
+  });
+
+  app.post<{ Params: RunParams; Body: { z: number[][]; label?: number } }>('/api/runs/:run/decode', { schema: { body: decodeBody } }, async (req) => {
+    const bad = req.body.z.findIndex((v) => v.some((x) => !Number.isFinite(x)));
+    if (bad >= 0) throw badRequest(`latent vector ${bad} has a value that is not a finite number`);
+    const run = await store.open(req.params.run);
+    return decodeVectors(run.model, req.body.z, req.body.label);
+  });
+
+  app.get<{ Params: RunParams; Querystring: { indices?: string } }>('/api/runs/:run/test-images', async (req) => {
+    const indices = listParam(req.query.indices, 'indices', { max: MAX_DECODE });
+    const run = await store.open(req.params.run);
+    return testImages(await run.testSet(), indices);
+  });
+
+  app.get<{ Params: RunParams; Querystring: { n?: string; seed?: string } }>('/api/runs/:run/samples.png', async (req, reply) => {
+    const n = intParam(req.query.n, 'n', { min: 1, max: 256, fallback: 64 });
+    const seed = intParam(req.query.seed, 'seed', { min: 0, max: 2 ** 31 - 1, fallback: 7 });
+    const png = await store.derived(req.params.run, `samples-${n}-${seed}`, (run) => {
+      const cols = run.model.numClasses || 8;
+      const grid = tidy(() => imageGrid(decodeLatents(run.model, withSeed(seed, () => randn([n, run.model.latentDim])), run.model.numClasses ? 'each' : undefined), { cols, scale: 2 }));
+      return encodePng(grid);
+    });
+    reply.header('cache-control', 'no-cache').type('image/png');
+    return reply.send(png);
+  });
+}

@@ -1,0 +1,111 @@
+/**
+ * The training dashboard: what can be trained, starting a run, stopping one (it checkpoints),
+ * and a server-sent event stream per run that replays its metrics and then follows them as
+ * epochs end, with its live status and a note whenever a new checkpoint lands.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { BUILTIN } from '../../data/builtin.js';
+import { MODELS } from '../../models/registry.js';
+import { DEFAULTS, defaultLatent, MODEL_NAMES } from '../../train/config.js';
+import { isTrainingAlive, LIVE_FILE, readLive } from '../../train/live.js';
+import { FILES } from '../../train/run-dir.js';
+import type { JobManager, TrainRequest } from '../jobs.js';
+import type { RunStore } from '../run-store.js';
+import type { RunParams } from '../validation.js';
+
+const trainBody = {
+  type: 'object',
+  required: ['name', 'model', 'dataset', 'latent', 'epochs'],
+  additionalProperties: false,
+  properties: {
+    name: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$' },
+    model: { type: 'string', enum: [...MODEL_NAMES] },
+    dataset: { type: 'string', enum: Object.keys(BUILTIN) },
+    latent: { type: 'integer', minimum: 1, maximum: 512 },
+    epochs: { type: 'integer', minimum: 1, maximum: 1000 },
+    beta: { type: 'number', minimum: 0, maximum: 1000 },
+    limit: { type: 'integer', minimum: 1, maximum: 1000000 },
+  },
+} as const;
+
+/** How often the event stream looks at the run folder. */
+const POLL_MS = 250;
+
+export function trainingRoutes(app: FastifyInstance, store: RunStore, jobs: JobManager): void {
+  app.get('/api/options', async () => ({
+    models: MODEL_NAMES.map((m) => ({ name: m, description: MODELS[m].description, latent: defaultLatent(m) })),
+    datasets: Object.keys(BUILTIN),
+    defaults: { epochs: DEFAULTS.epochs, beta: DEFAULTS.beta, model: DEFAULTS.model, dataset: DEFAULTS.dataset },
+  }));
+
+  app.post<{ Body: TrainRequest }>('/api/train', { schema: { body: trainBody } }, async (req, reply) => {
+    const job = jobs.start(req.body);
+    return reply.code(202).send(job);
+  });
+
+  app.post<{ Params: RunParams }>('/api/runs/:run/stop', async (req) => ({ stopping: true, ...jobs.stop(req.params.run) }));
+
+  app.get<{ Params: RunParams }>('/api/runs/:run/events', async (req, reply) => {
+    const name = req.params.run;
+    // The run folder appears with the child's config.json: a run just started may not have one yet.
+    const dir = join(store.root, name);
+    if (!jobs.job(name)) store.dir(name);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const send = (event: string, data: unknown): void => {
+      res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    let sentLines = 0;
+    let liveStamp = -1;
+    let modelStamp = -1;
+    let lastStatus = '';
+    const tick = (): void => {
+      const metricsPath = join(dir, FILES.metrics);
+      if (existsSync(metricsPath)) {
+        const lines = readFileSync(metricsPath, 'utf8').split('\n').filter((l) => l.trim().startsWith('{'));
+        if (lines.length < sentLines) sentLines = 0; // rewritten by a resume: replay
+        for (const l of lines.slice(sentLines)) {
+          try {
+            send('metrics', JSON.parse(l));
+          } catch {
+            break; // a line still being written: next tick
+          }
+          sentLines++;
+        }
+      }
+      const livePath = join(dir, LIVE_FILE);
+      if (existsSync(livePath) && statSync(livePath).mtimeMs !== liveStamp) {
+        liveStamp = statSync(livePath).mtimeMs;
+        send('live', readLive(dir));
+      }
+      const modelPath = join(dir, FILES.model);
+      if (existsSync(modelPath) && statSync(modelPath).mtimeMs !== modelStamp) {
+        modelStamp = statSync(modelPath).mtimeMs;
+        send('checkpoint', { time: new Date(modelStamp).toISOString() });
+      }
+      const job = jobs.job(name);
+      const status = JSON.stringify({ training: job ? job.exitCode === null : isTrainingAlive(readLive(dir)), exit_code: job?.exitCode ?? null, stderr: job && job.exitCode ? job.stderr.slice(-5) : [] });
+      if (status !== lastStatus) {
+        lastStatus = status;
+        send('status', JSON.parse(status));
+      }
+    };
+    const safeTick = (): void => {
+      try {
+        tick();
+      } catch (err) {
+        send('error', { error: (err as Error).message }); // a file vanished mid-read: report it, keep the server up
+      }
+    };
+    safeTick();
+    const timer = setInterval(safeTick, POLL_MS);
+    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15000);
+    req.raw.on('close', () => {
+      clearInterval(timer);
+      clearInterval(heartbeat);
+    });
+  });
+}
