@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import type { InjectOptions } from 'fastify';
 import { createServer, type LatentlabServer } from '../src/server/app.js';
 import type { ImageBatch, LatentMap } from '../src/server/wire.js';
 import { tensor } from '../src/tensor/create.js';
@@ -154,6 +155,19 @@ function rawGet(base: string, path: string): Promise<{ status: number; body: str
   });
 }
 
+test('requests another web site could make through a browser are refused', async () => {
+  const cases: [InjectOptions, number, RegExp][] = [
+    [{ method: 'GET', url: '/api/runs', headers: { host: 'evil.example:8080' } }, 403, /not to host 'evil.example'/],
+    [{ method: 'POST', url: '/api/runs/z2/stop', payload: '{}', headers: { 'content-type': 'application/json', origin: 'http://evil.example' } }, 403, /requests from http:\/\/evil.example/],
+    [{ method: 'POST', url: '/api/runs/z2/stop', payload: 'x', headers: { 'content-type': 'text/plain' } }, 415, /as JSON/],
+  ];
+  for (const [request, status, phrase] of cases) {
+    const r = await server.app.inject(request);
+    assert.equal(r.statusCode, status, r.body);
+    assert.match((r.json() as { error: string }).error, phrase);
+  }
+});
+
 test('paths that try to leave the runs folder are refused', async () => {
   const address = await server.app.listen({ port: 0, host: '127.0.0.1' });
   const attempts: [string, RegExp][] = [
@@ -244,4 +258,29 @@ test('the stop button checkpoints a run started in a terminal with --live, which
   assert.deepEqual(readMetrics(dir).map((m) => m.epoch), Array.from({ length: done + 1 }, (_, i) => i + 1));
   writeFileSync(join(dir, 'note.txt'), 'not served');
   assert.equal((await inject('GET', '/api/runs/terminal/files/note.txt')).statusCode, 400);
+});
+
+test('jobs: at most two at once; Stop twice sends one signal; closing the server checkpoints what trains', async () => {
+  const long = (name: string) => inject('POST', '/api/train', { name, model: 'vae-mlp', dataset: 'mnist', latent: 2, epochs: 500, limit: 4096 });
+  assert.equal((await long('long-a')).statusCode, 202);
+  assert.equal((await long('long-b')).statusCode, 202);
+  const third = await long('long-c');
+  assert.equal(third.statusCode, 409);
+  assert.match((third.json() as { error: string }).error, /at most 2 at once/);
+  const deadline = Date.now() + 60000;
+  const training = (run: string): boolean => readLive(join(root, run))?.state === 'training';
+  while (!(training('long-a') && training('long-b')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  const first = await inject('POST', '/api/runs/long-a/stop', {});
+  const second = await inject('POST', '/api/runs/long-a/stop', {});
+  assert.equal(first.statusCode, 200);
+  assert.equal(second.statusCode, 200);
+  const a = server.jobs.job('long-a')!;
+  while (a.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(a.exitCode, 130, a.stderr.join('\n')); // stopped with its checkpoint, not killed by a second SIGINT
+  assert.equal(await server.jobs.close(), 1);
+  assert.equal(server.jobs.job('long-b')!.exitCode, 130);
+  for (const run of ['long-a', 'long-b']) {
+    assert.equal(readLive(join(root, run))!.state, 'stopped');
+    assert.ok(existsSync(join(root, run, 'model.safetensors')) && existsSync(join(root, run, 'optimizer.safetensors')), run);
+  }
 });

@@ -116,6 +116,8 @@ test('a training started from the dashboard: the curve gains points, samples app
   assert.ok((await points()) > first, 'the curve did not gain points');
   await p.waitForFunction(() => document.querySelector<HTMLImageElement>('[data-testid=live-samples]')!.naturalWidth > 0);
   await p.waitForFunction(() => /not training/.test(document.querySelector('[data-testid=live-status]')!.textContent!));
+  assert.equal(await p.getAttribute('[data-testid=live-curves]', 'data-epochs'), '3');
+  assert.equal(await p.locator('.error').count(), 0, 'the dashboard shows an error');
   await p.screenshot({ path: join(shots, 'web-dashboard.png'), fullPage: true });
   await p.close();
 });

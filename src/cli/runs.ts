@@ -8,7 +8,7 @@ export function runsCommand(): Command {
     .option('--dir <dir>', 'folder holding the runs', 'runs')
     .option('--json', 'print one JSON object per run')
     .action((o: { dir: string; json?: boolean }) => {
-      const runs = listRuns(o.dir);
+      const runs = listRuns(o.dir, (dir, why) => console.error(`latentlab: skipping ${dir}: ${why}`));
       if (o.json) {
         for (const r of runs) console.log(JSON.stringify({ name: r.name, dir: r.dir, model: r.model, dataset: r.dataset, epochs: r.epochs, epochs_done: r.epochsDone, last: r.last }));
         return;

@@ -12,6 +12,7 @@ import { cliArgs } from '../util/cli-entry.js';
 export interface LiveReporter {
   epoch(epoch: number, batches: number): void;
   batch(epoch: number, batch: number, fields: Record<string, number>): void;
+  start(message: string): void;
   end(state: Exclude<LiveState, 'starting' | 'training'>, message?: string): void;
 }
 
@@ -20,6 +21,9 @@ export function liveReporter(dir: string, epochs: number): LiveReporter {
   const write = throttled(500, (s: { state: LiveState; epoch: number; batch: number; fields: Record<string, number>; message: string | null }) => writeLive(dir, { ...s, epochs, batches }));
   let last = { epoch: 0, batch: 0, fields: {} as Record<string, number> };
   return {
+    start(message) {
+      write({ state: 'starting', ...last, message }, true);
+    },
     epoch(epoch, n) {
       batches = n;
       last = { epoch, batch: 0, fields: {} };
@@ -44,7 +48,9 @@ export interface Dashboard {
 
 /** Starts `latentlab serve` on the folder holding `runDir`, and resolves once it listens. */
 export function startDashboard(runDir: string, port: number): Promise<Dashboard> {
-  const child = spawn(process.execPath, cliArgs(['serve', '--runs', dirname(runDir), '--port', String(port), '--json']), { stdio: ['ignore', 'pipe', 'inherit'] });
+  // Its own process group, so that Ctrl-C stops the training (which checkpoints) and leaves the
+  // dashboard up; the IPC channel ends it when this process ends, however that happens.
+  const child = spawn(process.execPath, cliArgs(['serve', '--runs', dirname(runDir), '--port', String(port), '--json']), { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], detached: true });
   const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });

@@ -81,6 +81,15 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   let watch: { net: FeatureClassifier } | null = null;
   let watchLine: string | null = null;
   const live = flags.live || flags.serve ? liveReporter(dir, config.epochs) : null;
+  // Started first, so that a port in use stops us before the run folder is made.
+  let dashboard: Dashboard | null = flags.serve ? await startDashboard(dir, flags.port ?? 8080) : null;
+  // Ctrl-C while the data loads: remembered, and the run stops (with a checkpoint) as soon as it exists.
+  let early: string | null = null;
+  const onEarlySigint = (): void => {
+    early = 'interrupted (Ctrl-C) before the first step';
+    console.error('\nstopping as soon as the run is set up: saving a checkpoint');
+  };
+  process.once('SIGINT', onEarlySigint);
   const run = await prepareRun(config, dir, !flags.resume, {
     onEpochStart: (epoch, n) => {
       bar = progressBar(`epoch ${epoch}/${config.epochs}`, n, !json && process.stderr.isTTY);
@@ -108,8 +117,21 @@ async function runTrain(flags: TrainFlags): Promise<void> {
       out({ ...r, ...extras }, epochLine(gan, r, extras));
     },
     onMessage: (text) => (json ? console.log(JSON.stringify({ message: text })) : console.error(text)),
+  }).catch((e: unknown) => {
+    dashboard?.child.kill('SIGINT'); // nothing to show: let this process end with the error
+    process.removeListener('SIGINT', onEarlySigint);
+    throw e;
   });
   const { trainer, datasets } = run;
+  process.removeListener('SIGINT', onEarlySigint);
+  const onSigint = (): void => {
+    trainer.requestStop('interrupted (Ctrl-C)');
+    console.error('\nstopping: saving a checkpoint (Ctrl-C again to quit at once)');
+    process.once('SIGINT', () => process.exit(130));
+  };
+  if (early) trainer.requestStop(early);
+  else process.once('SIGINT', onSigint);
+  live?.start(flags.resume ? 'resuming' : 'setting up');
   if (flags.resume) trainer.resume();
   const watchNet = gan && flags.classWatch !== false && config.dataset in BUILTIN ? await loadWatch(config, json) : null;
   watch = watchNet;
@@ -120,18 +142,8 @@ async function runTrain(flags: TrainFlags): Promise<void> {
         `${datasets.train.length} images of ${datasets.train.imageShape.join('x')}, epoch ${trainer.state.epoch + 1} to ${config.epochs} -> ${dir}`,
     );
   }
-  const onSigint = (): void => {
-    trainer.requestStop('interrupted (Ctrl-C)');
-    console.error('\nstopping: saving a checkpoint (Ctrl-C again to quit at once)');
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSigint);
-  let dashboard: Dashboard | null = null;
   try {
-    if (flags.serve) {
-      dashboard = await startDashboard(dir, flags.port ?? 8080);
-      out({ dashboard: dashboard.url }, `dashboard: ${dashboard.url}`);
-    }
+    if (dashboard) out({ dashboard: dashboard.url }, `dashboard: ${dashboard.url}`);
     const result = await trainer.fit();
     (bar as Progress | null)?.stop();
     const last = result.last;
@@ -156,11 +168,13 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   } catch (e) {
     (bar as Progress | null)?.stop();
     live?.end('failed', (e as Error).message);
+    dashboard?.child.kill('SIGINT'); // a failed run has nothing to look at: say why at once
+    dashboard = null;
     if (e instanceof NonFiniteLossError) throw new Error(e.message);
     throw e;
   } finally {
     process.removeListener('SIGINT', onSigint);
-    if (dashboard) await keepDashboard(dashboard as Dashboard);
+    if (dashboard) await keepDashboard(dashboard);
     pictures?.dispose();
     watch?.net.dispose();
     run.dispose();

@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { packageRoot } from '../binding/native.js';
 import { HttpError } from './http-error.js';
 import { JobManager } from './jobs.js';
@@ -25,14 +25,37 @@ export interface ServerOptions {
   /** Largest request body in bytes (default 1 MiB). */
   bodyLimit?: number;
   logger?: boolean;
+  /**
+   * Host names the server answers to (the Host header). Default: loopback names only, which
+   * stops DNS rebinding (a page elsewhere that resolves its own name to 127.0.0.1); null: any,
+   * for --host 0.0.0.0.
+   */
+  allowedHosts?: string[] | null;
+}
+
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]', '::1'];
+
+/**
+ * Refuses requests another web site could make through the user's browser: a Host that is not
+ * ours (DNS rebinding), a POST from another origin, or a POST whose body is not JSON (a form
+ * or a no-cors fetch, which browsers send cross-site without asking).
+ */
+function guardOrigin(req: FastifyRequest, allowed: string[] | null | undefined): void {
+  const hosts = allowed === undefined ? LOOPBACK_HOSTS : allowed;
+  const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
+  if (hosts && !hosts.includes(host)) throw new HttpError(403, `this server answers to ${hosts.join(', ')}, not to host '${host}' (start it with --host to serve other names)`);
+  if (req.method !== 'POST') return;
+  const origin = req.headers.origin;
+  if (origin && origin !== 'null' && new URL(origin).host !== req.headers.host) throw new HttpError(403, `requests from ${origin} are not allowed`);
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'send the request body as JSON (content-type: application/json)');
 }
 
 export interface LatentlabServer {
   app: FastifyInstance;
   store: RunStore;
   jobs: JobManager;
-  /** Stops training children (they checkpoint), closes the server and frees the open runs. */
-  close(): Promise<void>;
+  /** Stops training children (they checkpoint first), closes the server and frees the open runs; gives how many children there were. */
+  close(): Promise<number>;
 }
 
 export const DEFAULT_WEB_ROOT = join(packageRoot, 'dist', 'web');
@@ -42,16 +65,18 @@ export async function createServer(o: ServerOptions): Promise<LatentlabServer> {
     logger: o.logger ?? false,
     bodyLimit: o.bodyLimit ?? 1 << 20,
     forceCloseConnections: true, // event streams would otherwise hold close() open
+    routerOptions: { maxParamLength: 200 }, // run names are up to 128 characters, encoded
     // Bodies are checked as they are: no type coercion ("1" is not 1), no silent removal of unknown keys.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
   });
   const store = new RunStore(o.runsDir);
   const jobs = new JobManager(store);
 
+  app.addHook('onRequest', async (req) => guardOrigin(req, o.allowedHosts));
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     const message = 'validation' in err && err.validation ? `invalid request: ${err.message}` : err.message;
-    if (status >= 500) req.log.error(err);
+    if (status >= 500) console.error(`latentlab serve: ${req.method} ${req.url}: ${err.stack ?? err.message}`);
     void reply.code(status).send({ error: message });
   });
   app.setNotFoundHandler((req, reply) => {
@@ -74,9 +99,10 @@ export async function createServer(o: ServerOptions): Promise<LatentlabServer> {
     store,
     jobs,
     async close() {
-      await jobs.close();
+      const stopped = await jobs.close();
       await app.close();
       store.close();
+      return stopped;
     },
   };
 }

@@ -36,6 +36,11 @@ export async function latentMap(run: OpenRun, limit: number): Promise<LatentMap 
   try {
     const codes = round2d(mu.toArray(), model.latentDim);
     const n = codes.length;
+    const labelList = labels.toArray();
+    if (model.latentDim === 1) {
+      // A 1-D code: drawn against the class, one row per class.
+      return { indices: range(n), labels: labelList, classNames: ds.classNames, points: codes.map(([a], i) => [a!, labelList[i]!]), codes, projection: null, axisTitles: ['z[0]', 'class'] };
+    }
     if (model.latentDim === 2) {
       return { indices: range(n), labels: labels.toArray(), classNames: ds.classNames, points: codes.map(([a, b]) => [a!, b!]), codes, projection: null, axisTitles: ['z[0]', 'z[1]'] };
     }

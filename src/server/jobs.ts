@@ -23,12 +23,22 @@ export interface Job {
   started: string;
   args: string[];
   exitCode: number | null;
+  /** Stop was asked for (a second SIGINT would make the trainer quit without its checkpoint). */
+  stopping: boolean;
   /** The child's last lines on stderr, for a failed run's message. */
   stderr: string[];
 }
 
+/** Training runs the server trains at once: each takes every core. */
+export const MAX_JOBS = 2;
+
+/** Exit code of a run stopped by SIGINT after checkpointing (as Ctrl-C in a terminal). */
+export const STOPPED_EXIT = 130;
+
 export class JobManager {
   readonly #children = new Map<string, { job: Job; child: ChildProcess }>();
+  /** Runs trained elsewhere that this server already asked to stop, by pid. */
+  readonly #signalled = new Set<number>();
 
   constructor(readonly store: RunStore) {}
 
@@ -43,12 +53,20 @@ export class JobManager {
   start(r: TrainRequest): Job {
     const dir = join(this.store.root, r.name);
     if (existsSync(join(dir, FILES.config)) || this.#children.has(r.name)) throw conflict(`a run named '${r.name}' already exists: choose another name`);
+    const running = this.jobs().filter((j) => j.exitCode === null).length;
+    if (running >= MAX_JOBS) throw conflict(`${running} runs are training already (at most ${MAX_JOBS} at once, each uses every core): stop one or wait`);
     const args = JobManager.trainArgs(r, dir);
-    const child = spawn(process.execPath, cliArgs(args), { stdio: ['ignore', 'ignore', 'pipe'] });
-    const job: Job = { run: r.name, pid: child.pid ?? -1, started: new Date().toISOString(), args, exitCode: null, stderr: [] };
+    // Its own process group: Ctrl-C on the server's terminal must not reach it, or the SIGINT
+    // that close() sends next would be its second and it would quit without a checkpoint.
+    const child = spawn(process.execPath, cliArgs(args), { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+    const job: Job = { run: r.name, pid: child.pid ?? -1, started: new Date().toISOString(), args, exitCode: null, stopping: false, stderr: [] };
     child.stderr!.setEncoding('utf8').on('data', (s: string) => {
       job.stderr.push(...s.split('\n').filter((l) => l.trim()));
       job.stderr.splice(0, Math.max(0, job.stderr.length - 20));
+    });
+    child.on('error', (err) => {
+      job.exitCode ??= -1;
+      job.stderr.push(`could not run the training process: ${err.message}`);
     });
     child.on('exit', (code, signal) => {
       job.exitCode = code ?? (signal ? 128 : -1);
@@ -66,30 +84,36 @@ export class JobManager {
     return [...this.#children.values()].map((c) => c.job);
   }
 
-  /** Asks the run's training to checkpoint and stop; an error if nothing is training it. */
+  /** Asks the run's training to checkpoint and stop (once: asking again changes nothing); an error if nothing is training it. */
   stop(run: string): { pid: number } {
     const mine = this.#children.get(run);
     if (mine && mine.job.exitCode === null) {
-      mine.child.kill('SIGINT');
+      if (!mine.job.stopping) mine.child.kill('SIGINT');
+      mine.job.stopping = true;
       return { pid: mine.job.pid };
     }
-    const live = readLive(this.store.dir(run));
-    if (!isTrainingAlive(live)) throw badRequest(`run '${run}' is not training`);
-    process.kill(live!.pid, 'SIGINT');
+    const dir = this.store.dir(run);
+    const live = readLive(dir);
+    if (!isTrainingAlive(live, dir)) throw badRequest(`run '${run}' is not training`);
+    if (!this.#signalled.has(live!.pid)) process.kill(live!.pid, 'SIGINT');
+    this.#signalled.add(live!.pid);
     return { pid: live!.pid };
   }
 
-  /** Stops every child (with a checkpoint) and waits for them, for a clean shutdown. */
-  async close(): Promise<void> {
-    const waits = [...this.#children.values()]
-      .filter((c) => c.job.exitCode === null)
-      .map(
-        ({ child }) =>
+  /** Stops every child (each checkpoints first) and waits for them, for a clean shutdown; gives how many there were. */
+  async close(): Promise<number> {
+    const running = [...this.#children.values()].filter((c) => c.job.exitCode === null);
+    await Promise.all(
+      running.map(
+        ({ job, child }) =>
           new Promise<void>((resolve) => {
+            if (child.exitCode !== null || child.signalCode !== null) return resolve();
             child.once('exit', () => resolve());
-            child.kill('SIGINT');
+            if (!job.stopping) child.kill('SIGINT');
+            job.stopping = true;
           }),
-      );
-    await Promise.all(waits);
+      ),
+    );
+    return running.length;
   }
 }

@@ -23,12 +23,17 @@ export function checkRunName(name: unknown): string {
 interface Cached {
   run: OpenRun;
   stamp: number;
-  extras: Map<string, unknown>;
+  /** Values derived from this checkpoint, as promises: concurrent requests compute each once. */
+  extras: Map<string, Promise<unknown>>;
+  /** Requests using the run now; a replaced or evicted entry is freed when the last one ends. */
+  users: number;
+  retired: boolean;
 }
 
 export class RunStore {
   readonly root: string;
   readonly #open = new Map<string, Cached>();
+  readonly #opening = new Map<string, Promise<Cached>>();
 
   constructor(
     root: string,
@@ -37,8 +42,9 @@ export class RunStore {
     this.root = resolve(root);
   }
 
+  /** The runs (folders with a config.json) whose names the server can address, newest first. */
   list(): RunSummary[] {
-    return listRuns(this.root);
+    return listRuns(this.root).filter((r) => RUN_NAME.test(r.name));
   }
 
   /** The folder of run `name`, which must exist and hold a config.json. */
@@ -54,19 +60,33 @@ export class RunStore {
     return { config: readConfig(dir), metrics: readMetrics(dir) };
   }
 
-  /** The run with its model loaded, reopened when its checkpoint changed. */
-  async open(name: string): Promise<OpenRun> {
-    return (await this.#entry(name)).run;
+  /** Runs `fn` on the run with its model loaded (reopened when its checkpoint changed); the run stays open until `fn` ends. */
+  async use<T>(name: string, fn: (run: OpenRun) => Promise<T> | T): Promise<T> {
+    const entry = await this.#entry(name);
+    entry.users++;
+    try {
+      return await fn(entry.run);
+    } finally {
+      entry.users--;
+      if (entry.retired && entry.users === 0) this.#free(entry);
+    }
   }
 
   /**
    * A value derived from the run's current checkpoint (the latent map, a sample grid),
    * computed once per checkpoint.
    */
-  async derived<T>(name: string, key: string, make: (run: OpenRun) => Promise<T> | T): Promise<T> {
-    const entry = await this.#entry(name);
-    if (!entry.extras.has(key)) entry.extras.set(key, await make(entry.run));
-    return entry.extras.get(key) as T;
+  derived<T>(name: string, key: string, make: (run: OpenRun) => Promise<T> | T): Promise<T> {
+    return this.use(name, async (run) => {
+      const entry = this.#open.get(name)!;
+      if (!entry.extras.has(key)) entry.extras.set(key, Promise.resolve().then(() => make(run)));
+      try {
+        return (await entry.extras.get(key)) as T;
+      } catch (err) {
+        entry.extras.delete(key); // not cached: the next request tries again
+        throw err;
+      }
+    });
   }
 
   async #entry(name: string): Promise<Cached> {
@@ -80,22 +100,36 @@ export class RunStore {
       this.#open.set(name, cached);
       return cached;
     }
-    if (cached) this.#close(name);
-    const entry: Cached = { run: await openRun(dir), stamp, extras: new Map() };
-    this.#open.set(name, entry);
-    while (this.#open.size > this.maxOpen) this.#close(this.#open.keys().next().value!);
-    return entry;
+    const key = `${name}@${stamp}`;
+    let opening = this.#opening.get(key);
+    if (!opening) {
+      opening = openRun(dir).then((run) => {
+        const entry: Cached = { run, stamp, extras: new Map(), users: 0, retired: false };
+        this.#retire(name);
+        this.#open.set(name, entry);
+        while (this.#open.size > this.maxOpen) this.#retire(this.#open.keys().next().value!);
+        return entry;
+      });
+      this.#opening.set(key, opening);
+      void opening.finally(() => this.#opening.delete(key)).catch(() => undefined);
+    }
+    return opening;
   }
 
-  #close(name: string): void {
+  /** Takes a run out of the cache; it is freed now, or when its last request ends. */
+  #retire(name: string): void {
     const entry = this.#open.get(name);
     this.#open.delete(name);
     if (!entry) return;
+    entry.retired = true;
+    if (entry.users === 0) this.#free(entry);
+  }
+
+  #free(entry: Cached): void {
     entry.run.dispose();
-    for (const v of entry.extras.values()) (v as { dispose?: () => void })?.dispose?.();
   }
 
   close(): void {
-    for (const name of [...this.#open.keys()]) this.#close(name);
+    for (const name of [...this.#open.keys()]) this.#retire(name);
   }
 }

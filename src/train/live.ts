@@ -4,8 +4,8 @@
  * can then show the progress of a run it did not start and stop it (SIGINT, which makes the
  * trainer checkpoint where it stands).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
 import type { LiveStatus } from './live-status.js';
 
@@ -29,21 +29,27 @@ export function readLive(dir: string): LiveStatus | null {
 }
 
 /**
- * Whether the process that wrote `s` is still a latentlab process training: its state says
- * so and the pid belongs to a node process (a pid left by a killed run may have been reused).
+ * Whether the process that wrote `s` (for the run in `dir`) is still training it: its state
+ * says so, and the pid is a live process whose command line is a `train` of that folder. A
+ * stale live.json (a run killed outright) may name a pid that another process has since
+ * taken; that one must never be signalled.
  */
-export function isTrainingAlive(s: LiveStatus | null): boolean {
+export function isTrainingAlive(s: LiveStatus | null, dir: string): boolean {
   if (!s || (s.state !== 'training' && s.state !== 'starting')) return false;
+  const pid = s.pid;
+  if (!Number.isInteger(pid) || pid <= 1 || pid === process.pid || pid === process.ppid) return false;
   try {
-    process.kill(s.pid, 0);
+    process.kill(pid, 0);
   } catch {
     return false;
   }
+  if (!existsSync('/proc/self/cmdline')) return true; // no /proc (not Linux): the signal check is all there is
   try {
-    const cmd = readFileSync(`/proc/${s.pid}/cmdline`, 'utf8');
-    return /node|latentlab/.test(cmd);
+    const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    const cwd = readlinkSync(`/proc/${pid}/cwd`); // its --out may be relative to where it runs
+    return args.includes('train') && args.some((a) => a !== '' && resolve(cwd, a) === resolve(dir));
   } catch {
-    return true; // no /proc (not Linux): trust the signal check
+    return false;
   }
 }
 

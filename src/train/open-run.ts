@@ -38,7 +38,8 @@ export async function openRun(dir: string): Promise<OpenRun> {
     disposeAll(saved.tensors);
   }
   model.eval();
-  let test: ImageDataset | null = null;
+  let test: Promise<ImageDataset> | null = null; // the promise, so that two callers load it once
+  let disposed = false;
   return {
     dir,
     config,
@@ -46,13 +47,18 @@ export async function openRun(dir: string): Promise<OpenRun> {
     imageShape,
     classNames,
     metrics: readMetrics(dir),
-    async testSet() {
-      test ??= await loadDataset(runDatasetSpec(config, 'test'));
+    testSet() {
+      if (disposed) return Promise.reject(new Error(`the run ${dir} was closed`));
+      test ??= loadDataset(runDatasetSpec(config, 'test'));
       return test;
     },
     dispose() {
+      disposed = true;
       model.dispose();
-      test?.dispose();
+      void test?.then(
+        (ds) => ds.dispose(),
+        () => undefined,
+      );
     },
   };
 }

@@ -158,14 +158,20 @@ export interface RunSummary {
   modified: Date;
 }
 
-/** The runs under `root` (folders holding a config.json), newest first. */
-export function listRuns(root: string): RunSummary[] {
+/** The runs under `root` (folders holding a readable config.json), newest first; `onSkip` hears of unreadable ones. */
+export function listRuns(root: string, onSkip: (dir: string, why: string) => void = () => undefined): RunSummary[] {
   if (!existsSync(root)) return [];
   return readdirSync(root)
     .map((name) => join(root, name))
     .filter((dir) => existsSync(join(dir, FILES.config)))
-    .map((dir) => {
-      const config = readConfig(dir);
+    .flatMap((dir) => {
+      let config: RunConfig;
+      try {
+        config = readConfig(dir);
+      } catch (err) {
+        onSkip(dir, (err as Error).message);
+        return [];
+      }
       const metrics = readMetrics(dir);
       return {
         name: dir.split('/').pop()!,

@@ -7,11 +7,14 @@ import type { TopLevelSpec } from 'vega-lite';
 
 export { curvesSpec, scoreHistogramSpec } from '../../src/viz/charts.js';
 
-/** Renders `spec` into `el` as SVG (so that tests and screenshots see real marks). */
+const views = new WeakMap<HTMLElement, { finalize(): void }>();
+
+/** Renders `spec` into `el` as SVG (so that tests and screenshots see real marks), replacing (and freeing) the chart it held. */
 export async function showChart(el: HTMLElement, spec: TopLevelSpec): Promise<void> {
   const result = await embed(el, spec, { renderer: 'svg', actions: false });
+  views.get(el)?.finalize();
+  views.set(el, result);
   el.dataset.rendered = String(Number(el.dataset.rendered ?? 0) + 1);
-  void result;
 }
 
 /** One metric of several runs over epochs, a line per run. */

@@ -43,6 +43,7 @@ class Explorer {
   picked: number[] = [];
   #pending: { z: number[]; t: number } | null = null;
   #busy = false;
+  #walks = 0;
   readonly #latencies: number[] = [];
 
   constructor(
@@ -65,6 +66,7 @@ class Explorer {
 
   /** The latent vector of map point (u, v). */
   latentAt(u: number, v: number): number[] {
+    if (this.info.latent === 1) return [u]; // a 1-D code: the map's height carries nothing
     if (!this.map) {
       const z = [...this.z];
       z[this.plane[0]] = u;
@@ -78,6 +80,7 @@ class Explorer {
 
   /** Where latent vector z lies on the map. */
   pointOf(z: number[]): [number, number] {
+    if (this.info.latent === 1) return [z[0]!, 0];
     if (!this.map) return [z[this.plane[0]]!, z[this.plane[1]]!];
     const p = this.map.projection;
     if (!p) return [z[0]!, z[1]!];
@@ -97,20 +100,19 @@ class Explorer {
 
   async #pump(): Promise<void> {
     this.#busy = true;
-    try {
-      while (this.#pending) {
-        const { z, t } = this.#pending;
-        this.#pending = null;
+    while (this.#pending) {
+      const { z, t } = this.#pending;
+      this.#pending = null;
+      try {
         const batch = await this.source.decode([z], this.label);
         drawImages(this.decoded, batch, { scale: Math.max(2, Math.floor(224 / batch.width)) });
         this.#record(performance.now() - t);
+      } catch (err) {
+        this.status.textContent = `decoding failed: ${(err as Error).message}`; // a point waiting is still tried
+        this.status.classList.add('error');
       }
-    } catch (err) {
-      this.status.textContent = `decoding failed: ${(err as Error).message}`;
-      this.status.classList.add('error');
-    } finally {
-      this.#busy = false;
     }
+    this.#busy = false;
   }
 
   #record(ms: number): void {
@@ -195,14 +197,17 @@ class Explorer {
     const thumbs = h('div', { class: 'thumbs', 'data-testid': 'thumbs' });
     const step = Math.max(1, Math.floor(this.map.indices.length / THUMBS));
     const chosen = Array.from({ length: Math.min(THUMBS, this.map.indices.length) }, (_, i) => i * step);
-    void this.source.testImages(chosen.map((i) => this.map!.indices[i]!)).then((batch) => {
-      chosen.forEach((point, i) => {
-        const c = h('canvas', { title: `test image ${this.map!.indices[point]}`, class: 'thumb' });
-        drawImages(c, slice(batch, i), { scale: 2 });
-        c.addEventListener('click', () => this.pick(point));
-        thumbs.append(c);
-      });
-    });
+    this.source
+      .testImages(chosen.map((i) => this.map!.indices[i]!))
+      .then((batch) => {
+        chosen.forEach((point, i) => {
+          const c = h('canvas', { title: `test image ${this.map!.indices[point]}`, class: 'thumb' });
+          drawImages(c, slice(batch, i), { scale: 2 });
+          c.addEventListener('click', () => this.pick(point));
+          thumbs.append(c);
+        });
+      })
+      .catch((err: unknown) => (this.walkNote.textContent = `the test images could not be loaded: ${(err as Error).message}`));
     this.walkNote.textContent = 'Click two test images (or shift-click two dots on the map).';
     return h('div', { class: 'walk-panel' }, title, thumbs, this.walkNote, this.walk);
   }
@@ -221,10 +226,16 @@ class Explorer {
   }
 
   async #walkBetween(a: number[], b: number[], what: string): Promise<void> {
+    const mine = ++this.#walks; // two quick picks: only the newer walk is drawn
     const zs = Array.from({ length: WALK_STEPS }, (_, s) => a.map((x, k) => x + ((b[k]! - x) * s) / (WALK_STEPS - 1)));
-    const batch = await this.source.decode(zs, this.label);
-    drawImages(this.walk, batch, { scale: 3 });
-    this.walkNote.textContent = `the straight line between the codes of ${what}, in ${WALK_STEPS} steps`;
+    try {
+      const batch = await this.source.decode(zs, this.label);
+      if (mine !== this.#walks) return;
+      drawImages(this.walk, batch, { scale: 3 });
+      this.walkNote.textContent = `the straight line between the codes of ${what}, in ${WALK_STEPS} steps`;
+    } catch (err) {
+      if (mine === this.#walks) this.walkNote.textContent = `the walk could not be decoded: ${(err as Error).message}`;
+    }
   }
 
   #pickedPoints(): [number, number][] {

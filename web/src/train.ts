@@ -28,12 +28,13 @@ export async function trainFormView(): Promise<HTMLElement> {
   const limit = h('input', { name: 'limit', type: 'number', min: 1, placeholder: 'all' });
   const name = h('input', { name: 'name', type: 'text', pattern: '[A-Za-z0-9_][A-Za-z0-9._-]{0,63}', required: true, value: `run-${new Date().toISOString().replace(/\D/g, '').slice(2, 14)}` });
   const description = h('p', { class: 'hint' });
-  const gan = (): boolean => ['gan-mlp', 'dcgan', 'wgan-gp', 'cgan'].includes(model.value);
+  // Beta weighs the KL term, which only VAEs have.
+  const variational = (): boolean => ['vae-mlp', 'vae-conv', 'cvae'].includes(model.value);
   const onModel = (): void => {
     const m = o.models.find((x) => x.name === model.value)!;
     description.textContent = m.description;
     latent.value = String(m.latent);
-    beta.disabled = gan();
+    beta.disabled = !variational();
   };
   model.addEventListener('change', onModel);
   onModel();
@@ -55,7 +56,7 @@ export async function trainFormView(): Promise<HTMLElement> {
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const request: TrainForm = { name: name.value, model: model.value, dataset: dataset.value, latent: Number(latent.value), epochs: Number(epochs.value) };
-    if (!gan() && beta.value !== '') request.beta = Number(beta.value);
+    if (variational() && beta.value !== '') request.beta = Number(beta.value);
     if (limit.value !== '') request.limit = Number(limit.value);
     api
       .train(request)
@@ -82,26 +83,60 @@ export function liveView(name: string): HTMLElement {
   const state = h('p', { class: 'status', 'data-testid': 'live-status' }, 'connecting...');
   const stop = h('button', { type: 'button', 'data-testid': 'stop', disabled: true }, 'Stop (saves a checkpoint)');
   const problems = h('div');
-  stop.addEventListener('click', () => {
-    stop.setAttribute('disabled', '');
-    api.stop(name).catch((err: unknown) => problems.replaceChildren(errorBox(err)));
-  });
   let last: LiveStatus | null = null;
   let training = false;
+  let stopping = false;
+  stop.addEventListener('click', () => {
+    stop.setAttribute('disabled', '');
+    stopping = true;
+    describe();
+    api.stop(name).catch((err: unknown) => problems.replaceChildren(errorBox(err)));
+  });
   const describe = (): void => {
     const l = last;
     const where = l ? `epoch ${l.epoch}/${l.epochs}, batch ${l.batch}/${l.batches}` : '';
     const fields = l ? Object.entries(l.fields).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') : '';
-    state.textContent = training ? `training: ${where}${fields ? ` (${fields})` : ''}` : `not training${l ? ` (${l.state}${l.message ? `: ${l.message}` : ''})` : ''}; ${metrics.length} epochs done`;
+    const now = stopping ? 'stopping: saving a checkpoint' : l?.state === 'starting' ? `starting (${l.message ?? 'loading'})` : 'training';
+    state.textContent = training ? `${now}: ${where}${fields ? ` (${fields})` : ''}` : `not training${l ? ` (${l.state}${l.message ? `: ${l.message}` : ''})` : ''}; ${metrics.length} epochs done`;
     progress.value = l && l.batches ? l.batch / l.batches : 0;
   };
   const es = new EventSource(api.eventsUrl(name));
   open = es;
+  // One redraw per frame however many epochs arrive at once (a finished run replays all of them).
+  // Redraws never overlap, so the newest one is the one shown.
+  let drawing = false;
+  let again = false;
+  const drawCurves = (): void => {
+    if (drawing) {
+      again = true;
+      return;
+    }
+    drawing = true;
+    requestAnimationFrame(() => {
+      const rows = [...metrics];
+      showChart(chart, curvesSpec(rows, `${name}: per epoch`))
+        .then(() => (chart.dataset.epochs = String(rows.length)))
+        .catch((err: unknown) => problems.replaceChildren(errorBox(err)))
+        .finally(() => {
+          drawing = false;
+          if (again) {
+            again = false;
+            drawCurves();
+          }
+        });
+    });
+  };
+  es.addEventListener('reset', () => {
+    metrics.length = 0; // a reconnection replays the run from its start
+  });
   es.addEventListener('metrics', (e) => {
     metrics.push(JSON.parse((e as MessageEvent<string>).data) as Record<string, number>);
-    chart.dataset.epochs = String(metrics.length);
-    void showChart(chart, curvesSpec(metrics, `${name}: per epoch`));
+    drawCurves();
     describe();
+  });
+  es.addEventListener('problem', (e) => problems.replaceChildren(errorBox(new Error((JSON.parse((e as MessageEvent<string>).data) as { error: string }).error))));
+  es.addEventListener('error', () => {
+    state.textContent = es.readyState === EventSource.CLOSED ? 'the server closed the stream (is the run name right?)' : 'connection lost; reconnecting...';
   });
   es.addEventListener('live', (e) => {
     last = JSON.parse((e as MessageEvent<string>).data) as LiveStatus;
@@ -111,8 +146,9 @@ export function liveView(name: string): HTMLElement {
     samples.src = api.samplesUrl(name, (JSON.parse((e as MessageEvent<string>).data) as { time: string }).time);
   });
   es.addEventListener('status', (e) => {
-    const s = JSON.parse((e as MessageEvent<string>).data) as { training: boolean; exit_code: number | null; stderr: string[] };
+    const s = JSON.parse((e as MessageEvent<string>).data) as { training: boolean; stopping: boolean; exit_code: number | null; stderr: string[] };
     training = s.training;
+    stopping = training && (stopping || s.stopping);
     stop.toggleAttribute('disabled', !training);
     if (s.stderr.length) problems.replaceChildren(errorBox(new Error(s.stderr.join('\n'))));
     describe();

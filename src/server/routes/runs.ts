@@ -18,11 +18,15 @@ import { decodeVectors, latentMap, modelInfo, testImages, type LatentMap } from 
 import { badRequest, notFound } from '../http-error.js';
 import type { JobManager } from '../jobs.js';
 import type { RunStore } from '../run-store.js';
+import type { OpenRun } from '../../train/open-run.js';
 import { intParam, listParam, type RunParams } from '../validation.js';
 
 /** Pictures and results a run folder may hold, by extension; nothing else is served from it. */
 const SERVABLE: Record<string, string> = { png: 'image/png', gif: 'image/gif', svg: 'image/svg+xml', json: 'application/json', jsonl: 'application/x-ndjson' };
 const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}\.(png|gif|svg|json|jsonl)$/;
+
+const DEFAULT_SAMPLES = 64;
+const DEFAULT_SAMPLE_SEED = 7;
 
 /** Latent vectors per decode request, at most. */
 export const MAX_DECODE = 256;
@@ -52,7 +56,7 @@ export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManage
       epochs_done: r.epochsDone,
       last: r.last,
       modified: r.modified.toISOString(),
-      training: isTrainingAlive(readLive(r.dir)),
+      training: isTrainingAlive(readLive(r.dir), r.dir),
     })),
   );
 
@@ -72,7 +76,7 @@ export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManage
       files: readdirSync(dir).filter((f) => FILE_NAME.test(f) && /\.(png|gif|svg)$/.test(f)).sort(),
       has_checkpoint: existsSync(join(dir, 'model.safetensors')),
       live,
-      training: isTrainingAlive(live),
+      training: isTrainingAlive(live, dir),
       job: jobs.job(name),
       anomaly: existsSync(anomalyFile) ? (JSON.parse(readFileSync(anomalyFile, 'utf8')) as unknown) : null,
     };
@@ -84,41 +88,43 @@ export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManage
     if (!FILE_NAME.test(file)) throw badRequest(`invalid file name ${JSON.stringify(file)}: only pictures and results (png, gif, svg, json, jsonl) directly inside the run folder are served`);
     const path = join(dir, file);
     if (!existsSync(path)) throw notFound(`run '${req.params.run}' has no file ${file}`);
-    reply.header('cache-control', 'no-cache').type(SERVABLE[file.split('.').pop()!]!);
+    // A picture from a run folder is data, never a page: an SVG's scripts must not run in the UI's origin.
+    reply.header('cache-control', 'no-cache').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox").type(SERVABLE[file.split('.').pop()!]!);
     return reply.send(createReadStream(path));
   });
 
   app.get<{ Params: RunParams }>('/api/runs/:run/model', async (req) => {
-    return modelInfo(req.params.run, await store.open(req.params.run));
+    return store.use(req.params.run, (run) => modelInfo(req.params.run, run));
   });
 
   app.get<{ Params: RunParams; Querystring: { limit?: string } }>('/api/runs/:run/latent-map', async (req) => {
     const limit = intParam(req.query.limit, 'limit', { min: 1, max: 10000, fallback: o.mapLimit });
-    const map = await store.derived<LatentMap | null>(req.params.run, `map-${limit}`, (run) => latentMap(run, limit));
+    // Only the default size is kept per checkpoint: a client asking for every size must not grow the cache.
+    const map = limit === o.mapLimit ? await store.derived<LatentMap | null>(req.params.run, 'map', (run) => latentMap(run, limit)) : await store.use(req.params.run, (run) => latentMap(run, limit));
     return { map };
   });
 
   app.post<{ Params: RunParams; Body: { z: number[][]; label?: number } }>('/api/runs/:run/decode', { schema: { body: decodeBody } }, async (req) => {
     const bad = req.body.z.findIndex((v) => v.some((x) => !Number.isFinite(x)));
     if (bad >= 0) throw badRequest(`latent vector ${bad} has a value that is not a finite number`);
-    const run = await store.open(req.params.run);
-    return decodeVectors(run.model, req.body.z, req.body.label);
+    return store.use(req.params.run, (run) => decodeVectors(run.model, req.body.z, req.body.label));
   });
 
   app.get<{ Params: RunParams; Querystring: { indices?: string } }>('/api/runs/:run/test-images', async (req) => {
     const indices = listParam(req.query.indices, 'indices', { max: MAX_DECODE });
-    const run = await store.open(req.params.run);
-    return testImages(await run.testSet(), indices);
+    return store.use(req.params.run, async (run) => testImages(await run.testSet(), indices));
   });
 
   app.get<{ Params: RunParams; Querystring: { n?: string; seed?: string } }>('/api/runs/:run/samples.png', async (req, reply) => {
-    const n = intParam(req.query.n, 'n', { min: 1, max: 256, fallback: 64 });
-    const seed = intParam(req.query.seed, 'seed', { min: 0, max: 2 ** 31 - 1, fallback: 7 });
-    const png = await store.derived(req.params.run, `samples-${n}-${seed}`, (run) => {
+    const n = intParam(req.query.n, 'n', { min: 1, max: 256, fallback: DEFAULT_SAMPLES });
+    const seed = intParam(req.query.seed, 'seed', { min: 0, max: 2 ** 31 - 1, fallback: DEFAULT_SAMPLE_SEED });
+    const draw = (run: OpenRun): Promise<Buffer> => {
       const cols = run.model.numClasses || 8;
       const grid = tidy(() => imageGrid(decodeLatents(run.model, withSeed(seed, () => randn([n, run.model.latentDim])), run.model.numClasses ? 'each' : undefined), { cols, scale: 2 }));
       return encodePng(grid);
-    });
+    };
+    const fixed = n === DEFAULT_SAMPLES && seed === DEFAULT_SAMPLE_SEED; // the dashboard's grid, kept per checkpoint
+    const png = fixed ? await store.derived(req.params.run, 'samples', draw) : await store.use(req.params.run, draw);
     reply.header('cache-control', 'no-cache').type('image/png');
     return reply.send(png);
   });

@@ -11,7 +11,7 @@ import { MODELS } from '../../models/registry.js';
 import { DEFAULTS, defaultLatent, MODEL_NAMES } from '../../train/config.js';
 import { isTrainingAlive, LIVE_FILE, readLive } from '../../train/live.js';
 import { FILES } from '../../train/run-dir.js';
-import type { JobManager, TrainRequest } from '../jobs.js';
+import { STOPPED_EXIT, type JobManager, type TrainRequest } from '../jobs.js';
 import type { RunStore } from '../run-store.js';
 import type { RunParams } from '../validation.js';
 
@@ -58,6 +58,8 @@ export function trainingRoutes(app: FastifyInstance, store: RunStore, jobs: JobM
     const send = (event: string, data: unknown): void => {
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
     };
+    // Every connection replays the run from its first epoch; `reset` tells a reconnecting page to forget what it had.
+    send('reset', {});
     let sentLines = 0;
     let liveStamp = -1;
     let modelStamp = -1;
@@ -65,15 +67,19 @@ export function trainingRoutes(app: FastifyInstance, store: RunStore, jobs: JobM
     const tick = (): void => {
       const metricsPath = join(dir, FILES.metrics);
       if (existsSync(metricsPath)) {
-        const lines = readFileSync(metricsPath, 'utf8').split('\n').filter((l) => l.trim().startsWith('{'));
-        if (lines.length < sentLines) sentLines = 0; // rewritten by a resume: replay
+        const text = readFileSync(metricsPath, 'utf8');
+        const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter((l) => l.trim()); // whole lines only: the last may be half written
+        if (lines.length < sentLines) {
+          sentLines = 0; // rewritten by a resume: replay
+          send('reset', {});
+        }
         for (const l of lines.slice(sentLines)) {
+          sentLines++;
           try {
             send('metrics', JSON.parse(l));
           } catch {
-            break; // a line still being written: next tick
+            /* a line cut by a kill: readMetrics skips it too */
           }
-          sentLines++;
         }
       }
       const livePath = join(dir, LIVE_FILE);
@@ -87,7 +93,8 @@ export function trainingRoutes(app: FastifyInstance, store: RunStore, jobs: JobM
         send('checkpoint', { time: new Date(modelStamp).toISOString() });
       }
       const job = jobs.job(name);
-      const status = JSON.stringify({ training: job ? job.exitCode === null : isTrainingAlive(readLive(dir)), exit_code: job?.exitCode ?? null, stderr: job && job.exitCode ? job.stderr.slice(-5) : [] });
+      const failed = job !== null && job.exitCode !== null && job.exitCode !== 0 && job.exitCode !== STOPPED_EXIT;
+      const status = JSON.stringify({ training: job ? job.exitCode === null : isTrainingAlive(readLive(dir), dir), stopping: job?.stopping ?? false, exit_code: job?.exitCode ?? null, stderr: failed ? job.stderr.slice(-5) : [] });
       if (status !== lastStatus) {
         lastStatus = status;
         send('status', JSON.parse(status));
@@ -97,7 +104,7 @@ export function trainingRoutes(app: FastifyInstance, store: RunStore, jobs: JobM
       try {
         tick();
       } catch (err) {
-        send('error', { error: (err as Error).message }); // a file vanished mid-read: report it, keep the server up
+        send('problem', { error: (err as Error).message }); // a file vanished mid-read: report it, keep the server up
       }
     };
     safeTick();
