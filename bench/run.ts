@@ -6,7 +6,7 @@
  *   npm run bench                 # vae-mlp and vae-conv epoch speed + MNIST load
  *   npm run bench -- memory       # 20,000 training steps, resident memory must stay flat
  *   npm run bench -- vae-mlp --repeats 5 --images 60000   (images per timed pass: an epoch, or fewer)
- *   npm run bench -- dcgan --repeats 3   # the 28x28 dcgan against bench/torch_dcgan.py (a minute or more an epoch; not in the default set)
+ *   npm run bench -- dcgan --repeats 3 [--width 64 --latent 100]   # the 28x28 dcgan against bench/torch_dcgan.py (width 32, z=20 unless told; a minute or more an epoch; not in the default set)
  */
 const original = { waitPolicy: process.env.OMP_WAIT_POLICY, coreType: process.env.OPENBLAS_CORETYPE }; // before the engine sets its defaults
 const { availableParallelism } = await import('node:os');
@@ -104,12 +104,18 @@ async function vaeEpoch(arch: Arch, repeats: number, images: number): Promise<vo
   });
 }
 
-/** One epoch of the project's dcgan (28x28, width 32, z=20, nonsaturating), the same work as bench/torch_dcgan.py's epoch. */
-async function projectGanEpoch(images: number): Promise<{ seconds: number; losses: Record<string, number> }> {
+/** The dcgan's size: width 32, z=20 by default (a light layout); `--width 64 --latent 100` is the project's default model. */
+interface GanSize {
+  width: number;
+  latent: number;
+}
+
+/** One epoch of the project's dcgan (28x28, nonsaturating), the same work as bench/torch_dcgan.py's epoch. */
+async function projectGanEpoch(images: number, size: GanSize): Promise<{ seconds: number; losses: Record<string, number> }> {
   manualSeed(0);
   const full = await loadMnist('train');
   const train = full.take(images);
-  const model = new Dcgan({ latent: 20, imageShape: [1, 28, 28], loss: 'nonsaturating', width: 32 });
+  const model = new Dcgan({ latent: size.latent, imageShape: [1, 28, 28], loss: 'nonsaturating', width: size.width });
   const gan = { lr: 2e-4, betas: [0.5, 0.999] as [number, number] };
   const pair = new OptimizerPair(new Adam(model.generator.parameters(), gan), new Adam(model.discriminator.parameters(), gan));
   const objective = new AdversarialObjective(resolveConfig({}, { model: 'dcgan' }), model, pair);
@@ -132,18 +138,18 @@ async function projectGanEpoch(images: number): Promise<{ seconds: number; losse
   return { seconds, losses: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, Math.round((v / images) * 1e4) / 1e4])) };
 }
 
-async function dcganEpoch(repeats: number, images: number): Promise<void> {
+async function dcganEpoch(repeats: number, images: number, size: GanSize): Promise<void> {
   const configs = referenceConfigs(availableParallelism(), original);
   const ours: number[] = [];
   const refs = configs.map(() => [] as number[]);
   let losses: Record<string, number> = {};
   const refLosses: Record<string, number>[] = [];
   for (let r = 0; r < repeats; r++) {
-    const p = await projectGanEpoch(images);
+    const p = await projectGanEpoch(images, size);
     ours.push(p.seconds);
     losses = p.losses;
     configs.forEach((cfg, i) => {
-      const e = runReference(['--epochs', '1', '--limit', String(images)], cfg, DCGAN_REFERENCE)[0]!;
+      const e = runReference(['--epochs', '1', '--limit', String(images), '--width', String(size.width), '--latent', String(size.latent)], cfg, DCGAN_REFERENCE)[0]!;
       refs[i]!.push(e.sec!);
       refLosses[i] = e;
     });
@@ -153,7 +159,7 @@ async function dcganEpoch(repeats: number, images: number): Promise<void> {
   const pick = (e: Record<string, number>): Record<string, number> => ({ dLoss: e.d_loss!, gLoss: e.g_loss!, dReal: e.d_real!, dFake: e.d_fake! });
   reportComparison({
     name: 'dcgan-epoch',
-    what: 'the MNIST 28x28 dcgan (width 32, z=20, nonsaturating), batch 128, two Adams 2e-4 (0.5, 0.999), grey pixels: seconds for `images` training images (median)',
+    what: `the MNIST 28x28 dcgan (width ${size.width}, z=${size.latent}, nonsaturating), batch 128, two Adams 2e-4 (0.5, 0.999), grey pixels: seconds for \`images\` training images (median)`,
     images,
     ours,
     refs,
@@ -180,12 +186,16 @@ const repeatsAt = args.indexOf('--repeats');
 const repeats = repeatsAt >= 0 ? Number(args[repeatsAt + 1]) : 3;
 const stepsAt = args.indexOf('--steps');
 const imagesAt = args.indexOf('--images');
+const option = (name: string, fallback: number): number => {
+  const at = args.indexOf(name);
+  return at >= 0 ? Number(args[at + 1]) : fallback;
+};
 const images = (arch: Arch): number => (imagesAt >= 0 ? Number(args[imagesAt + 1]) : arch === 'mlp' ? 60000 : 12800);
 const run = which.length ? which : ['vae-mlp', 'vae-conv', 'mnist-load'];
 for (const b of run) {
   if (b === 'vae-mlp') await vaeEpoch('mlp', repeats, images('mlp'));
   else if (b === 'vae-conv') await vaeEpoch('conv', repeats, images('conv'));
-  else if (b === 'dcgan') await dcganEpoch(repeats, imagesAt >= 0 ? Number(args[imagesAt + 1]) : 60000);
+  else if (b === 'dcgan') await dcganEpoch(repeats, option('--images', 60000), { width: option('--width', 32), latent: option('--latent', 20) });
   else if (b === 'mnist-load') await mnistLoad();
   else if (b === 'memory') await memoryBench(stepsAt >= 0 ? Number(args[stepsAt + 1]) : 20000);
   else {

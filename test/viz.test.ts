@@ -155,3 +155,11 @@ test('bad input to the visual commands gives a clear error and writes nothing', 
   assert.deepEqual(readdirSync(run).sort(), before, 'no file was added to the run');
   assert.ok(readFileSync(join(run, 'config.json'), 'utf8').includes('"latent": 2'));
 });
+
+test('training curves: a VAE gets -ELBO, reconstruction and KL panels; a plain autoencoder (KL always 0) only reconstruction', async () => {
+  const { curvesSpec } = await import('../src/viz/charts.js');
+  const panels = (metrics: Record<string, number>[]): string[] => [...new Set((curvesSpec(metrics, 't').data as { values: { quantity: string }[] }).values.map((r) => r.quantity))].sort();
+  const epoch = (e: number, kl: number): Record<string, number> => ({ epoch: e, train_neg_elbo: 100 + kl, train_recon: 100, train_kl: kl, test_neg_elbo: 101 + kl, test_recon: 101, test_kl: kl });
+  assert.deepEqual(panels([epoch(1, 20), epoch(2, 18)]), ['KL', 'negative ELBO', 'reconstruction']);
+  assert.deepEqual(panels([epoch(1, 0), epoch(2, 0)]), ['reconstruction']);
+});

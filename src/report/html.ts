@@ -34,7 +34,7 @@ function runsTable(runs: RunEntry[]): string {
   const rows = runs
     .map((r) => `<tr><td>${cell(r.name)}</td><td>${cell(r.title)}</td><td>${cell(r.epochs)}</td><td>${cell(r.train_images)}</td><td>${cell(r.train_seconds)}${r.reused ? ' (reused)' : ''}</td><td>${code(r.command)}</td></tr>`)
     .join('\n');
-  return `<table class="runs"><caption>runs (in runs/)</caption><tr><th>run</th><th>what</th><th>epochs</th><th>training images</th><th>training s</th><th>command</th></tr>\n${rows}</table>`;
+  return `<table class="runs"><caption>runs (in runs/)</caption><tr><th>run</th><th>what</th><th>epochs</th><th>training images</th><th>training (s)</th><th>command</th></tr>\n${rows}</table>`;
 }
 
 function numbersTable(numbers: NumberEntry[]): string {
@@ -75,16 +75,34 @@ code{font-size:.85em;background:#f4f4f4;padding:0 .2em;overflow-wrap:anywhere}
 figure img{max-width:100%;max-height:560px;border:1px solid #eee;image-rendering:pixelated}figcaption{font-size:.85em;max-width:560px}
 .note,.cmd{font-size:.85em;color:#555}nav a{margin-right:1em}`;
 
+const minutes = (s: number): string => `${(s / 60).toFixed(1)} min`;
+
+/**
+ * How long the report took: its command's time, and, when that command reused runs trained by an
+ * earlier one (after a crash or Ctrl-C), their training time too, so the figure is not mistaken
+ * for the whole cost.
+ */
+export function durationText(report: Report): string {
+  const runs = new Map(report.sections.flatMap((s) => s.runs).map((r) => [r.name, r]));
+  const reused = [...runs.values()].filter((r) => r.reused);
+  const reusedSeconds = reused.reduce((s, r) => s + r.train_seconds, 0);
+  const expected = `expected about ${minutes(report.expected_seconds)}`;
+  if (!reused.length) return `${minutes(report.seconds)} (${expected})`;
+  return (
+    `about ${minutes(report.seconds + reusedSeconds)} in all (${expected}): ${minutes(report.seconds)} for this command, ` +
+    `which reused ${reused.length} of ${runs.size} runs trained by an earlier one (their training steps: ${minutes(reusedSeconds)})`
+  );
+}
+
 export function renderHtml(report: Report, root: string, o: { inline?: boolean } = {}): string {
   const m = report.machine;
-  const minutes = (s: number): string => `${(s / 60).toFixed(1)} min`;
   const status = report.complete ? '' : '<p class="note"><strong>Incomplete:</strong> not every section has run yet.</p>';
   const updates = report.updates.length ? `<p class="note">Sections redone since by ${report.updates.map(code).join(', ')}.</p>` : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>latentlab: the classic experiments (${escapeHtml(report.scale)})</title><style>${STYLE}</style></head>
 <body>
 <h1>latentlab: the classic experiments</h1>
-<p>Scale <strong>${escapeHtml(report.scale)}</strong>, made ${escapeHtml(report.created)} by ${code(report.command)} in ${minutes(report.seconds)} (expected about ${minutes(report.expected_seconds)}).
+<p>Scale <strong>${escapeHtml(report.scale)}</strong>, made ${escapeHtml(report.created)} by ${code(report.command)}, ${escapeHtml(durationText(report))}.
 Machine: ${cell(m.cpu)}, ${m.cpus} cores, ${m.threads} threads; libtorch ${cell(m.libtorch)}, Node ${cell(m.node)}, latentlab ${cell(m.latentlab)}.
 Every number is in <code>report.json</code> with the command that makes it again; each run folder is under <code>runs/</code>.</p>
 ${status}${updates}

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
-import { formatNumber } from './html.js';
+import { durationText, formatNumber } from './html.js';
 import type { Report, SectionReport } from './types.js';
 
 const md = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -45,7 +45,7 @@ export function writeResultsMd(report: Report, root: string, path: string): stri
   const text = [
     '# Results of the classic experiments',
     `Generated from \`report.json\` of \`${report.command}\` (scale ${report.scale}, ${report.created}), ` +
-      `${formatNumber(Math.round(report.seconds / 60))} minutes on ${m.cpu} (${m.cpus} cores), libtorch ${m.libtorch}. ` +
+      `${durationText(report)}, on ${m.cpu} (${m.cpus} cores), libtorch ${m.libtorch}. ` +
       'Each run folder of the report can be checked with the command beside its number.',
     ...report.sections.map((s, i) => sectionMd(s, i, root, mdDir, imagesDir)),
   ].join('\n\n');

@@ -43,8 +43,11 @@ const CURVES: [string, string, string][] = [
 /** Loss curves per epoch, one panel per quantity: -ELBO, reconstruction and KL for VAEs; losses, D outputs, Wasserstein estimate and class coverage for GANs. */
 export function curvesSpec(metrics: Record<string, number>[], title: string): VegaLiteSpec {
   const rows: { epoch: number; quantity: string; split: string; value: number }[] = [];
+  // A plain autoencoder logs KL = 0 and an "ELBO" equal to its reconstruction: only the reconstruction panel says anything.
+  const noKl = metrics.every((m) => !m.train_kl && !m.test_kl);
+  const panels = CURVES.filter(([quantity]) => !(noKl && (quantity === 'KL' || quantity === 'negative ELBO')));
   for (const m of metrics) {
-    for (const [quantity, split, key] of CURVES) {
+    for (const [quantity, split, key] of panels) {
       const v = m[key];
       if (v !== undefined && Number.isFinite(v)) rows.push({ epoch: m.epoch!, quantity, split, value: v });
     }

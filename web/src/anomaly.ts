@@ -17,7 +17,8 @@ function histogramSpec(values: { value: number; kind: string }[], threshold: num
     title: `${score}: normal and anomalous test images`,
     width: 560,
     height: 260,
-    params: [{ name: 'threshold', value: threshold, bind: { input: 'range', min: lo, max: hi, step: Number(((hi - lo) / 500).toPrecision(2)), name: 'threshold ' } }],
+    // rounded: the slider prints its value as it is
+    params: [{ name: 'threshold', value: Math.round(threshold * 100) / 100, bind: { input: 'range', min: lo, max: hi, step: Number(((hi - lo) / 500).toPrecision(2)), name: 'threshold ' } }],
     layer: [
       {
         data: { values },
@@ -62,7 +63,7 @@ export async function anomalyView(name: string): Promise<HTMLElement> {
       const flagged = values.filter((v) => v.value > t);
       const hits = flagged.filter((v) => v.kind === 'anomalous').length;
       const anomalous = values.filter((v) => v.kind === 'anomalous').length;
-      readout.textContent = `threshold ${t.toFixed(2)}${t === fitted ? ' (fitted: the 95th percentile of held-out normal images)' : ''}: ${flagged.length} flagged, precision ${(hits / Math.max(1, flagged.length)).toFixed(3)}, recall ${(hits / Math.max(1, anomalous)).toFixed(3)}`;
+      readout.textContent = `threshold ${t.toFixed(2)}${Math.abs(t - fitted) < 0.005 ? ' (fitted: the 95th percentile of held-out normal images)' : ''}: ${flagged.length} flagged, precision ${(hits / Math.max(1, flagged.length)).toFixed(3)}, recall ${(hits / Math.max(1, anomalous)).toFixed(3)}`;
     };
     judge(fitted);
     result.view.addSignalListener('threshold', (_n, v) => judge(Number(v)));
