@@ -31,6 +31,7 @@ before(async () => {
   await tinyRun(join(root, 'mnist-z8'), { limit: 1024, latent: 8 });
   await tinyRun(join(root, 'sevens'), { limit: 2048, epochs: 2, classes: [7], valFraction: 0.1 });
   await analyseRunDir(join(root, 'sevens'), { k: 4 });
+  await tinyRun(join(root, 'gan'), { model: 'gan-mlp', latent: 4, limit: 512 });
   server = await createServer({ runsDir: root, mapLimit: 1000 });
   origin = await server.app.listen({ port: 0, host: '127.0.0.1' });
   browser = await launch();
@@ -84,10 +85,26 @@ test('with z > 2 the map is a PCA plane and a slider per dimension moves the ima
   await p.close();
 });
 
+test('a GAN (no encoder): the mouse decodes over a plane of two chosen dimensions; picking the dimension of the other axis swaps them', async () => {
+  const p = await page('#/explore/gan');
+  await p.waitForSelector('[data-testid=decoded][data-decodes]');
+  assert.equal(await p.locator('.sliders input[type=range]').count(), 4);
+  await hover(p, 0.2, 0.5);
+  const left = await decodedPixels(p);
+  await hover(p, 0.8, 0.5);
+  assert.ok(meanDiff(left, await decodedPixels(p)) > 1, 'the image did not change across the plane');
+  assert.deepEqual([await p.inputValue('[data-testid=plane-0]'), await p.inputValue('[data-testid=plane-1]')], ['0', '1']);
+  await p.selectOption('[data-testid=plane-0]', '1');
+  assert.deepEqual([await p.inputValue('[data-testid=plane-0]'), await p.inputValue('[data-testid=plane-1]')], ['1', '0']);
+  await p.selectOption('[data-testid=plane-1]', '3');
+  assert.deepEqual([await p.inputValue('[data-testid=plane-0]'), await p.inputValue('[data-testid=plane-1]')], ['1', '3']);
+  await p.close();
+});
+
 test('the runs table, a comparison of two runs, and the anomaly view', async () => {
   const p = await page('#/');
   await p.waitForSelector('[data-testid=runs] tbody tr');
-  assert.equal(await p.locator('[data-testid=runs] tbody tr').count(), 3);
+  assert.equal(await p.locator('[data-testid=runs] tbody tr').count(), 4);
   await p.goto(`${origin}/#/compare/mnist-z2/mnist-z8`);
   await p.waitForSelector('[data-testid=compare-chart] svg .mark-line path');
   await p.goto(`${origin}/#/anomaly/sevens`);

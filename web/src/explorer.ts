@@ -160,13 +160,25 @@ class Explorer {
       parts.push(h('label', {}, 'label ', select));
     }
     if (!this.map && this.info.latent > 2) {
+      const selects: HTMLSelectElement[] = [];
+      // Picking the dimension the other axis shows swaps the two: a plane needs two different directions.
+      const choose = (which: 0 | 1, k: number): void => {
+        const other = which === 0 ? 1 : 0;
+        if (this.plane[other] === k) {
+          this.plane[other] = this.plane[which];
+          selects[other]!.value = String(this.plane[other]);
+        }
+        this.plane[which] = k;
+        this.request(this.z, performance.now());
+      };
       const dimSelect = (which: 0 | 1): HTMLSelectElement =>
         h(
           'select',
-          { onchange: (e: Event) => ((this.plane[which] = Number((e.target as HTMLSelectElement).value)), this.request(this.z, performance.now())) },
+          { 'data-testid': `plane-${which}`, onchange: (e: Event) => choose(which, Number((e.target as HTMLSelectElement).value)) },
           ...Array.from({ length: this.info.latent }, (_, k) => h('option', { value: k, selected: k === this.plane[which] }, `z[${k}]`)),
         );
-      parts.push(h('label', {}, 'plane ', dimSelect(0), ' x ', dimSelect(1)));
+      selects.push(dimSelect(0), dimSelect(1));
+      parts.push(h('label', {}, 'plane ', selects[0]!, ' x ', selects[1]!));
     }
     return h('div', { class: 'controls' }, ...parts);
   }
