@@ -182,22 +182,19 @@ async function mnistLoad(): Promise<void> {
 
 const args = process.argv.slice(2);
 const which = args.filter((a) => !a.startsWith('--') && !/^\d+$/.test(a));
-const repeatsAt = args.indexOf('--repeats');
-const repeats = repeatsAt >= 0 ? Number(args[repeatsAt + 1]) : 3;
-const stepsAt = args.indexOf('--steps');
-const imagesAt = args.indexOf('--images');
 const option = (name: string, fallback: number): number => {
   const at = args.indexOf(name);
   return at >= 0 ? Number(args[at + 1]) : fallback;
 };
-const images = (arch: Arch): number => (imagesAt >= 0 ? Number(args[imagesAt + 1]) : arch === 'mlp' ? 60000 : 12800);
+const repeats = option('--repeats', 3);
+const images = (arch: Arch): number => option('--images', arch === 'mlp' ? 60000 : 12800);
 const run = which.length ? which : ['vae-mlp', 'vae-conv', 'mnist-load'];
 for (const b of run) {
   if (b === 'vae-mlp') await vaeEpoch('mlp', repeats, images('mlp'));
   else if (b === 'vae-conv') await vaeEpoch('conv', repeats, images('conv'));
   else if (b === 'dcgan') await dcganEpoch(repeats, option('--images', 60000), { width: option('--width', 32), latent: option('--latent', 20) });
   else if (b === 'mnist-load') await mnistLoad();
-  else if (b === 'memory') await memoryBench(stepsAt >= 0 ? Number(args[stepsAt + 1]) : 20000);
+  else if (b === 'memory') await memoryBench(option('--steps', 20000));
   else {
     console.error(`unknown benchmark '${b}' (vae-mlp, vae-conv, dcgan, mnist-load, memory)`);
     process.exit(2);

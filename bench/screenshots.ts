@@ -12,10 +12,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { chromium, type Page } from 'playwright-core';
+import type { ChildProcess } from 'node:child_process';
+import type { Page } from 'playwright-core';
 import { packageRoot } from '../src/binding/native.js';
+import { launch } from '../test/browser.js';
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const runs = join('runs', 'docs');
 const images = join(packageRoot, 'docs', 'images');
 const cli = (...args: string[]): void => void execFileSync(process.execPath, [join(packageRoot, 'bin', 'latentlab.js'), ...args], { stdio: 'inherit' });
@@ -28,7 +29,7 @@ cli('export', '--run', join(runs, 'mnist-z2'), '--format', 'web', '--out', join(
 
 const server = spawn(process.execPath, [join(packageRoot, 'bin', 'latentlab.js'), 'serve', '--runs', runs, '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
 const origin = await new Promise<string>((resolve) => createInterface({ input: server.stdout! }).once('line', (l) => resolve((JSON.parse(l) as { url: string }).url)));
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const browser = await launch();
 const page = async (url: string): Promise<Page> => {
   const p = await browser.newPage({ viewport: { width: 1280, height: 960 } });
   await p.goto(url);
@@ -40,6 +41,7 @@ const moveOver = async (p: Page, fx: number, fy: number): Promise<void> => {
   await p.waitForTimeout(300);
 };
 
+let http: ChildProcess | null = null;
 try {
   let p = await page(`${origin}/#/explore/mnist-z2`);
   await p.waitForSelector('[data-testid=thumbs] canvas');
@@ -67,15 +69,15 @@ try {
   await p.click('[data-testid=stop]');
   await p.close();
   // The exported page, from a plain static server.
-  const http = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', join(runs, 'mnist-z2', 'site')], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const siteUrl = await new Promise<string>((resolve) => createInterface({ input: http.stdout! }).on('line', (l) => /port (\d+)/.test(l) && resolve(`http://127.0.0.1:${/port (\d+)/.exec(l)![1]}/`)));
+  http = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', join(runs, 'mnist-z2', 'site')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const siteUrl = await new Promise<string>((resolve) => createInterface({ input: http!.stdout! }).on('line', (l) => /port (\d+)/.test(l) && resolve(`http://127.0.0.1:${/port (\d+)/.exec(l)![1]}/`)));
   p = await page(siteUrl);
   await p.waitForSelector('[data-testid=decoded][data-decodes]', { timeout: 60000 });
   await moveOver(p, 0.35, 0.6);
   await p.screenshot({ path: join(images, 'web-export.png'), fullPage: true });
-  http.kill();
   console.log(`wrote ${['web-explorer', 'web-explorer-z8', 'web-anomaly', 'web-dashboard', 'web-export'].map((n) => join(images, `${n}.png`)).join(', ')}`);
 } finally {
+  http?.kill();
   await browser.close();
   server.kill('SIGINT');
 }

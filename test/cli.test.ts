@@ -60,6 +60,9 @@ test('bad options fail before any work, with a message and exit code 1', () => {
     [['data', 'fetch', 'cifar-99'], /unknown dataset 'cifar-99'/],
     [['data', 'info', 'mnist', '--classes', 'seven'], /expected class indices like 7 or 1,7/],
     [['frobnicate'], /unknown command 'frobnicate'/],
+    [['serve', '--port', '70000'], /option '--port <n>' argument '70000' is invalid. expected a port from 0 to 65535/],
+    [['train', '--serve', '--port', '70000'], /expected a port from 0 to 65535, got '70000'/],
+    [['serve', '--map-limit', '0'], /expected a positive integer, got '0'/],
   ] as [string[], RegExp][]) {
     const r = cli(...args);
     assert.equal(r.status, 1, `${args.join(' ')} exited ${r.status}`);

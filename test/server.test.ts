@@ -159,6 +159,7 @@ test('requests another web site could make through a browser are refused', async
   const cases: [InjectOptions, number, RegExp][] = [
     [{ method: 'GET', url: '/api/runs', headers: { host: 'evil.example:8080' } }, 403, /not to host 'evil.example'/],
     [{ method: 'POST', url: '/api/runs/z2/stop', payload: '{}', headers: { 'content-type': 'application/json', origin: 'http://evil.example' } }, 403, /requests from http:\/\/evil.example/],
+    [{ method: 'POST', url: '/api/runs/z2/stop', payload: '{}', headers: { 'content-type': 'application/json', origin: 'not a url' } }, 403, /requests from not a url/],
     [{ method: 'POST', url: '/api/runs/z2/stop', payload: 'x', headers: { 'content-type': 'text/plain' } }, 415, /as JSON/],
   ];
   for (const [request, status, phrase] of cases) {

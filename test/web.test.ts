@@ -3,8 +3,8 @@
  * the explorer decodes the point under the mouse (the image changes, quickly), sliders and the
  * walk between two test images, the runs table and a comparison, the anomaly view, and a
  * training started from the dashboard whose curve gains points. Every request stays on
- * 127.0.0.1. Screenshots go to $LATENTLAB_SCREENSHOTS (docs/images for the README) or a
- * temporary folder.
+ * 127.0.0.1. Screenshots of these tiny runs go to $LATENTLAB_SCREENSHOTS or a temporary folder
+ * (the README's come from real runs: node dist/bench/screenshots.js).
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
@@ -64,7 +64,7 @@ test('the explorer decodes the point under the mouse, quickly', async (t) => {
   const thumbs = p.locator('[data-testid=thumbs] canvas');
   await thumbs.nth(0).click();
   await thumbs.nth(5).click();
-  await p.waitForFunction(() => document.querySelector<HTMLCanvasElement>('[data-testid=walk]')!.width > 200);
+  await p.waitForFunction(() => document.querySelector<HTMLCanvasElement>('[data-testid=walk]')!.width > 300); // a canvas never drawn is 300 wide
   await p.mouse.move(0, 0);
   await hover(p, 0.6, 0.4);
   await p.screenshot({ path: join(shots, 'web-explorer.png'), fullPage: true });

@@ -4,6 +4,7 @@
 #include <malloc.h>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace ll {
 void InitOps(Napi::Env env, Napi::Object exports);
@@ -16,11 +17,17 @@ void InitRuntime(Napi::Env env, Napi::Object exports);
 // tensor of that size made every batch (evaluation at batch 1000, FID features) page-faults
 // its memory in again each time: 5 to 10 times slower here. Keeping such blocks in the heap
 // for reuse, as PyTorch's caching allocators do, costs only the high-water mark of memory.
-// The user's own MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_ win.
+// The user's own settings win: MALLOC_MMAP_THRESHOLD_ / MALLOC_TRIM_THRESHOLD_, or the same
+// through GLIBC_TUNABLES (glibc.malloc.mmap_threshold / trim_threshold).
+static bool UserSets(const char* legacy, const char* tunable) {
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  return std::getenv(legacy) || (tunables && std::strstr(tunables, tunable));
+}
+
 static void KeepLargeBlocks() {
   constexpr int kOneGiB = 1 << 30;
-  if (!std::getenv("MALLOC_MMAP_THRESHOLD_")) mallopt(M_MMAP_THRESHOLD, kOneGiB);
-  if (!std::getenv("MALLOC_TRIM_THRESHOLD_")) mallopt(M_TRIM_THRESHOLD, kOneGiB);
+  if (!UserSets("MALLOC_MMAP_THRESHOLD_", "glibc.malloc.mmap_threshold")) mallopt(M_MMAP_THRESHOLD, kOneGiB);
+  if (!UserSets("MALLOC_TRIM_THRESHOLD_", "glibc.malloc.trim_threshold")) mallopt(M_TRIM_THRESHOLD, kOneGiB);
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { ImageDataset } from '../data/dataset.js';
 import { loadImageFiles } from '../data/folder.js';
 import { BUILTIN } from '../data/builtin.js';
-import { ANOMALY_DEFAULTS, analyseRunDir, normalRunConfig, unconditionalLatent, type AnomalyResult } from '../eval/anomaly-run.js';
-import { SCORE_NAMES, calibratedScores, complexityBits, scoreDataset } from '../eval/anomaly.js';
+import { ANOMALY_DEFAULTS, analyseRunDir, normalRunConfig, oneClassAuroc, unconditionalLatent, type AnomalyResult } from '../eval/anomaly-run.js';
+import { calibratedScores, complexityBits, scoreDataset } from '../eval/anomaly.js';
 import { MODEL_NAMES, type ModelName } from '../train/config.js';
 import { withOpenRun } from '../train/open-run.js';
 import { prepareRun } from '../train/prepare.js';
@@ -58,25 +58,25 @@ async function runAll(o: AnomalyFlags): Promise<void> {
   const ds = BUILTIN[o.dataset];
   const numClasses = ds ? ds.classNames.length : 10;
   const root = o.out ?? join('runs', `anomaly-${o.dataset.replace(/[^\w.-]+/g, '_')}`);
-  const table: Record<string, Record<string, number>> = Object.fromEntries(SCORE_NAMES.map((s) => [s, {}]));
+  const results: AnomalyResult[] = [];
   for (let c = 0; c < numClasses; c++) {
     const dir = join(root, `normal-${c}`);
     await trainNormal(o, [c], dir);
     const r = await analyseRunDir(dir, { k: o.k });
-    for (const s of r.scores) table[s.score]![String(c)] = s.auroc;
+    results.push(r);
     if (o.json) console.log(JSON.stringify({ normal: c, auroc: Object.fromEntries(r.scores.map((s) => [s.score, s.auroc])) }));
     else console.error(`normal ${c}: ${r.scores.map((s) => `${s.score} ${s.auroc.toFixed(4)}`).join(', ')}`);
   }
-  const scores = SCORE_NAMES.filter((s) => Object.keys(table[s]!).length);
-  const mean = Object.fromEntries(scores.map((s) => [s, Object.values(table[s]!).reduce((a, b) => a + b, 0) / Object.values(table[s]!).length]));
+  const { scores, auroc, mean } = oneClassAuroc(results);
   if (o.json) {
-    console.log(JSON.stringify({ dataset: o.dataset, runs: root, auroc: Object.fromEntries(scores.map((s) => [s, table[s]])), mean_auroc: mean }));
+    const byClass = (values: number[]): Record<string, number> => Object.fromEntries(values.map((v, c) => [String(c), v]));
+    console.log(JSON.stringify({ dataset: o.dataset, runs: root, auroc: Object.fromEntries(scores.map((s) => [s, byClass(auroc[s]!)])), mean_auroc: mean }));
     return;
   }
   const names = ds?.classNames ?? Array.from({ length: numClasses }, (_, i) => String(i));
   console.log(`one-class AUROC on ${o.dataset} (each class in turn normal, the others anomalous; runs in ${root})`);
   console.log(['normal class'.padEnd(16), ...scores.map((s) => s.padStart(15))].join(''));
-  for (let c = 0; c < numClasses; c++) console.log([`${c} ${names[c]}`.padEnd(16), ...scores.map((s) => table[s]![String(c)]!.toFixed(4).padStart(15))].join(''));
+  for (let c = 0; c < numClasses; c++) console.log([`${c} ${names[c]}`.padEnd(16), ...scores.map((s) => auroc[s]![c]!.toFixed(4).padStart(15))].join(''));
   console.log(['mean'.padEnd(16), ...scores.map((s) => mean[s]!.toFixed(4).padStart(15))].join(''));
 }
 

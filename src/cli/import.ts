@@ -4,9 +4,9 @@
  * described by the same flags as `train` (--model, --latent, --hidden, ...).
  */
 import { Command } from 'commander';
-import { readConfigFile, resolveConfig, SCHEMA, type RunConfig } from '../train/config.js';
+import { SCHEMA, type RunConfig } from '../train/config.js';
 import { importRun } from '../train/import-run.js';
-import { trainCommand } from './train.js';
+import { configFromFlags, configOption } from './train.js';
 
 const HELP = `
 Every tensor's name and shape is checked against the model the flags describe; a mismatch
@@ -37,10 +37,9 @@ export function importCommand(): Command {
     .option('--config <file>', 'JSON file of settings (flags override it)')
     .option('--json', 'print a JSON summary');
   // The model's settings are train's own flags, so that both read a configuration alike.
-  for (const opt of trainCommand().options) if (MODEL_KEYS.includes(opt.attributeName() as keyof RunConfig)) cmd.addOption(opt);
+  for (const key of Object.keys(SCHEMA) as (keyof RunConfig)[]) if (MODEL_KEYS.includes(key)) cmd.addOption(configOption(key));
   return cmd.addHelpText('after', HELP).action(async (flags: ImportFlags) => {
-    const overrides = Object.fromEntries(Object.entries(flags).filter(([k, v]) => k in SCHEMA && v !== undefined)) as Partial<RunConfig>;
-    const config = resolveConfig(flags.config ? readConfigFile(flags.config) : {}, overrides);
+    const config = configFromFlags(flags);
     const r = await importRun(flags.weights, config, flags.out);
     const summary = { run_dir: r.dir, model: config.model, tensors: r.tensors, parameters: r.parameters };
     console.log(flags.json ? JSON.stringify(summary) : `imported ${r.tensors} tensors (${r.parameters.toLocaleString('en')} parameters) of ${config.model} into ${r.dir}`);

@@ -14,6 +14,13 @@ export function nonNegativeIntArg(value: string): number {
   return n;
 }
 
+/** A TCP port, 0 to 65535 (0: any free port). */
+export function portArg(value: string): number {
+  const n = nonNegativeIntArg(value);
+  if (n > 65535) throw new InvalidArgumentError(`expected a port from 0 to 65535, got '${value}'`);
+  return n;
+}
+
 /** "7" or "1,7" -> [7] or [1, 7]. */
 export function classList(value: string): number[] {
   const parts = value.split(',').map((s) => s.trim());

@@ -28,7 +28,7 @@ const minutes = (s: number): string => (s < 90 ? `${Math.round(s)} s` : `${Math.
 /** The command line that makes the same report, for the report itself. */
 function commandLine(o: ReproduceFlags): string {
   const words = ['latentlab reproduce', o.tiny ? '--tiny' : o.quick ? '--quick' : '', '--out', shellWord(o.out)];
-  if (o.sections) words.push('--sections', o.sections);
+  if (o.sections) words.push('--sections', shellWord(o.sections));
   if (o.resultsMd) words.push('--results-md', shellWord(o.resultsMd));
   return words.filter(Boolean).join(' ');
 }

@@ -16,7 +16,7 @@ import { classifierFor, sampleClasses } from '../eval/sample-quality.js';
 import type { AnyModel } from '../models/types.js';
 import { MODELS } from '../models/registry.js';
 import { progressBar, type Progress } from './progress.js';
-import { nonNegativeIntArg } from './parse.js';
+import { portArg } from './parse.js';
 import { liveReporter, startDashboard, type Dashboard } from './train-live.js';
 
 interface TrainFlags {
@@ -43,20 +43,29 @@ export function trainCommand(): Command {
     .option('--no-class-watch', "GANs on mnist/fashion-mnist: skip the per-epoch class histogram of 1,000 samples (the mode-collapse watch)")
     .option('--live', 'write live.json into the run folder as training goes, for the web dashboard (latentlab serve)')
     .option('--serve', 'also start the web dashboard (latentlab serve) on the runs folder and follow this run there; implies --live')
-    .addOption(new Option('--port <n>', 'with --serve: the dashboard\'s port').argParser(nonNegativeIntArg).default(8080));
-  for (const key of Object.keys(SCHEMA) as (keyof RunConfig)[]) {
-    const spec = SCHEMA[key];
-    const arg = spec.arg ?? ('values' in spec.kind ? spec.kind.values.join('|') : 'value');
-    const def = DEFAULTS[key];
-    const help = spec.help.includes('(default:') ? spec.help : `${spec.help} (default: ${Array.isArray(def) ? def.join(',') : def ?? 'none'})`;
-    cmd.addOption(new Option(`${flagName(key)} <${arg}>`, help).argParser((raw) => parseFlag(key, raw)));
-  }
+    .addOption(new Option('--port <n>', 'with --serve: the dashboard\'s port').argParser(portArg).default(8080));
+  for (const key of Object.keys(SCHEMA) as (keyof RunConfig)[]) cmd.addOption(configOption(key));
   cmd.addHelpText('after', `\nModels:\n${MODEL_NAMES.map((m) => `  ${m.padEnd(9)} ${MODELS[m].description}`).join('\n')}\n\nExample:\n  latentlab train --model vae-mlp --dataset mnist --latent 2 --epochs 20 --out runs/mnist-z2`);
   return cmd.action(async (flags: TrainFlags) => runTrain(flags));
 }
 
-function pickConfigFlags(flags: TrainFlags): Partial<RunConfig> {
+/** The flag of one configuration setting, as train and import take it. */
+export function configOption(key: keyof RunConfig): Option {
+  const spec = SCHEMA[key];
+  const arg = spec.arg ?? ('values' in spec.kind ? spec.kind.values.join('|') : 'value');
+  const def = DEFAULTS[key];
+  const help = spec.help.includes('(default:') ? spec.help : `${spec.help} (default: ${Array.isArray(def) ? def.join(',') : def ?? 'none'})`;
+  return new Option(`${flagName(key)} <${arg}>`, help).argParser((raw) => parseFlag(key, raw));
+}
+
+/** The settings given as flags (commander leaves the others undefined). */
+export function pickConfigFlags(flags: Record<string, unknown>): Partial<RunConfig> {
   return Object.fromEntries(Object.entries(flags).filter(([k, v]) => k in SCHEMA && v !== undefined)) as Partial<RunConfig>;
+}
+
+/** A new run's configuration: --config's file, then the flags over it. */
+export function configFromFlags(flags: Record<string, unknown> & { config?: string }): RunConfig {
+  return resolveConfig(flags.config ? readConfigFile(flags.config) : {}, pickConfigFlags(flags));
 }
 
 async function runTrain(flags: TrainFlags): Promise<void> {
@@ -71,7 +80,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     if (changed.length) throw new Error(`cannot change ${changed.map(flagName).join(', ')} when resuming (only --epochs)`);
     config = resolveConfig(stored, overrides);
   } else {
-    config = resolveConfig(flags.config ? readConfigFile(flags.config) : {}, overrides);
+    config = configFromFlags(flags);
     dir = flags.out ?? join('runs', `${config.model}-${config.dataset.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`);
   }
   const json = Boolean(flags.json);

@@ -17,7 +17,7 @@ import { writeFileAtomic } from '../util/fs.js';
 import { rocSpec, scoreHistogramSpec } from '../viz/charts.js';
 import { saveImageGrid } from '../viz/figures.js';
 import { savePlot } from '../viz/plot.js';
-import { addCalibrated, complexityBits, judgeScores, scoreDataset, type ComplexityLine, type ScoreName, type ScoreReport, type Scores } from './anomaly.js';
+import { SCORE_NAMES, addCalibrated, complexityBits, judgeScores, scoreDataset, type ComplexityLine, type ScoreName, type ScoreReport, type Scores } from './anomaly.js';
 
 export interface AnomalyResult {
   run: string;
@@ -147,4 +147,12 @@ async function drawAnomalies(run: OpenRun, test: ImageDataset, scores: Scores, a
 /** Opens `dir` and analyses it. */
 export function analyseRunDir(dir: string, o: { k: number }): Promise<AnomalyResult> {
   return withOpenRun(dir, (run) => analyseAnomalies(run, o));
+}
+
+/** The one-class protocol's table from its runs' results (one per normal class, in order): each score's AUROC per class, and its mean. */
+export function oneClassAuroc(results: AnomalyResult[]): { scores: string[]; auroc: Record<string, number[]>; mean: Record<string, number> } {
+  const scores = SCORE_NAMES.filter((s) => results.length && results.every((r) => r.scores.some((x) => x.score === s)));
+  const auroc = Object.fromEntries(scores.map((s) => [s, results.map((r) => r.scores.find((x) => x.score === s)!.auroc)]));
+  const mean = Object.fromEntries(scores.map((s) => [s, auroc[s]!.reduce((a, b) => a + b, 0) / results.length]));
+  return { scores, auroc, mean };
 }

@@ -144,7 +144,8 @@ export function trainClassifier(net: FeatureClassifier, train: ImageDataset, tes
 /**
  * The cached classifier for `dataset`, training it first when absent (`epochs` passes, seed 0;
  * a profile sets both the epochs and how many training images). The file holds its test
- * accuracy, so every score can say which network it used.
+ * accuracy, so every score can say which network it used. The datasets `data` loads are
+ * freed once it has trained.
  */
 export async function loadOrTrainClassifier(
   dataset: string,
@@ -166,18 +167,24 @@ export async function loadOrTrainClassifier(
   }
   const { train: all, test } = await data();
   const train = profile ? all.take(profile.images) : all;
-  manualSeed(0);
-  const net = new FeatureClassifier(train.imageShape, train.classNames.length);
-  const epochs = profile?.epochs ?? o.epochs ?? 6;
-  const acc = trainClassifier(net, train, test, epochs, o.onEpoch);
-  saveSafetensors(path, net.stateDict(), {
-    format: 'pt',
-    dataset,
-    accuracy: String(acc),
-    epochs: String(epochs),
-    train_images: String(train.length),
-    image_shape: JSON.stringify(train.imageShape),
-    classes: String(train.classNames.length),
-  });
-  return { net, info: { path, dataset, accuracy: acc, epochs, profile } };
+  try {
+    manualSeed(0);
+    const net = new FeatureClassifier(train.imageShape, train.classNames.length);
+    const epochs = profile?.epochs ?? o.epochs ?? 6;
+    const acc = trainClassifier(net, train, test, epochs, o.onEpoch);
+    saveSafetensors(path, net.stateDict(), {
+      format: 'pt',
+      dataset,
+      accuracy: String(acc),
+      epochs: String(epochs),
+      train_images: String(train.length),
+      image_shape: JSON.stringify(train.imageShape),
+      classes: String(train.classNames.length),
+    });
+    return { net, info: { path, dataset, accuracy: acc, epochs, profile } };
+  } finally {
+    if (train !== all) train.dispose();
+    all.dispose();
+    test.dispose();
+  }
 }

@@ -19,6 +19,8 @@ import { classHistogram, frechetDistance, inceptionScore } from './fid.js';
 export interface SampleQuality {
   run: string;
   samples: number;
+  /** The seed the samples were drawn with. */
+  seed: number;
   fid: number;
   inception_score: number;
   class_counts: number[];
@@ -48,7 +50,8 @@ export async function classifierFor(
   const spec = { ...runDatasetSpec(config, 'train'), classes: undefined, limit: undefined };
   const rng = getRngState();
   try {
-    const data = async (): Promise<{ train: ImageDataset; test: ImageDataset }> => ({ train: await loadDataset(spec), test: await loadDataset({ ...spec, split: 'test' }) });
+    // A reduced classifier loads only the training images it uses; the test set is always whole.
+    const data = async (): Promise<{ train: ImageDataset; test: ImageDataset }> => ({ train: await loadDataset({ ...spec, limit: profile?.images }), test: await loadDataset({ ...spec, split: 'test' }) });
     return await loadOrTrainClassifier(config.dataset, data, { ...(onEpoch ? { onEpoch } : {}), ...(profile ? { profile } : {}) });
   } finally {
     setRngState(rng);
@@ -108,6 +111,7 @@ export async function sampleQuality(run: OpenRun, o: SampleQualityOptions): Prom
     const out: SampleQuality = {
       run: run.dir,
       samples: o.n,
+      seed: o.seed ?? 0,
       fid: Math.round(result.fid * 1000) / 1000,
       inception_score: Math.round(result.is * 1000) / 1000,
       class_counts: result.hist.counts,

@@ -8,8 +8,7 @@
  * latentlab version) goes into each file's metadata_props. Everything is built in memory and
  * checked before the first byte is written; then all files go to temporary names and are renamed.
  */
-import { renameSync, rmSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { ForwardPlan } from '../models/common/forward-plan.js';
 import { LatentModel } from '../models/common/latent-model.js';
 import type { AnyModel } from '../models/types.js';
@@ -19,7 +18,7 @@ import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { OpenRun } from '../train/open-run.js';
 import { version as latentlabVersion } from '../train/prepare.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFilesTogether } from '../util/fs.js';
 import { encodeModel } from './onnx-proto.js';
 import { buildGraph, type PlanInputs } from './plan.js';
 
@@ -84,7 +83,7 @@ function graphFile(model: AnyModel, role: 'decoder' | 'encoder', plan: ForwardPl
  * running statistics); `extra` goes into the metadata. An UnsupportedLayerError names a layer
  * the exporter cannot translate.
  */
-export function exportOnnx(model: AnyModel, extra: Record<string, string> = {}): OnnxFiles {
+export function exportOnnx(model: AnyModel, extra: Record<string, string> = {}, o: { encoder?: boolean } = {}): OnnxFiles {
   const wasTraining = model.training;
   model.eval();
   try {
@@ -93,7 +92,7 @@ export function exportOnnx(model: AnyModel, extra: Record<string, string> = {}):
         const ex = exampleBatch(model);
         const y = ex.label ?? undefined;
         const decoder = graphFile(model, 'decoder', model.decoderPlan(), { input: ex.z, label: ex.label }, { image: model.decode(ex.z, y) }, extra);
-        if (model.family !== 'latent') return { decoder, encoder: null };
+        if (model.family !== 'latent' || o.encoder === false) return { decoder, encoder: null };
         const { mu, logvar } = model.encode(ex.x, y);
         const encoder = graphFile(model, 'encoder', model.encoderPlan(), { input: ex.x, label: ex.label }, logvar ? { mu, logvar } : { mu }, extra);
         return { decoder, encoder };
@@ -109,23 +108,12 @@ export function runMetadata(run: OpenRun): Record<string, string> {
   return { dataset: run.config.dataset, class_names: JSON.stringify(run.classNames) };
 }
 
-/** Writes every file to a temporary name first and renames them only once all are written. */
-function writeAll(files: [string, Uint8Array][]): void {
-  const tmp = files.map(([p]) => join(dirname(p), `.${basename(p)}.export-${process.pid}`));
-  try {
-    files.forEach(([, data], i) => writeFileAtomic(tmp[i]!, data));
-    files.forEach(([p], i) => renameSync(tmp[i]!, p));
-  } finally {
-    for (const t of tmp) rmSync(t, { force: true });
-  }
-}
-
 /** Exports `model` into the folder `out`: decoder.onnx and, with an encoder, encoder.onnx; gives the paths. Nothing is written if any part fails. */
 export function saveOnnx(model: AnyModel, out: string, extra: Record<string, string> = {}): string[] {
   const files = exportOnnx(model, extra);
   const list: [string, Uint8Array][] = [[join(out, 'decoder.onnx'), files.decoder]];
   if (files.encoder) list.push([join(out, 'encoder.onnx'), files.encoder]);
-  writeAll(list);
+  writeFilesTogether(list);
   return list.map(([p]) => p);
 }
 

@@ -81,6 +81,7 @@ function appendOneHot(g: GraphBuilder, model: ImageGenerator, x: Value, label: V
   if (!label || !k) throw new Error(`internal error: ${model.modelName}'s export plan joins labels, but the model is not conditional`);
   const depth = g.constant('label.depth', 'int64', [k], []);
   const values = g.constant('label.values', 'float32', [0, 1]);
-  const oneHot = g.node('OneHot', [label.name, depth, values], 'label.one_hot', withLabels(x.example, label.example, k, model.modelName).slice(1, x.example.size(1)), { axis: { i: -1 } });
-  return g.node('Concat', [x.name, oneHot.name], 'label.concat', withLabels(x.example, label.example, k, model.modelName), { axis: { i: 1 } });
+  const joined = withLabels(x.example, label.example, k, model.modelName);
+  const oneHot = g.node('OneHot', [label.name, depth, values], 'label.one_hot', joined.slice(1, x.example.size(1)), { axis: { i: -1 } });
+  return g.node('Concat', [x.name, oneHot.name], 'label.concat', joined, { axis: { i: 1 } });
 }

@@ -6,13 +6,13 @@
  * Everything is prepared in memory first; then each file goes to a temporary name and is renamed.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { packageRoot } from '../binding/native.js';
 import { latentMap, modelInfo, testImages } from '../server/explorer.js';
 import type { SiteData } from '../server/wire.js';
 import type { OpenRun } from '../train/open-run.js';
 import { version as latentlabVersion } from '../train/prepare.js';
-import { writeFileAtomic } from '../util/fs.js';
+import { writeFilesTogether } from '../util/fs.js';
 import { exportOnnx, runMetadata } from './onnx.js';
 
 export const SITE_TEMPLATE = join(packageRoot, 'dist', 'web-site');
@@ -25,11 +25,11 @@ function filesUnder(dir: string): string[] {
 /** The site's files in memory: the template (site.html becomes index.html), decoder.onnx and site.json. */
 export async function siteFiles(run: OpenRun, o: { mapLimit?: number; name?: string } = {}): Promise<[string, Uint8Array | string][]> {
   if (!existsSync(join(SITE_TEMPLATE, 'site.html'))) throw new Error(`the explorer page is not built (no ${SITE_TEMPLATE}/site.html): run npm run build:web, or bash scripts/setup.sh`);
-  const onnx = exportOnnx(run.model, runMetadata(run));
+  const onnx = exportOnnx(run.model, runMetadata(run), { encoder: false }); // the page only decodes
   const map = await latentMap(run, o.mapLimit ?? 1000);
   const site: SiteData = {
     version: latentlabVersion(),
-    info: modelInfo(o.name ?? run.dir.split('/').filter(Boolean).pop()!, run),
+    info: modelInfo(o.name ?? basename(run.dir), run),
     map,
     tests: map ? testImages(await run.testSet(), map.indices) : null,
     decoder: { file: 'decoder.onnx', z: 'z', label: run.model.numClasses ? 'label' : null, output: 'image' },
@@ -41,6 +41,7 @@ export async function siteFiles(run: OpenRun, o: { mapLimit?: number; name?: str
 /** Writes the site into `out`; gives the paths written. */
 export async function saveSite(run: OpenRun, out: string, o: { mapLimit?: number } = {}): Promise<string[]> {
   const files = await siteFiles(run, o);
-  for (const [name, data] of files) writeFileAtomic(join(out, name), data);
-  return files.map(([name]) => join(out, name));
+  const paths = files.map(([name, data]): [string, Uint8Array | string] => [join(out, name), data]);
+  writeFilesTogether(paths);
+  return paths.map(([p]) => p);
 }

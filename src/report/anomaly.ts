@@ -4,7 +4,7 @@
  * the score histograms and ROC curves, AUROC; then the one-class table, each digit in turn
  * the normal class, with `latentlab anomaly`'s defaults (z=20).
  */
-import { ANOMALY_DEFAULTS, normalRunConfig, type AnomalyResult } from '../eval/anomaly-run.js';
+import { ANOMALY_DEFAULTS, normalRunConfig, oneClassAuroc, type AnomalyResult } from '../eval/anomaly-run.js';
 import type { ExperimentPlan } from './plan.js';
 import { shellWord, type RunSpec } from './runs.js';
 import { anomalyRun, figure, key, runDir, runFigure, type Section, type SectionContext } from './section.js';
@@ -46,16 +46,15 @@ async function oneClassTable(ctx: SectionContext): Promise<TableEntry> {
   const { k, classes, table } = ctx.plan.anomaly;
   const results: AnomalyResult[] = [];
   for (const c of classes) results.push((await anomalyRun(ctx, tableRun(c), k)).result);
-  const scores = results[0]!.scores.map((s) => s.score);
-  const auroc = (r: AnomalyResult, score: string): number => r.scores.find((s) => s.score === score)!.auroc;
+  const { scores, auroc, mean } = oneClassAuroc(results);
   const root = shellWord(runDir(ctx, TABLE_ROOT));
   const all = table.images === null && classes.length === 10;
   return {
     caption: `one-class AUROC: each class in turn normal (${table.epochs} epoch${table.epochs === 1 ? '' : 's'}${table.images ? ` on its first ${table.images} images` : ''}), the other classes anomalous`,
     columns: ['normal class', ...scores],
     rows: [
-      ...results.map((r, i) => [String(classes[i]), ...scores.map((s) => r4(auroc(r, s)))]),
-      ['mean', ...scores.map((s) => r4(results.reduce((a, r) => a + auroc(r, s), 0) / results.length))],
+      ...classes.map((c, i) => [String(c), ...scores.map((s) => r4(auroc[s]![i]!))]),
+      ['mean', ...scores.map((s) => r4(mean[s]!))],
     ],
     command: all
       ? `latentlab anomaly --dataset mnist --normal all --epochs ${table.epochs} --k ${k} --out ${root}`

@@ -13,7 +13,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { withOpenRun } from '../train/open-run.js';
 import { saveImageGrid } from '../viz/figures.js';
 import { reconstructions } from '../viz/latent.js';
-import { runSpec } from './runs.js';
+import { runSpec, shellWord } from './runs.js';
 import { evalRun, figure, key, runDir, runFigure, type Section, type SectionContext } from './section.js';
 import type { NumberEntry } from './types.js';
 
@@ -53,7 +53,7 @@ export const decoders: Section = {
     const originals = outs[0]!.originals;
     const sets = [originals, ...outs.map((o) => o.recon)];
     const file = await saveImageGrid(join(ctx.root, 'figures', 'decoders.png'), interleave(sets, SHOWN), { cols: COLS, scale: 2 });
-    const command = `latentlab reproduce --out ${ctx.root} --sections decoders${ctx.plan.scale === 'full' ? '' : ` --${ctx.plan.scale}`}`;
+    const command = `latentlab reproduce --out ${shellWord(ctx.root)} --sections decoders${ctx.plan.scale === 'full' ? '' : ` --${ctx.plan.scale}`}`;
     const sharp = (t: Tensor): number => Math.round(meanGradientMagnitude(t) * 1e5) / 1e5;
     const mse = (t: Tensor): number => Math.round(tidy(() => t.sub(originals).square().sum([1, 2, 3]).mean().item()) * 1e3) / 1e3;
     const of = `${originals.size(0).toLocaleString('en')} test images`;

@@ -74,8 +74,10 @@ export async function ensureRun(spec: RunSpec, root: string, o: EnsureOptions = 
   const resumable = started && hasCheckpoint(dir);
   // Killed before its first checkpoint: nothing to resume, so it starts again.
   if (started && !resumable) for (const f of [FILES.config, FILES.metrics]) rmSync(join(dir, f), { force: true });
-  if (!reused) await train(spec.config, dir, resumable, o);
-  if (!reused) writeFileAtomic(join(dir, MARKER), JSON.stringify({ command, finished: new Date().toISOString() }, null, 2) + '\n');
+  if (!reused) {
+    await train(spec.config, dir, resumable, o);
+    writeFileAtomic(join(dir, MARKER), JSON.stringify({ command, finished: new Date().toISOString() }, null, 2) + '\n');
+  }
   const metrics = readMetrics(dir);
   const resolved = readConfig(dir).resolved ?? {};
   return {

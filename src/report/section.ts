@@ -45,15 +45,28 @@ export const key = (f: FigureEntry): FigureEntry => ({ ...f, key: true });
 
 /** A run's own picture (written by training), with the command that draws it again (the same picture, but for the plots' titles). */
 export function runFigure(ctx: SectionContext, name: string, file: string, caption: string, command?: string): FigureEntry {
-  const defaults: Record<string, string> = {
-    'samples.png': `latentlab sample --run ${runArg(ctx, name)} --seed 7`, // training draws its samples with seed 7
-    'reconstructions.png': `latentlab reconstruct --run ${runArg(ctx, name)}`,
-    'manifold.png': `latentlab manifold --run ${runArg(ctx, name)} --scale 1`,
-    'latent-map.png': `latentlab latent-map --run ${runArg(ctx, name)}`,
-    'curves.png': `latentlab curves --run ${runArg(ctx, name)}`,
-    'progress.gif': `written by training (one frame per epoch): ${readMarkerCommand(ctx, name)}`,
-  };
-  return figure(ctx, join(runDir(ctx, name), file), caption, command ?? defaults[file] ?? '');
+  return figure(ctx, join(runDir(ctx, name), file), caption, command ?? drawingCommand(ctx, name, file));
+}
+
+/** The command that draws a run's picture again ('' for a file no command draws alone). */
+function drawingCommand(ctx: SectionContext, name: string, file: string): string {
+  const run = runArg(ctx, name);
+  switch (file) {
+    case 'samples.png':
+      return `latentlab sample --run ${run} --seed 7`; // training draws its samples with seed 7
+    case 'reconstructions.png':
+      return `latentlab reconstruct --run ${run}`;
+    case 'manifold.png':
+      return `latentlab manifold --run ${run} --scale 1`;
+    case 'latent-map.png':
+      return `latentlab latent-map --run ${run}`;
+    case 'curves.png':
+      return `latentlab curves --run ${run}`;
+    case 'progress.gif':
+      return `written by training (one frame per epoch): ${readMarkerCommand(ctx, name)}`;
+    default:
+      return '';
+  }
 }
 
 function readMarkerCommand(ctx: SectionContext, name: string): string {
@@ -98,7 +111,7 @@ export async function qualityRun(ctx: SectionContext, name: string): Promise<{ r
     ctx,
     name,
     'sample-quality.json',
-    (r) => r.samples === n && JSON.stringify(r.classifier_profile ?? null) === JSON.stringify(profile),
+    (r) => r.samples === n && r.seed === 0 && JSON.stringify(r.classifier_profile ?? null) === JSON.stringify(profile),
     (run) => sampleQuality(run, { n, ...(profile ? { classifier: profile } : {}), onEpoch: (e, acc) => ctx.message(`training the feature classifier: epoch ${e}, test accuracy ${(acc * 100).toFixed(2)}%`) }),
   );
   return { result, command };

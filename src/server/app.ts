@@ -33,20 +33,29 @@ export interface ServerOptions {
   allowedHosts?: string[] | null;
 }
 
-const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]', '::1'];
+export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]', '::1'];
 
 /**
  * Refuses requests another web site could make through the user's browser: a Host that is not
  * ours (DNS rebinding), a POST from another origin, or a POST whose body is not JSON (a form
  * or a no-cors fetch, which browsers send cross-site without asking).
  */
+/** The host of an Origin header; null for one that is not a URL (refused like a foreign one). */
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+}
+
 function guardOrigin(req: FastifyRequest, allowed: string[] | null | undefined): void {
   const hosts = allowed === undefined ? LOOPBACK_HOSTS : allowed;
   const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
   if (hosts && !hosts.includes(host)) throw new HttpError(403, `this server answers to ${hosts.join(', ')}, not to host '${host}' (start it with --host to serve other names)`);
   if (req.method !== 'POST') return;
   const origin = req.headers.origin;
-  if (origin && origin !== 'null' && new URL(origin).host !== req.headers.host) throw new HttpError(403, `requests from ${origin} are not allowed`);
+  if (origin && origin !== 'null' && originHost(origin) !== req.headers.host) throw new HttpError(403, `requests from ${origin} are not allowed`);
   if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'send the request body as JSON (content-type: application/json)');
 }
 

@@ -53,7 +53,7 @@ export class JobManager {
   start(r: TrainRequest): Job {
     const dir = join(this.store.root, r.name);
     if (existsSync(join(dir, FILES.config)) || this.#children.has(r.name)) throw conflict(`a run named '${r.name}' already exists: choose another name`);
-    const running = this.jobs().filter((j) => j.exitCode === null).length;
+    const running = this.running().length;
     if (running >= MAX_JOBS) throw conflict(`${running} runs are training already (at most ${MAX_JOBS} at once, each uses every core): stop one or wait`);
     const args = JobManager.trainArgs(r, dir);
     // Its own process group: Ctrl-C on the server's terminal must not reach it, or the SIGINT
@@ -84,12 +84,28 @@ export class JobManager {
     return [...this.#children.values()].map((c) => c.job);
   }
 
+  /** Whether the run trains now: its job here, or a process elsewhere that its live.json names (read now unless given). */
+  isTraining(run: string, dir: string, live = readLive(dir)): boolean {
+    const job = this.job(run);
+    return job ? job.exitCode === null : isTrainingAlive(live, dir);
+  }
+
+  /** The jobs whose process has not exited. */
+  running(): Job[] {
+    return this.jobs().filter((j) => j.exitCode === null);
+  }
+
+  /** SIGINT once: a second one would make the trainer quit without its checkpoint. */
+  static #interrupt(job: Job, child: ChildProcess): void {
+    if (!job.stopping) child.kill('SIGINT');
+    job.stopping = true;
+  }
+
   /** Asks the run's training to checkpoint and stop (once: asking again changes nothing); an error if nothing is training it. */
   stop(run: string): { pid: number } {
     const mine = this.#children.get(run);
     if (mine && mine.job.exitCode === null) {
-      if (!mine.job.stopping) mine.child.kill('SIGINT');
-      mine.job.stopping = true;
+      JobManager.#interrupt(mine.job, mine.child);
       return { pid: mine.job.pid };
     }
     const dir = this.store.dir(run);
@@ -109,8 +125,7 @@ export class JobManager {
           new Promise<void>((resolve) => {
             if (child.exitCode !== null || child.signalCode !== null) return resolve();
             child.once('exit', () => resolve());
-            if (!job.stopping) child.kill('SIGINT');
-            job.stopping = true;
+            JobManager.#interrupt(job, child);
           }),
       ),
     );

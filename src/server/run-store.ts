@@ -11,7 +11,7 @@ import { FILES, listRuns, readConfig, readMetrics, type RunSummary } from '../tr
 import { badRequest, notFound } from './http-error.js';
 
 /** One path segment of letters, digits, '.', '_' and '-', not starting with a dot: no '..', no '/', no hidden files. */
-const RUN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+export const RUN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 export function checkRunName(name: unknown): string {
   if (typeof name !== 'string' || !RUN_NAME.test(name)) {
@@ -61,15 +61,8 @@ export class RunStore {
   }
 
   /** Runs `fn` on the run with its model loaded (reopened when its checkpoint changed); the run stays open until `fn` ends. */
-  async use<T>(name: string, fn: (run: OpenRun) => Promise<T> | T): Promise<T> {
-    const entry = await this.#entry(name);
-    entry.users++;
-    try {
-      return await fn(entry.run);
-    } finally {
-      entry.users--;
-      if (entry.retired && entry.users === 0) this.#free(entry);
-    }
+  use<T>(name: string, fn: (run: OpenRun) => Promise<T> | T): Promise<T> {
+    return this.#use(name, (entry) => fn(entry.run));
   }
 
   /**
@@ -77,9 +70,9 @@ export class RunStore {
    * computed once per checkpoint.
    */
   derived<T>(name: string, key: string, make: (run: OpenRun) => Promise<T> | T): Promise<T> {
-    return this.use(name, async (run) => {
-      const entry = this.#open.get(name)!;
-      if (!entry.extras.has(key)) entry.extras.set(key, Promise.resolve().then(() => make(run)));
+    // The entry in hand, not a second lookup: another request may have replaced or evicted it meanwhile.
+    return this.#use(name, async (entry) => {
+      if (!entry.extras.has(key)) entry.extras.set(key, Promise.resolve().then(() => make(entry.run)));
       try {
         return (await entry.extras.get(key)) as T;
       } catch (err) {
@@ -87,6 +80,17 @@ export class RunStore {
         throw err;
       }
     });
+  }
+
+  async #use<T>(name: string, fn: (entry: Cached) => Promise<T> | T): Promise<T> {
+    const entry = await this.#entry(name);
+    entry.users++;
+    try {
+      return await fn(entry);
+    } finally {
+      entry.users--;
+      if (entry.retired && entry.users === 0) this.#free(entry);
+    }
   }
 
   async #entry(name: string): Promise<Cached> {

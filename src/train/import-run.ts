@@ -9,12 +9,11 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDataset } from '../data/load.js';
 import { createModel } from '../models/registry.js';
-import { buildInfo } from '../tensor/runtime.js';
 import { loadSafetensors, saveSafetensors } from '../tensor/safetensors.js';
 import { disposeAll } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { RunConfig } from './config.js';
-import { runDatasetSpec, version } from './prepare.js';
+import { runDatasetSpec, runVersions } from './prepare.js';
 import { FILES, writeConfig } from './run-dir.js';
 
 const FLOATING = ['float32', 'float64', 'float16', 'bfloat16'];
@@ -70,7 +69,7 @@ export async function importRun(weights: string, config: RunConfig, dir: string)
       class_names: classNames,
       parameters: model.numParameters(),
       imported_from: resolve(weights),
-      versions: { latentlab: version(), libtorch: buildInfo().version, node: process.version },
+      versions: runVersions(),
     });
     return { dir, tensors: Object.keys(own).length, parameters: model.numParameters() };
   } finally {

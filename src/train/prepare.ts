@@ -87,7 +87,7 @@ export async function prepareRun(c: RunConfig, dir: string, fresh: boolean, call
       lr: effectiveLr(c),
       ...describeObjective(c),
       threads: getNumThreads(),
-      versions: { latentlab: version(), libtorch: buildInfo().version, node: process.version },
+      versions: runVersions(),
     });
   }
   return {
@@ -105,9 +105,17 @@ export async function prepareRun(c: RunConfig, dir: string, fresh: boolean, call
   };
 }
 
-/** latentlab's version, from package.json. */
+let packageVersion: string | undefined;
+
+/** latentlab's version, from package.json (read once). */
 export function version(): string {
-  return (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  packageVersion ??= (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  return packageVersion;
+}
+
+/** What config.json records of the software that made a run. */
+export function runVersions(): { latentlab: string; libtorch: string; node: string } {
+  return { latentlab: version(), libtorch: buildInfo().version, node: process.version };
 }
 
 /** What the run optimises, in words, for config.json. */

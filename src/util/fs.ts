@@ -31,3 +31,14 @@ export function writeFileAtomic(path: string, data: string | Uint8Array | readon
     throw err;
   }
 }
+
+/** Writes several files so that a failure leaves none of them new: each to a temporary name first, all renamed only once all are written. */
+export function writeFilesTogether(files: [string, string | Uint8Array][]): void {
+  const tmp = files.map(([p]) => join(dirname(p), `.${basename(p)}.together-${process.pid}`));
+  try {
+    files.forEach(([, data], i) => writeFileAtomic(tmp[i]!, data));
+    files.forEach(([p], i) => renameSync(tmp[i]!, p));
+  } finally {
+    for (const t of tmp) rmSync(t, { force: true });
+  }
+}

@@ -4,9 +4,10 @@
  * scores with a threshold you can move, and the precision and recall it would give; the most
  * and least anomalous test images.
  */
-import embed from 'vega-embed';
 import type { TopLevelSpec } from 'vega-lite';
+import { precisionRecall } from '../../src/eval/ranking.js';
 import { api } from './api.js';
+import { showChart } from './charts.js';
 import { fmt, h } from './dom.js';
 
 function histogramSpec(values: { value: number; kind: string }[], threshold: number, score: string): TopLevelSpec {
@@ -58,12 +59,12 @@ export async function anomalyView(name: string): Promise<HTMLElement> {
     }
     const values = per.scores[score]!.map((value, i) => ({ value, kind: a.normal.includes(per.labels[i]!) ? 'normal' : 'anomalous' }));
     const fitted = a.scores.find((s) => s.score === score)!.threshold;
-    const result = await embed(chart, histogramSpec(values, fitted, score), { renderer: 'svg', actions: false });
+    const scores = values.map((v) => v.value);
+    const positive = values.map((v) => v.kind === 'anomalous');
+    const result = await showChart(chart, histogramSpec(values, fitted, score));
     const judge = (t: number): void => {
-      const flagged = values.filter((v) => v.value > t);
-      const hits = flagged.filter((v) => v.kind === 'anomalous').length;
-      const anomalous = values.filter((v) => v.kind === 'anomalous').length;
-      readout.textContent = `threshold ${t.toFixed(2)}${Math.abs(t - fitted) < 0.005 ? ' (fitted: the 95th percentile of held-out normal images)' : ''}: ${flagged.length} flagged, precision ${(hits / Math.max(1, flagged.length)).toFixed(3)}, recall ${(hits / Math.max(1, anomalous)).toFixed(3)}`;
+      const r = precisionRecall(scores, positive, t); // as the table above computes them
+      readout.textContent = `threshold ${t.toFixed(2)}${Math.abs(t - fitted) < 0.005 ? ' (fitted: the 95th percentile of held-out normal images)' : ''}: ${r.flagged} flagged, precision ${r.precision.toFixed(3)}, recall ${r.recall.toFixed(3)}`;
     };
     judge(fitted);
     result.view.addSignalListener('threshold', (_n, v) => judge(Number(v)));

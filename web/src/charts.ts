@@ -2,19 +2,19 @@
  * Charts in the page through Vega-Lite (vega-embed, bundled: no CDN). The training curves are
  * the very spec the command line renders to curves.png (src/viz/charts.ts).
  */
-import embed from 'vega-embed';
+import embed, { type Result } from 'vega-embed';
 import type { TopLevelSpec } from 'vega-lite';
 
-export { curvesSpec, scoreHistogramSpec } from '../../src/viz/charts.js';
+export { curvesSpec } from '../../src/viz/charts.js';
 
 const views = new WeakMap<HTMLElement, { finalize(): void }>();
 
 /** Renders `spec` into `el` as SVG (so that tests and screenshots see real marks), replacing (and freeing) the chart it held. */
-export async function showChart(el: HTMLElement, spec: TopLevelSpec): Promise<void> {
+export async function showChart(el: HTMLElement, spec: TopLevelSpec): Promise<Result> {
   const result = await embed(el, spec, { renderer: 'svg', actions: false });
   views.get(el)?.finalize();
   views.set(el, result);
-  el.dataset.rendered = String(Number(el.dataset.rendered ?? 0) + 1);
+  return result;
 }
 
 /** One metric of several runs over epochs, a line per run. */

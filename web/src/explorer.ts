@@ -5,9 +5,9 @@
  * Decoding goes through an ExplorerSource (the server, or onnxruntime-web in an exported site).
  * Requests never pile up: while one decode is in flight only the newest point waits.
  */
-import type { ImageBatch, LatentMap, ModelInfo } from '../../src/server/wire.js';
+import type { LatentMap, ModelInfo } from '../../src/server/wire.js';
 import { h } from './dom.js';
-import { classColour, drawImages } from './images.js';
+import { classColour, drawImages, pickImages } from './images.js';
 import { LatentCanvas } from './latent-canvas.js';
 import type { ExplorerSource } from './source.js';
 
@@ -214,7 +214,7 @@ class Explorer {
       .then((batch) => {
         chosen.forEach((point, i) => {
           const c = h('canvas', { title: `test image ${this.map!.indices[point]}`, class: 'thumb' });
-          drawImages(c, slice(batch, i), { scale: 2 });
+          drawImages(c, pickImages(batch, [i]), { scale: 2 });
           c.addEventListener('click', () => this.pick(point));
           thumbs.append(c);
         });
@@ -255,9 +255,3 @@ class Explorer {
   }
 }
 
-/** Image i of a batch, as a batch of one. */
-export function slice(batch: ImageBatch, i: number): ImageBatch {
-  const size = batch.channels * batch.height * batch.width;
-  const bin = atob(batch.data).slice(i * size, (i + 1) * size);
-  return { ...batch, n: 1, data: btoa(bin) };
-}

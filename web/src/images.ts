@@ -24,6 +24,12 @@ function imageData(batch: ImageBatch, pixels: Uint8Array, i: number): ImageData 
 }
 
 /** Draws the images side by side (or in `cols` columns) at `scale` screen pixels per pixel. */
+/** The images at `positions` of a batch, as a new batch (the pixels are base64 bytes, one image after another). */
+export function pickImages(batch: ImageBatch, positions: number[], bin = atob(batch.data)): ImageBatch {
+  const size = batch.channels * batch.height * batch.width;
+  return { ...batch, n: positions.length, data: btoa(positions.map((i) => bin.slice(i * size, (i + 1) * size)).join('')) };
+}
+
 export function drawImages(canvas: HTMLCanvasElement, batch: ImageBatch, o: { scale?: number; cols?: number; gap?: number } = {}): void {
   const scale = o.scale ?? 4;
   const cols = Math.min(o.cols ?? batch.n, batch.n);

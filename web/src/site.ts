@@ -8,6 +8,7 @@ import type { ImageBatch, SiteData } from '../../src/server/wire.js';
 import './style.css';
 import { errorBox, h, mount } from './dom.js';
 import { explorerView } from './explorer.js';
+import { pickImages } from './images.js';
 import type { ExplorerSource } from './source.js';
 
 // One thread: a static host sends no cross-origin isolation headers, which threads need.
@@ -23,7 +24,9 @@ function toBatch(data: Float32Array, [n, channels, height, width]: readonly numb
 async function onnxSource(site: SiteData): Promise<ExplorerSource> {
   const session = await ort.InferenceSession.create(site.decoder.file, { executionProviders: ['wasm'] });
   const latent = site.info.latent;
-  const size = site.tests ? site.tests.channels * site.tests.height * site.tests.width : 0;
+  // Decoded once: each walk asks for two of these images.
+  const testBytes = site.tests ? atob(site.tests.data) : '';
+  const positions = new Map(site.map?.indices.map((t, i) => [t, i]));
   return {
     info: async () => site.info,
     latentMap: async () => site.map,
@@ -35,14 +38,12 @@ async function onnxSource(site: SiteData): Promise<ExplorerSource> {
     },
     async testImages(indices) {
       if (!site.tests || !site.map) throw new Error('this export has no test images');
-      const bin = atob(site.tests.data);
-      const pos = new Map(site.map.indices.map((t, i) => [t, i]));
-      const parts = indices.map((t) => {
-        const i = pos.get(t);
+      const at = indices.map((t) => {
+        const i = positions.get(t);
         if (i === undefined) throw new Error(`test image ${t} is not in this export`);
-        return bin.slice(i * size, (i + 1) * size);
+        return i;
       });
-      return { ...site.tests, n: indices.length, data: btoa(parts.join('')) };
+      return pickImages(site.tests, at, testBytes);
     },
   };
 }

@@ -149,7 +149,7 @@ export function liveView(name: string): HTMLElement {
     const s = JSON.parse((e as MessageEvent<string>).data) as { training: boolean; stopping: boolean; exit_code: number | null; stderr: string[] };
     training = s.training;
     stopping = training && (stopping || s.stopping);
-    stop.toggleAttribute('disabled', !training);
+    stop.toggleAttribute('disabled', !training || stopping); // one Stop: a second SIGINT would skip the checkpoint
     if (s.stderr.length) problems.replaceChildren(errorBox(new Error(s.stderr.join('\n'))));
     describe();
   });

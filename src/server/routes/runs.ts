@@ -7,7 +7,8 @@ import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { isAdversarial } from '../../train/config.js';
-import { isTrainingAlive, readLive } from '../../train/live.js';
+import { readLive } from '../../train/live.js';
+import { FILES } from '../../train/run-dir.js';
 import { withSeed } from '../../tensor/runtime.js';
 import { randn } from '../../tensor/create.js';
 import { tidy } from '../../tensor/scope.js';
@@ -56,7 +57,7 @@ export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManage
       epochs_done: r.epochsDone,
       last: r.last,
       modified: r.modified.toISOString(),
-      training: isTrainingAlive(readLive(r.dir), r.dir),
+      training: jobs.isTraining(r.name, r.dir),
     })),
   );
 
@@ -74,9 +75,9 @@ export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManage
       family: isAdversarial(settings) ? 'adversarial' : 'latent',
       metrics,
       files: readdirSync(dir).filter((f) => FILE_NAME.test(f) && /\.(png|gif|svg)$/.test(f)).sort(),
-      has_checkpoint: existsSync(join(dir, 'model.safetensors')),
+      has_checkpoint: existsSync(join(dir, FILES.model)),
       live,
-      training: isTrainingAlive(live, dir),
+      training: jobs.isTraining(name, dir, live),
       job: jobs.job(name),
       anomaly: existsSync(anomalyFile) ? (JSON.parse(readFileSync(anomalyFile, 'utf8')) as unknown) : null,
     };

@@ -3,16 +3,16 @@
  * and a server-sent event stream per run that replays its metrics and then follows them as
  * epochs end, with its live status and a note whenever a new checkpoint lands.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { BUILTIN } from '../../data/builtin.js';
 import { MODELS } from '../../models/registry.js';
 import { DEFAULTS, defaultLatent, MODEL_NAMES } from '../../train/config.js';
-import { isTrainingAlive, LIVE_FILE, readLive } from '../../train/live.js';
-import { FILES } from '../../train/run-dir.js';
+import { LIVE_FILE, readLive } from '../../train/live.js';
+import { FILES, readMetrics } from '../../train/run-dir.js';
 import { STOPPED_EXIT, type JobManager, type TrainRequest } from '../jobs.js';
-import type { RunStore } from '../run-store.js';
+import { RUN_NAME, type RunStore } from '../run-store.js';
 import type { RunParams } from '../validation.js';
 
 const trainBody = {
@@ -20,7 +20,7 @@ const trainBody = {
   required: ['name', 'model', 'dataset', 'latent', 'epochs'],
   additionalProperties: false,
   properties: {
-    name: { type: 'string', pattern: '^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$' },
+    name: { type: 'string', pattern: RUN_NAME.source, maxLength: 64 },
     model: { type: 'string', enum: [...MODEL_NAMES] },
     dataset: { type: 'string', enum: Object.keys(BUILTIN) },
     latent: { type: 'integer', minimum: 1, maximum: 512 },
@@ -60,41 +60,36 @@ export function trainingRoutes(app: FastifyInstance, store: RunStore, jobs: JobM
     };
     // Every connection replays the run from its first epoch; `reset` tells a reconnecting page to forget what it had.
     send('reset', {});
-    let sentLines = 0;
-    let liveStamp = -1;
-    let modelStamp = -1;
+    let sent = 0;
+    const stamps = new Map<string, string>();
+    /** Whether the file is there and changed (size or time) since the last tick. */
+    const changed = (file: string): boolean => {
+      const st = statSync(join(dir, file), { throwIfNoEntry: false });
+      const stamp = st ? `${st.size}:${st.mtimeMs}` : '';
+      if (stamp === (stamps.get(file) ?? '')) return false;
+      stamps.set(file, stamp);
+      return Boolean(st);
+    };
+    let live: ReturnType<typeof readLive> = null;
     let lastStatus = '';
     const tick = (): void => {
-      const metricsPath = join(dir, FILES.metrics);
-      if (existsSync(metricsPath)) {
-        const text = readFileSync(metricsPath, 'utf8');
-        const lines = text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter((l) => l.trim()); // whole lines only: the last may be half written
-        if (lines.length < sentLines) {
-          sentLines = 0; // rewritten by a resume: replay
+      if (changed(FILES.metrics)) {
+        const metrics = readMetrics(dir); // whole lines only: a half-written last line does not parse yet
+        if (metrics.length < sent) {
+          sent = 0; // rewritten by a resume: replay
           send('reset', {});
         }
-        for (const l of lines.slice(sentLines)) {
-          sentLines++;
-          try {
-            send('metrics', JSON.parse(l));
-          } catch {
-            /* a line cut by a kill: readMetrics skips it too */
-          }
-        }
+        for (const m of metrics.slice(sent)) send('metrics', m);
+        sent = metrics.length;
       }
-      const livePath = join(dir, LIVE_FILE);
-      if (existsSync(livePath) && statSync(livePath).mtimeMs !== liveStamp) {
-        liveStamp = statSync(livePath).mtimeMs;
-        send('live', readLive(dir));
+      if (changed(LIVE_FILE)) {
+        live = readLive(dir);
+        send('live', live);
       }
-      const modelPath = join(dir, FILES.model);
-      if (existsSync(modelPath) && statSync(modelPath).mtimeMs !== modelStamp) {
-        modelStamp = statSync(modelPath).mtimeMs;
-        send('checkpoint', { time: new Date(modelStamp).toISOString() });
-      }
+      if (changed(FILES.model)) send('checkpoint', { time: new Date(statSync(join(dir, FILES.model)).mtimeMs).toISOString() });
       const job = jobs.job(name);
       const failed = job !== null && job.exitCode !== null && job.exitCode !== 0 && job.exitCode !== STOPPED_EXIT;
-      const status = JSON.stringify({ training: job ? job.exitCode === null : isTrainingAlive(readLive(dir), dir), stopping: job?.stopping ?? false, exit_code: job?.exitCode ?? null, stderr: failed ? job.stderr.slice(-5) : [] });
+      const status = JSON.stringify({ training: jobs.isTraining(name, dir, live), stopping: job?.stopping ?? false, exit_code: job?.exitCode ?? null, stderr: failed ? job.stderr.slice(-5) : [] });
       if (status !== lastStatus) {
         lastStatus = status;
         send('status', JSON.parse(status));
