@@ -46,10 +46,22 @@ function reconMetrics(model: GenerativeModel, ds: ImageDataset): { dice: Float64
   noGrad(() => {
     for (let i = 0; i < ds.length; i += 500) {
       tidy(() => {
-        const x = ds.images.slice(0, i, Math.min(ds.length, i + 500)).float().div(255);
+        const x = ds.images
+          .slice(0, i, Math.min(ds.length, i + 500))
+          .float()
+          .div(255);
         const r = model.decode(model.encode(x).mu).reshape(x.size(0), -1);
         const f = x.reshape(x.size(0), -1);
-        dice.set(f.mul(r).sum(1).mul(-2).div(f.sum(1).add(r.sum(1))).add(1).toArray(), i);
+        dice.set(
+          f
+            .mul(r)
+            .sum(1)
+            .mul(-2)
+            .div(f.sum(1).add(r.sum(1)))
+            .add(1)
+            .toArray(),
+          i,
+        );
         relL1.set(f.sub(r).abs().sum(1).div(f.sum(1)).toArray(), i);
       });
     }
@@ -67,7 +79,10 @@ for (const name of names) {
   const table: Record<string, { val: number[]; test: number[] }> = {};
   for (let c = 0; c < 10; c++) {
     const dir = join('runs', 'select', dataset, name, `normal-${c}`);
-    const config = resolveConfig({}, { dataset, classes: [c], latent: 20, valFraction: 0.1, seed: 0, ...CANDIDATES[name] });
+    const config = resolveConfig(
+      {},
+      { dataset, classes: [c], latent: 20, valFraction: 0.1, seed: 0, ...CANDIDATES[name] },
+    );
     if (!existsSync(join(dir, 'model.safetensors'))) {
       const run = await prepareRun(config, dir, !existsSync(join(dir, 'config.json')));
       await run.trainer.fit();
@@ -78,7 +93,10 @@ for (const name of names) {
     const labels = full.labels.toArray();
     const others = labels.flatMap((l, i) => (l === c ? [] : [i]));
     const order = shuffledIndices(others.length, 1);
-    const anomalies = subset(full, Array.from(order.subarray(0, 2000), (j) => others[j]!));
+    const anomalies = subset(
+      full,
+      Array.from(order.subarray(0, 2000), (j) => others[j]!),
+    );
     await withOpenRun(dir, async (open) => {
       const run = { model: unconditionalLatent(open) };
       for (const scoring of ['run', 'grey'] as const) {
@@ -91,9 +109,14 @@ for (const name of names) {
         for (const score of ['reconstruction', 'neg_elbo'] as const) {
           const pick = (s: 'vn' | 'va' | 't'): Float64Array => ({ vn, va, t: ts })[s][score]!;
           variants[`${score}`] = pick;
-          for (const w of [0.5, 1]) variants[`${score}-complexity*${w}`] = (s) => pick(s).map((v, i) => v - w * Math.LN2 * cx[s][i]!);
+          for (const w of [0.5, 1])
+            variants[`${score}-complexity*${w}`] = (s) => pick(s).map((v, i) => v - w * Math.LN2 * cx[s][i]!);
         }
-        const rm = { vn: reconMetrics(run.model, heldOut!), va: reconMetrics(run.model, anomalies), t: reconMetrics(run.model, test) };
+        const rm = {
+          vn: reconMetrics(run.model, heldOut!),
+          va: reconMetrics(run.model, anomalies),
+          t: reconMetrics(run.model, test),
+        };
         variants['dice'] = (s) => rm[s].dice;
         variants['relative-l1'] = (s) => rm[s].relL1;
         // Residual of the score after a line fitted on held-out normal images only: score ~ a + b * complexity.
@@ -106,18 +129,42 @@ for (const name of names) {
           const key = `${scoring}:${vname}`;
           table[key] ??= { val: [], test: [] };
           const vScores = Float64Array.from([...get('vn'), ...get('va')]);
-          table[key].val.push(auroc(vScores, [...Array(heldOut!.length).fill(false), ...Array(anomalies.length).fill(true)]));
-          table[key].test.push(auroc(get('t'), testLabels.map((l) => l !== c)));
+          table[key].val.push(
+            auroc(vScores, [...Array(heldOut!.length).fill(false), ...Array(anomalies.length).fill(true)]),
+          );
+          table[key].test.push(
+            auroc(
+              get('t'),
+              testLabels.map((l) => l !== c),
+            ),
+          );
         }
       }
     });
     normals.dispose();
     heldOut!.dispose();
     anomalies.dispose();
-    console.error(`${name} normal ${c}: ` + Object.entries(table).map(([k, v]) => `${k} val ${v.val.at(-1)!.toFixed(4)} test ${v.test.at(-1)!.toFixed(4)}`).join(' | '));
+    console.error(
+      `${name} normal ${c}: ` +
+        Object.entries(table)
+          .map(([k, v]) => `${k} val ${v.val.at(-1)!.toFixed(4)} test ${v.test.at(-1)!.toFixed(4)}`)
+          .join(' | '),
+    );
   }
   const mean = (a: number[]): number => a.reduce((x, y) => x + y, 0) / a.length;
   for (const [k, v] of Object.entries(table)) {
-    console.log(JSON.stringify({ name: 'anomaly-select', dataset, candidate: name, score: k, val_mean: mean(v.val), test_mean: mean(v.test), val: v.val, test: v.test, machine: machine() }));
+    console.log(
+      JSON.stringify({
+        name: 'anomaly-select',
+        dataset,
+        candidate: name,
+        score: k,
+        val_mean: mean(v.val),
+        test_mean: mean(v.test),
+        val: v.val,
+        test: v.test,
+        machine: machine(),
+      }),
+    );
   }
 }

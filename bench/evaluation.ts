@@ -25,13 +25,23 @@ import { machine } from './machine.js';
 const root = join('runs', 'bench');
 const cli = (...args: string[]): { lines: Record<string, unknown>[]; seconds: number } => {
   const t0 = performance.now();
-  const out = execFileSync(process.execPath, [join(packageRoot, 'bin', 'latentlab.js'), ...args, '--json'], { maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
-  return { lines: out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>), seconds: Math.round((performance.now() - t0) / 100) / 10 };
+  const out = execFileSync(process.execPath, [join(packageRoot, 'bin', 'latentlab.js'), ...args, '--json'], {
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).toString();
+  return {
+    lines: out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+    seconds: Math.round((performance.now() - t0) / 100) / 10,
+  };
 };
 const vae = join(root, 'vae-mlp-10');
 
 function ensureVae(): void {
-  if (!existsSync(join(vae, 'config.json'))) cli('train', '--model', 'vae-mlp', '--latent', '20', '--epochs', '10', '--out', vae);
+  if (!existsSync(join(vae, 'config.json')))
+    cli('train', '--model', 'vae-mlp', '--latent', '20', '--epochs', '10', '--out', vae);
 }
 
 const which = process.argv.slice(2);
@@ -40,18 +50,45 @@ const want = (name: string): boolean => !which.length || which.includes(name);
 if (want('eval')) {
   ensureVae();
   const { lines, seconds } = cli('eval', '--run', vae, '--k', '5000');
-  console.log(JSON.stringify({ name: 'eval-vae-mlp', ...lines.at(-1), command_seconds: seconds, anchor: 'Burda et al. 2016, one-layer VAE (k=5000, trained far longer): 86.76 nats', machine: machine() }));
+  console.log(
+    JSON.stringify({
+      name: 'eval-vae-mlp',
+      ...lines.at(-1),
+      command_seconds: seconds,
+      anchor: 'Burda et al. 2016, one-layer VAE (k=5000, trained far longer): 86.76 nats',
+      machine: machine(),
+    }),
+  );
 }
 
 if (want('anomaly')) {
   for (const dataset of ['mnist', 'fashion-mnist']) {
-    const { lines, seconds } = cli('anomaly', '--normal', 'all', '--dataset', dataset, '--out', join(root, `anomaly-${dataset}`));
-    console.log(JSON.stringify({ name: `anomaly-${dataset}`, ...lines.at(-1), seconds, anchor: 'Deep SVDD (Ruff et al. 2018), MNIST mean AUROC 0.948', machine: machine() }));
+    const { lines, seconds } = cli(
+      'anomaly',
+      '--normal',
+      'all',
+      '--dataset',
+      dataset,
+      '--out',
+      join(root, `anomaly-${dataset}`),
+    );
+    console.log(
+      JSON.stringify({
+        name: `anomaly-${dataset}`,
+        ...lines.at(-1),
+        seconds,
+        anchor: 'Deep SVDD (Ruff et al. 2018), MNIST mean AUROC 0.948',
+        machine: machine(),
+      }),
+    );
   }
 }
 
 if (want('fid')) {
-  const { net, info } = await loadOrTrainClassifier('mnist', async () => ({ train: await loadMnist('train'), test: await loadMnist('test') }));
+  const { net, info } = await loadOrTrainClassifier('mnist', async () => ({
+    train: await loadMnist('train'),
+    test: await loadMnist('test'),
+  }));
   const train = await loadMnist('train');
   const test = await loadDataset({ dataset: 'mnist', split: 'test' });
   manualSeed(0);

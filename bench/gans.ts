@@ -17,8 +17,17 @@ import { machine } from './machine.js';
 const root = join('runs', 'bench');
 const cli = (...args: string[]): { lines: Record<string, unknown>[]; seconds: number } => {
   const t0 = performance.now();
-  const out = execFileSync(process.execPath, [join(packageRoot, 'bin', 'latentlab.js'), ...args, '--json'], { maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] }).toString();
-  return { lines: out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>), seconds: Math.round((performance.now() - t0) / 100) / 10 };
+  const out = execFileSync(process.execPath, [join(packageRoot, 'bin', 'latentlab.js'), ...args, '--json'], {
+    maxBuffer: 1 << 26,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).toString();
+  return {
+    lines: out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>),
+    seconds: Math.round((performance.now() - t0) / 100) / 10,
+  };
 };
 
 const argv = process.argv.slice(2);

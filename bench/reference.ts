@@ -21,11 +21,18 @@ export interface ReferenceConfig {
  * changed it) and two settings tuned as latentlab tunes itself (passive OpenMP waiting, the
  * OpenBLAS kernels the CPU supports), so that the project is also compared with PyTorch's best.
  */
-export function referenceConfigs(cores: number, original: { waitPolicy: string | undefined; coreType: string | undefined }): ReferenceConfig[] {
+export function referenceConfigs(
+  cores: number,
+  original: { waitPolicy: string | undefined; coreType: string | undefined },
+): ReferenceConfig[] {
   const tuned = { OMP_WAIT_POLICY: 'PASSIVE', OPENBLAS_CORETYPE: process.env.OPENBLAS_CORETYPE };
   const kernels = tuned.OPENBLAS_CORETYPE ? ` OPENBLAS_CORETYPE=${tuned.OPENBLAS_CORETYPE}` : '';
   return [
-    { label: `default (threads=${cores})`, threads: cores, env: { OMP_WAIT_POLICY: original.waitPolicy, OPENBLAS_CORETYPE: original.coreType } },
+    {
+      label: `default (threads=${cores})`,
+      threads: cores,
+      env: { OMP_WAIT_POLICY: original.waitPolicy, OPENBLAS_CORETYPE: original.coreType },
+    },
     { label: `threads=1 OMP_WAIT_POLICY=PASSIVE${kernels}`, threads: 1, env: tuned },
     { label: `threads=${cores} OMP_WAIT_POLICY=PASSIVE${kernels}`, threads: cores, env: tuned },
   ];
@@ -35,7 +42,10 @@ export function runReference(args: string[], cfg: ReferenceConfig, script = REFE
   if (!existsSync(script)) throw new Error(`the PyTorch reference is missing: ${script}`);
   const env = { ...process.env, ...cfg.env };
   for (const [k, v] of Object.entries(cfg.env)) if (v === undefined) delete env[k];
-  const out = execFileSync(PYTHON, [script, '--data', mnistDir(), '--threads', String(cfg.threads), ...args], { env, maxBuffer: 1 << 24 });
+  const out = execFileSync(PYTHON, [script, '--data', mnistDir(), '--threads', String(cfg.threads), ...args], {
+    env,
+    maxBuffer: 1 << 24,
+  });
   return out
     .toString()
     .trim()

@@ -37,7 +37,15 @@ function bestConfig(refs: number[][]): number {
 }
 
 /** One JSON line: the project's median time against each reference setting's, the ratio against the fastest. */
-function reportComparison(o: { name: string; what: string; images: number; ours: number[]; refs: number[][]; configs: { label: string }[]; extra?: Record<string, unknown> }): void {
+function reportComparison(o: {
+  name: string;
+  what: string;
+  images: number;
+  ours: number[];
+  refs: number[][];
+  configs: { label: string }[];
+  extra?: Record<string, unknown>;
+}): void {
   const medians = o.refs.map(median);
   const best = bestConfig(o.refs);
   const project = median(o.ours);
@@ -88,8 +96,12 @@ async function vaeEpoch(arch: Arch, repeats: number, images: number): Promise<vo
   const refs = configs.map(() => [] as number[]);
   for (let r = 0; r < repeats; r++) {
     ours.push(await projectEpoch(arch, images));
-    configs.forEach((cfg, i) => refs[i]!.push(runReference(['--model', arch, '--epochs', '1', '--limit', String(images)], cfg)[0]!.sec!));
-    console.error(`  vae-${arch} repeat ${r + 1}/${repeats}: project ${ours.at(-1)!.toFixed(2)} s; reference ${refs.map((x) => x.at(-1)!.toFixed(2)).join(' / ')} s`);
+    configs.forEach((cfg, i) =>
+      refs[i]!.push(runReference(['--model', arch, '--epochs', '1', '--limit', String(images)], cfg)[0]!.sec!),
+    );
+    console.error(
+      `  vae-${arch} repeat ${r + 1}/${repeats}: project ${ours.at(-1)!.toFixed(2)} s; reference ${refs.map((x) => x.at(-1)!.toFixed(2)).join(' / ')} s`,
+    );
   }
   reportComparison({
     name: `vae-${arch}-epoch`,
@@ -111,13 +123,19 @@ interface GanSize {
 }
 
 /** One epoch of the project's dcgan (28x28, nonsaturating), the same work as bench/torch_dcgan.py's epoch. */
-async function projectGanEpoch(images: number, size: GanSize): Promise<{ seconds: number; losses: Record<string, number> }> {
+async function projectGanEpoch(
+  images: number,
+  size: GanSize,
+): Promise<{ seconds: number; losses: Record<string, number> }> {
   manualSeed(0);
   const full = await loadMnist('train');
   const train = full.take(images);
   const model = new Dcgan({ latent: size.latent, imageShape: [1, 28, 28], loss: 'nonsaturating', width: size.width });
   const gan = { lr: 2e-4, betas: [0.5, 0.999] as [number, number] };
-  const pair = new OptimizerPair(new Adam(model.generator.parameters(), gan), new Adam(model.discriminator.parameters(), gan));
+  const pair = new OptimizerPair(
+    new Adam(model.generator.parameters(), gan),
+    new Adam(model.discriminator.parameters(), gan),
+  );
   const objective = new AdversarialObjective(resolveConfig({}, { model: 'dcgan' }), model, pair);
   const loader = new BatchLoader(train, { batchSize: 128, binarize: 'none' });
   const sums: Record<string, number> = {};
@@ -135,7 +153,10 @@ async function projectGanEpoch(images: number, size: GanSize): Promise<{ seconds
   model.dispose();
   pair.dispose();
   full.dispose();
-  return { seconds, losses: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, Math.round((v / images) * 1e4) / 1e4])) };
+  return {
+    seconds,
+    losses: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, Math.round((v / images) * 1e4) / 1e4])),
+  };
 }
 
 async function dcganEpoch(repeats: number, images: number, size: GanSize): Promise<void> {
@@ -149,14 +170,25 @@ async function dcganEpoch(repeats: number, images: number, size: GanSize): Promi
     ours.push(p.seconds);
     losses = p.losses;
     configs.forEach((cfg, i) => {
-      const e = runReference(['--epochs', '1', '--limit', String(images), '--width', String(size.width), '--latent', String(size.latent)], cfg, DCGAN_REFERENCE)[0]!;
+      const e = runReference(
+        ['--epochs', '1', '--limit', String(images), '--width', String(size.width), '--latent', String(size.latent)],
+        cfg,
+        DCGAN_REFERENCE,
+      )[0]!;
       refs[i]!.push(e.sec!);
       refLosses[i] = e;
     });
-    console.error(`  dcgan repeat ${r + 1}/${repeats}: project ${ours.at(-1)!.toFixed(2)} s; reference ${refs.map((x) => x.at(-1)!.toFixed(2)).join(' / ')} s`);
+    console.error(
+      `  dcgan repeat ${r + 1}/${repeats}: project ${ours.at(-1)!.toFixed(2)} s; reference ${refs.map((x) => x.at(-1)!.toFixed(2)).join(' / ')} s`,
+    );
   }
   const best = bestConfig(refs);
-  const pick = (e: Record<string, number>): Record<string, number> => ({ dLoss: e.d_loss!, gLoss: e.g_loss!, dReal: e.d_real!, dFake: e.d_fake! });
+  const pick = (e: Record<string, number>): Record<string, number> => ({
+    dLoss: e.d_loss!,
+    gLoss: e.g_loss!,
+    dReal: e.d_real!,
+    dFake: e.d_fake!,
+  });
   reportComparison({
     name: 'dcgan-epoch',
     what: `the MNIST 28x28 dcgan (width ${size.width}, z=${size.latent}, nonsaturating), batch 128, two Adams 2e-4 (0.5, 0.999), grey pixels: seconds for \`images\` training images (median)`,
@@ -177,7 +209,14 @@ async function mnistLoad(): Promise<void> {
     times.push((performance.now() - t0) / 1000);
     ds.dispose();
   }
-  console.log(JSON.stringify({ name: 'mnist-load', what: 'MNIST training set (60,000 images) from the npm package into a uint8 tensor, median of 5', project_sec: r3(median(times)), machine: machine() }));
+  console.log(
+    JSON.stringify({
+      name: 'mnist-load',
+      what: 'MNIST training set (60,000 images) from the npm package into a uint8 tensor, median of 5',
+      project_sec: r3(median(times)),
+      machine: machine(),
+    }),
+  );
 }
 
 const args = process.argv.slice(2);
@@ -192,7 +231,11 @@ const run = which.length ? which : ['vae-mlp', 'vae-conv', 'mnist-load'];
 for (const b of run) {
   if (b === 'vae-mlp') await vaeEpoch('mlp', repeats, images('mlp'));
   else if (b === 'vae-conv') await vaeEpoch('conv', repeats, images('conv'));
-  else if (b === 'dcgan') await dcganEpoch(repeats, option('--images', 60000), { width: option('--width', 32), latent: option('--latent', 20) });
+  else if (b === 'dcgan')
+    await dcganEpoch(repeats, option('--images', 60000), {
+      width: option('--width', 32),
+      latent: option('--latent', 20),
+    });
   else if (b === 'mnist-load') await mnistLoad();
   else if (b === 'memory') await memoryBench(option('--steps', 20000));
   else {

@@ -19,16 +19,26 @@ import { launch } from '../test/browser.js';
 
 const runs = join('runs', 'docs');
 const images = join(packageRoot, 'docs', 'images');
-const cli = (...args: string[]): void => void execFileSync(process.execPath, [join(packageRoot, 'bin', 'latentlab.js'), ...args], { stdio: 'inherit' });
+const cli = (...args: string[]): void =>
+  void execFileSync(process.execPath, [join(packageRoot, 'bin', 'latentlab.js'), ...args], { stdio: 'inherit' });
 
-if (!existsSync(join(runs, 'mnist-z2', 'model.safetensors'))) cli('train', '--latent', '2', '--epochs', '10', '--out', join(runs, 'mnist-z2'));
-if (!existsSync(join(runs, 'mnist-z8', 'model.safetensors'))) cli('train', '--latent', '8', '--epochs', '5', '--out', join(runs, 'mnist-z8'));
-if (!existsSync(join(runs, 'sevens', 'anomaly.json'))) cli('anomaly', '--dataset', 'mnist', '--normal', '7', '--out', join(runs, 'sevens'));
+if (!existsSync(join(runs, 'mnist-z2', 'model.safetensors')))
+  cli('train', '--latent', '2', '--epochs', '10', '--out', join(runs, 'mnist-z2'));
+if (!existsSync(join(runs, 'mnist-z8', 'model.safetensors')))
+  cli('train', '--latent', '8', '--epochs', '5', '--out', join(runs, 'mnist-z8'));
+if (!existsSync(join(runs, 'sevens', 'anomaly.json')))
+  cli('anomaly', '--dataset', 'mnist', '--normal', '7', '--out', join(runs, 'sevens'));
 rmSync(join(runs, 'live'), { recursive: true, force: true });
 cli('export', '--run', join(runs, 'mnist-z2'), '--format', 'web', '--out', join(runs, 'mnist-z2', 'site'));
 
-const server = spawn(process.execPath, [join(packageRoot, 'bin', 'latentlab.js'), 'serve', '--runs', runs, '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const origin = await new Promise<string>((resolve) => createInterface({ input: server.stdout! }).once('line', (l) => resolve((JSON.parse(l) as { url: string }).url)));
+const server = spawn(
+  process.execPath,
+  [join(packageRoot, 'bin', 'latentlab.js'), 'serve', '--runs', runs, '--port', '0', '--json'],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+);
+const origin = await new Promise<string>((resolve) =>
+  createInterface({ input: server.stdout! }).once('line', (l) => resolve((JSON.parse(l) as { url: string }).url)),
+);
 const browser = await launch();
 const page = async (url: string): Promise<Page> => {
   const p = await browser.newPage({ viewport: { width: 1280, height: 960 } });
@@ -62,20 +72,37 @@ try {
   await p.fill('input[name=name]', 'live');
   await p.fill('input[name=epochs]', '6');
   await p.click('[data-testid=train-form] button[type=submit]');
-  await p.waitForFunction(() => Number(document.querySelector('[data-testid=live-curves]')?.getAttribute('data-epochs')) >= 3, null, { timeout: 300000 });
-  await p.waitForFunction(() => document.querySelector<HTMLImageElement>('[data-testid=live-samples]')!.naturalWidth > 0);
+  await p.waitForFunction(
+    () => Number(document.querySelector('[data-testid=live-curves]')?.getAttribute('data-epochs')) >= 3,
+    null,
+    { timeout: 300000 },
+  );
+  await p.waitForFunction(
+    () => document.querySelector<HTMLImageElement>('[data-testid=live-samples]')!.naturalWidth > 0,
+  );
   await p.waitForTimeout(1500);
   await p.screenshot({ path: join(images, 'web-dashboard.png'), fullPage: true });
   await p.click('[data-testid=stop]');
   await p.close();
   // The exported page, from a plain static server.
-  http = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', join(runs, 'mnist-z2', 'site')], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const siteUrl = await new Promise<string>((resolve) => createInterface({ input: http!.stdout! }).on('line', (l) => /port (\d+)/.test(l) && resolve(`http://127.0.0.1:${/port (\d+)/.exec(l)![1]}/`)));
+  http = spawn(
+    'python3',
+    ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', join(runs, 'mnist-z2', 'site')],
+    { stdio: ['ignore', 'pipe', 'ignore'] },
+  );
+  const siteUrl = await new Promise<string>((resolve) =>
+    createInterface({ input: http!.stdout! }).on(
+      'line',
+      (l) => /port (\d+)/.test(l) && resolve(`http://127.0.0.1:${/port (\d+)/.exec(l)![1]}/`),
+    ),
+  );
   p = await page(siteUrl);
   await p.waitForSelector('[data-testid=decoded][data-decodes]', { timeout: 60000 });
   await moveOver(p, 0.35, 0.6);
   await p.screenshot({ path: join(images, 'web-export.png'), fullPage: true });
-  console.log(`wrote ${['web-explorer', 'web-explorer-z8', 'web-anomaly', 'web-dashboard', 'web-export'].map((n) => join(images, `${n}.png`)).join(', ')}`);
+  console.log(
+    `wrote ${['web-explorer', 'web-explorer-z8', 'web-anomaly', 'web-dashboard', 'web-export'].map((n) => join(images, `${n}.png`)).join(', ')}`,
+  );
 } finally {
   http?.kill();
   await browser.close();

@@ -26,10 +26,14 @@ const runDir = flag('run', join('runs', 'bench', 'serve-z2'));
 const cli = join(packageRoot, 'bin', 'latentlab.js');
 
 if (!existsSync(join(runDir, 'model.safetensors'))) {
-  execFileSync(process.execPath, [cli, 'train', '--latent', '2', '--epochs', '3', '--out', runDir, '--no-pictures'], { stdio: 'inherit' });
+  execFileSync(process.execPath, [cli, 'train', '--latent', '2', '--epochs', '3', '--out', runDir, '--no-pictures'], {
+    stdio: 'inherit',
+  });
 }
 
-const server = spawn(process.execPath, [cli, 'serve', '--runs', dirname(runDir), '--port', '0', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, [cli, 'serve', '--runs', dirname(runDir), '--port', '0', '--json'], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const url = await new Promise<string>((resolve, reject) => {
   createInterface({ input: server.stdout! }).once('line', (l) => resolve((JSON.parse(l) as { url: string }).url));
   server.once('exit', (code) => reject(new Error(`the server exited with code ${code}`)));
@@ -39,7 +43,11 @@ const endpoint = `${url}/api/runs/${basename(runDir)}/decode`;
 /** One decode of a random point; resolves with its latency in ms, or throws. */
 async function decodeOnce(): Promise<number> {
   const t0 = performance.now();
-  const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ z: [[Math.random() * 6 - 3, Math.random() * 6 - 3]] }) });
+  const res = await fetch(endpoint, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ z: [[Math.random() * 6 - 3, Math.random() * 6 - 3]] }),
+  });
   const body = (await res.json()) as { n?: number; error?: string };
   if (res.status !== 200 || body.n !== 1) throw new Error(`${res.status} ${body.error ?? ''}`);
   return performance.now() - t0;
@@ -68,7 +76,8 @@ const elapsed = (performance.now() - start) / 1000;
 server.kill('SIGINT');
 
 latencies.sort((a, b) => a - b);
-const pct = (p: number): number => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! * 100) / 100;
+const pct = (p: number): number =>
+  Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]! * 100) / 100;
 console.log(
   JSON.stringify({
     name: 'serve-decode-load',

@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 echo "== type check (tsc --noEmit)"
 npx --no-install tsc -p tsconfig.json --noEmit
 npx --no-install tsc -p web/tsconfig.json
+echo "== format (prettier --check)"
+npm run --silent format:check
 echo "== tests"
 if [ $# -eq 0 ]; then set -- test/*.test.ts; fi
 exec node --import tsx --test --test-concurrency=1 "$@"

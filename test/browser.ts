@@ -6,7 +6,15 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** As the machine's notes advise: no sandbox as root, and no background traffic to Google's hosts. */
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export function launch(): Promise<Browser> {
   assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: scripts/setup.sh installs Debian's chromium`);
@@ -29,10 +37,15 @@ export const decodedPixels = (p: Page): Promise<number[]> =>
     return Array.from(c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data);
   });
 
-export const decodes = async (p: Page): Promise<number> => Number((await p.getAttribute('[data-testid=decoded]', 'data-decodes')) ?? 0);
+export const decodes = async (p: Page): Promise<number> =>
+  Number((await p.getAttribute('[data-testid=decoded]', 'data-decodes')) ?? 0);
 
 /** Waits until the explorer has drawn more than `n` decoded images. */
-export const decodedMoreThan = (p: Page, n: number): Promise<unknown> => p.waitForFunction((k) => Number(document.querySelector('[data-testid=decoded]')!.getAttribute('data-decodes')) > k, n);
+export const decodedMoreThan = (p: Page, n: number): Promise<unknown> =>
+  p.waitForFunction(
+    (k) => Number(document.querySelector('[data-testid=decoded]')!.getAttribute('data-decodes')) > k,
+    n,
+  );
 
 /** Moves the mouse to (fx, fy) of the latent map and waits for the image of that point; gives the latency the page measured (ms). */
 export async function hover(p: Page, fx: number, fy: number): Promise<number> {
@@ -44,4 +57,5 @@ export async function hover(p: Page, fx: number, fy: number): Promise<number> {
 }
 
 /** Mean absolute difference of two pixel arrays, in 0..255. */
-export const meanDiff = (a: number[], b: number[]): number => a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;
+export const meanDiff = (a: number[], b: number[]): number =>
+  a.reduce((s, v, i) => s + Math.abs(v - b[i]!), 0) / a.length;

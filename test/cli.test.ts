@@ -10,8 +10,17 @@ import { repoRoot } from './helpers.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'latentlab-cli-'));
 
-function cli(...args: string[]): { status: number; stdout: string; stderr: string; last: Record<string, unknown> | null } {
-  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args], { encoding: 'utf8', cwd: tmp });
+function cli(...args: string[]): {
+  status: number;
+  stdout: string;
+  stderr: string;
+  last: Record<string, unknown> | null;
+} {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args],
+    { encoding: 'utf8', cwd: tmp },
+  );
   const lines = r.stdout.trim().split('\n');
   let last: Record<string, unknown> | null = null;
   try {
@@ -26,13 +35,23 @@ test('--help explains the commands', () => {
   const r = cli('--help');
   assert.equal(r.status, 0);
   for (const c of ['doctor', 'train', 'data']) assert.match(r.stdout, new RegExp(`\\n  ${c}\\b`));
-  assert.match(cli('train', '--help').stdout, /--latent <n>\s+latent dimensions \(default: 20; 2 for cvae, 100 for GANs\)/);
+  assert.match(
+    cli('train', '--help').stdout,
+    /--latent <n>\s+latent dimensions \(default: 20; 2 for cvae, 100 for GANs\)/,
+  );
 });
 
 test('doctor reports libtorch, BLAS, threads, devices, speed and datasets', () => {
   const r = cli('doctor', '--json');
   assert.equal(r.status, 0, r.stderr);
-  const d = r.last as { libtorch: { version: string }; blas: { kind: string }; threads: number; devices: string[]; matmulGflops: number; datasets: Record<string, string | null> };
+  const d = r.last as {
+    libtorch: { version: string };
+    blas: { kind: string };
+    threads: number;
+    devices: string[];
+    matmulGflops: number;
+    datasets: Record<string, string | null>;
+  };
   assert.match(d.libtorch.version, /^\d+\.\d+\.\d+/);
   assert.ok(d.threads >= 1);
   assert.equal(d.devices[0], 'cpu');
@@ -42,9 +61,23 @@ test('doctor reports libtorch, BLAS, threads, devices, speed and datasets', () =
 });
 
 test('train runs on tiny data and ends with a JSON summary', () => {
-  const r = cli('train', '--limit', '256', '--epochs', '2', '--batch-size', '64', '--out', join(tmp, 'smoke'), '--json');
+  const r = cli(
+    'train',
+    '--limit',
+    '256',
+    '--epochs',
+    '2',
+    '--batch-size',
+    '64',
+    '--out',
+    join(tmp, 'smoke'),
+    '--json',
+  );
   assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, number>);
   assert.equal(lines.length, 3);
   assert.equal(lines[2]!.epochs_done, 2);
   assert.ok(lines[1]!.train_neg_elbo! < lines[0]!.train_neg_elbo!, 'the loss falls');
@@ -77,7 +110,10 @@ test('data info counts classes and draws one row of examples per class', async (
   const info = r.last as { images: number; shape: number[]; classes: { count: number }[]; pixels: { mean: number } };
   assert.equal(info.images, 500);
   assert.deepEqual(info.shape, [1, 28, 28]);
-  assert.equal(info.classes.reduce((a, c) => a + c.count, 0), 500);
+  assert.equal(
+    info.classes.reduce((a, c) => a + c.count, 0),
+    500,
+  );
   assert.ok(existsSync(out));
   const png = await decodePng(out);
   // 10 columns and 10 rows of 28-pixel tiles with 2-pixel padding, scaled 2x.

@@ -36,7 +36,11 @@ test('a wrong-shape matmul throws an Error naming both shapes, and the process g
   const a = L.ones([2, 3]);
   assert.throws(
     () => a.matmul(a),
-    (e: Error) => e instanceof Error && /aten::matmul/.test(e.message) && /2x3 and 2x3/.test(e.message) && /self=\[2, 3\] float32, other=\[2, 3\] float32/.test(e.message),
+    (e: Error) =>
+      e instanceof Error &&
+      /aten::matmul/.test(e.message) &&
+      /2x3 and 2x3/.test(e.message) &&
+      /self=\[2, 3\] float32, other=\[2, 3\] float32/.test(e.message),
   );
   assert.deepEqual(a.matmul(a.t()).toArray(), [3, 3, 3, 3]);
 });
@@ -64,7 +68,13 @@ test('elementwise ops, reductions and shape ops give the known values', () => {
   assert.equal(x.max().item(), 4);
   assert.deepEqual(x.argmax(1).toArray(), [0, 1]);
   const { values, indices } = x.minDim(0);
-  assert.deepEqual([values.toArray(), indices.toArray()], [[1, -2], [0, 0]]);
+  assert.deepEqual(
+    [values.toArray(), indices.toArray()],
+    [
+      [1, -2],
+      [0, 0],
+    ],
+  );
   assertClose(x.logsumexp(1).toArray(), [Math.log(Math.exp(1) + Math.exp(-2)), Math.log(Math.exp(3) + Math.exp(4))]);
   assertClose(x.var().toArray(), [(2.5 ** 2 + 3.5 ** 2 + 0.5 ** 2 + 1.5 ** 2) / 3]);
   assert.deepEqual(L.cat([x, x], 0).shape, [4, 2]);
@@ -166,9 +176,14 @@ test('every operator latentlab calls exists in this libtorch', async () => {
   const { readFileSync, readdirSync } = await import('node:fs');
   const { join } = await import('node:path');
   const ops = new Set(L.listOps());
-  const files = ['src/tensor', 'src/tensor/optim', 'src/nn'].flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.ts')).map((f) => join(d, f)));
+  const files = ['src/tensor', 'src/tensor/optim', 'src/nn'].flatMap((d) =>
+    readdirSync(d)
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => join(d, f)),
+  );
   const used = new Set<string>();
-  for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(/call(?:Many|Inplace|Named)?\('([a-z_0-9.]+)'/g)) used.add(m[1]!);
+  for (const f of files)
+    for (const m of readFileSync(f, 'utf8').matchAll(/call(?:Many|Inplace|Named)?\('([a-z_0-9.]+)'/g)) used.add(m[1]!);
   assert.ok(used.size > 80, `found only ${used.size} operator names`);
   for (const op of used) {
     const name = op.includes('.') ? `aten::${op}` : `aten::${op}`;
@@ -188,9 +203,17 @@ test('forgotten tensors are freed by garbage collection, even inside a synchrono
     }
     globalThis.gc();
     console.log(JSON.stringify({ made: 40000, peak, left: L.liveTensors() - before }));`;
-  const r = spawnSync(process.execPath, ['--expose-gc', '--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', import.meta.resolve('tsx'), '--input-type=module', '-e', script],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
-  const { made, peak, left } = JSON.parse(r.stdout.trim().split('\n').pop()!) as { made: number; peak: number; left: number };
+  const { made, peak, left } = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
+    made: number;
+    peak: number;
+    left: number;
+  };
   assert.ok(peak < made / 4, `${peak} of ${made} forgotten tensors alive at once: collection did not keep up`);
   assert.ok(left < 100, `${left} forgotten tensors still alive after gc`);
 });

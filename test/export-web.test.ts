@@ -27,7 +27,9 @@ let browser: Browser;
 before(async () => {
   await tinyRun(join(root, 'z2'), { limit: 2048, epochs: 2 });
   await exportRun(join(root, 'z2'), { format: 'web', out: site });
-  http = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', site], { stdio: ['ignore', 'pipe', 'ignore'] });
+  http = spawn('python3', ['-u', '-m', 'http.server', '0', '--bind', '127.0.0.1', '--directory', site], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
   origin = await new Promise<string>((resolve) => {
     createInterface({ input: http.stdout! }).on('line', (l) => {
       const port = /port (\d+)/.exec(l)?.[1];
@@ -45,7 +47,10 @@ after(async () => {
 test('the export holds the page, the bundle, the ONNX decoder and the map data', () => {
   const files = readdirSync(site);
   for (const f of ['index.html', 'decoder.onnx', 'site.json', 'assets']) assert.ok(files.includes(f), `missing ${f}`);
-  assert.ok(readdirSync(join(site, 'assets')).some((f) => f.endsWith('.wasm')), 'no onnxruntime-web wasm in assets/');
+  assert.ok(
+    readdirSync(join(site, 'assets')).some((f) => f.endsWith('.wasm')),
+    'no onnxruntime-web wasm in assets/',
+  );
   const data = JSON.parse(readFileSync(join(site, 'site.json'), 'utf8')) as SiteData;
   assert.equal(data.info.latent, 2);
   assert.equal(data.map!.points.length, 1000);
@@ -62,7 +67,10 @@ test('served statically, the page decodes under the mouse in the browser, with n
   const left = await decodedPixels(p);
   await hover(p, 0.75, 0.5);
   const right = await decodedPixels(p);
-  assert.ok(meanDiff(left, right) > 3, `the image barely changed (mean difference ${meanDiff(left, right).toFixed(2)})`);
+  assert.ok(
+    meanDiff(left, right) > 3,
+    `the image barely changed (mean difference ${meanDiff(left, right).toFixed(2)})`,
+  );
   assert.match((await p.textContent('main'))!, /onnxruntime-web/);
   await p.screenshot({ path: join(shots, 'web-export.png'), fullPage: true });
   await p.close();

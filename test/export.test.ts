@@ -6,7 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -40,7 +49,9 @@ import { withOpenRun } from '../src/train/open-run.js';
 import { decodeLatents } from '../src/viz/latent.js';
 import { hasTorchPython, referenceDir, repoRoot, runTorch } from './helpers.js';
 
-const torchSkip = hasTorchPython() ? false : 'needs /usr/bin/python3 with torch (python3-torch), which is not installed';
+const torchSkip = hasTorchPython()
+  ? false
+  : 'needs /usr/bin/python3 with torch (python3-torch), which is not installed';
 const tmp = mkdtempSync(join(tmpdir(), 'latentlab-export-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -55,7 +66,10 @@ interface Case {
 /** Every model type the project trains, tiny. */
 const CASES: Case[] = [
   { name: 'vae-mlp', config: { model: 'vae-mlp', hidden: 16, latent: 3 } },
-  { name: 'vae-mlp (gaussian, learned sigma, softplus variance)', config: { model: 'vae-mlp', hidden: 16, latent: 3, likelihood: 'gaussian', sigma: 'learned', variance: 'softplus' } },
+  {
+    name: 'vae-mlp (gaussian, learned sigma, softplus variance)',
+    config: { model: 'vae-mlp', hidden: 16, latent: 3, likelihood: 'gaussian', sigma: 'learned', variance: 'softplus' },
+  },
   { name: 'vae-conv strided', config: { model: 'vae-conv', latent: 4, layout: 'strided' } },
   { name: 'vae-conv keras', config: { model: 'vae-conv', latent: 4, layout: 'keras', likelihood: 'gaussian' } },
   { name: 'ae-mlp', config: { model: 'ae-mlp', hidden: 16, latent: 3 } },
@@ -87,8 +101,14 @@ function perturb(model: AnyModel): void {
   );
 }
 
-const f32 = (t: Tensor): ort.Tensor => new ort.Tensor('float32', t.contiguous().toTypedArray() as Float32Array, t.shape);
-const labelsOf = (b: number, k: number): ort.Tensor => new ort.Tensor('int64', BigInt64Array.from({ length: b }, (_, i) => BigInt(i % k)), [b]);
+const f32 = (t: Tensor): ort.Tensor =>
+  new ort.Tensor('float32', t.contiguous().toTypedArray() as Float32Array, t.shape);
+const labelsOf = (b: number, k: number): ort.Tensor =>
+  new ort.Tensor(
+    'int64',
+    BigInt64Array.from({ length: b }, (_, i) => BigInt(i % k)),
+    [b],
+  );
 
 function maxDiff(ours: Tensor, theirs: ort.Tensor): number {
   assert.deepEqual(theirs.dims, ours.shape);
@@ -122,8 +142,16 @@ async function compareWithOnnx(model: AnyModel): Promise<string> {
   assert.deepEqual([...encoder.outputNames].sort(), model.variational ? ['logvar', 'mu'] : ['mu']);
   for (const b of [1, 5]) {
     const x = rand([b, ...model.imageShape]);
-    const y = k ? tensor(Array.from({ length: b }, (_, i) => (3 * i + 1) % k), { dtype: 'int64' }) : undefined;
-    const out = await encoder.run({ x: f32(x), ...(y ? { label: new ort.Tensor('int64', y.toTypedArray() as BigInt64Array, [b]) } : {}) });
+    const y = k
+      ? tensor(
+          Array.from({ length: b }, (_, i) => (3 * i + 1) % k),
+          { dtype: 'int64' },
+        )
+      : undefined;
+    const out = await encoder.run({
+      x: f32(x),
+      ...(y ? { label: new ort.Tensor('int64', y.toTypedArray() as BigInt64Array, [b]) } : {}),
+    });
     const ours = noGrad(() => model.encode(x, y));
     for (const [name, v] of Object.entries({ mu: ours.mu, logvar: ours.logvar })) {
       if (!v) continue;
@@ -231,9 +259,17 @@ test('the metadata, opset and dynamic batch dimension read back with the vendore
   assert.equal(meta.num_classes, '10');
   assert.match(meta.latentlab_version!, /^\d+\.\d+\.\d+/);
   assert.equal(readMetadata(readFileSync(files[1]!)).graph, 'encoder');
-  const proto = decodeModel(bytes) as { ir_version: number; opset_import: { version: number }[]; producer_name: string; graph: { input: { name: string; type: { tensor_type: { shape: { dim: Record<string, unknown>[] } } } }[] } };
+  const proto = decodeModel(bytes) as {
+    ir_version: number;
+    opset_import: { version: number }[];
+    producer_name: string;
+    graph: { input: { name: string; type: { tensor_type: { shape: { dim: Record<string, unknown>[] } } } }[] };
+  };
   assert.equal(proto.producer_name, 'latentlab');
-  assert.deepEqual(proto.opset_import.map((o) => o.version), [17]);
+  assert.deepEqual(
+    proto.opset_import.map((o) => o.version),
+    [17],
+  );
   const z = proto.graph.input.find((i) => i.name === 'z')!;
   assert.deepEqual(z.type.tensor_type.shape.dim, [{ dim_param: 'batch' }, { dim_value: 2 }]);
 });
@@ -249,7 +285,10 @@ test('a layer without a converter fails the export by its dotted path and class,
   const enc = new Sequential(new Flatten(), new Linear(784, 4), new Doubler(), new Linear(4, 2));
   const model = new SequentialAe(enc, new Sequential(new Linear(2, 784)), 2);
   const out = join(tmp, 'custom');
-  assert.throws(() => saveOnnx(model, out), { name: 'UnsupportedLayerError', message: "cannot export layer 'enc.2' (Doubler): the ONNX exporter has no converter for this layer class" });
+  assert.throws(() => saveOnnx(model, out), {
+    name: 'UnsupportedLayerError',
+    message: "cannot export layer 'enc.2' (Doubler): the ONNX exporter has no converter for this layer class",
+  });
   model.dispose();
   assert.ok(!existsSync(out) || readdirSync(out).length === 0, 'no file in the out folder, not even the decoder');
 });
@@ -261,7 +300,11 @@ function helpOf(cmd: Command): string {
 }
 
 function cli(...args: string[]): { status: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args], { encoding: 'utf8', cwd: tmp });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args],
+    { encoding: 'utf8', cwd: tmp },
+  );
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -295,71 +338,114 @@ with torch.no_grad():
   return torchFile;
 }
 
-test('weights saved from PyTorch import into a run that decodes as PyTorch does, and `latentlab export` opens it', { skip: torchSkip }, async (t) => {
-  const { path: weights, decoded: expected } = torchVae();
-  const dir = join(tmp, 'runs', 'imported');
-  const r = cli('import', '--weights', weights, '--model', 'vae-mlp', '--latent', '2', '--hidden', '16', '--out', dir, '--json');
-  assert.equal(r.status, 0, r.stderr);
-  assert.equal(JSON.parse(r.stdout.trim().split('\n').pop()!).run_dir, dir);
-  assert.deepEqual(readdirSync(dir).sort(), ['config.json', 'model.safetensors']);
-  // On another machine, config.json and model.safetensors are the whole run.
-  const moved = join(tmp, 'elsewhere', 'imported');
-  mkdirSync(moved, { recursive: true });
-  for (const f of ['config.json', 'model.safetensors']) copyFileSync(join(dir, f), join(moved, f));
-  for (const run of [dir, moved]) {
-    const ours = await withOpenRun(run, async (r) => tidy(() => decodeLatents(r.model, tensor(Z))).toTypedArray() as Float32Array);
-    const d = Math.max(...Array.from(ours, (v, i) => Math.abs(v - expected[i]!)));
-    assert.ok(d < 1e-5, `${run}: latentlab vs PyTorch: max |difference| ${d}`);
-    t.diagnostic(`max |latentlab - PyTorch| ${d.toExponential(2)}`);
-  }
-  const e = cli('export', '--run', moved, '--json');
-  assert.equal(e.status, 0, e.stderr);
-  const files = (JSON.parse(e.stdout.trim()) as { files: string[] }).files;
-  assert.deepEqual(files, [join(moved, 'onnx', 'decoder.onnx'), join(moved, 'onnx', 'encoder.onnx')]);
-  const session = await ort.InferenceSession.create(files[0]!);
-  const image = (await session.run({ z: new ort.Tensor('float32', Float32Array.from(Z.flat()), [3, 2]) })).image!.data as Float32Array;
-  const d = Math.max(...Array.from(image, (v, i) => Math.abs(v - expected[i]!)));
-  assert.ok(d < 1e-5, `ONNX vs PyTorch: max |difference| ${d}`);
-  t.diagnostic(`max |ONNX - PyTorch| ${d.toExponential(2)}`);
-  assert.equal(readMetadata(readFileSync(files[0]!)).dataset, 'mnist');
-});
+test(
+  'weights saved from PyTorch import into a run that decodes as PyTorch does, and `latentlab export` opens it',
+  { skip: torchSkip },
+  async (t) => {
+    const { path: weights, decoded: expected } = torchVae();
+    const dir = join(tmp, 'runs', 'imported');
+    const r = cli(
+      'import',
+      '--weights',
+      weights,
+      '--model',
+      'vae-mlp',
+      '--latent',
+      '2',
+      '--hidden',
+      '16',
+      '--out',
+      dir,
+      '--json',
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout.trim().split('\n').pop()!).run_dir, dir);
+    assert.deepEqual(readdirSync(dir).sort(), ['config.json', 'model.safetensors']);
+    // On another machine, config.json and model.safetensors are the whole run.
+    const moved = join(tmp, 'elsewhere', 'imported');
+    mkdirSync(moved, { recursive: true });
+    for (const f of ['config.json', 'model.safetensors']) copyFileSync(join(dir, f), join(moved, f));
+    for (const run of [dir, moved]) {
+      const ours = await withOpenRun(
+        run,
+        async (r) => tidy(() => decodeLatents(r.model, tensor(Z))).toTypedArray() as Float32Array,
+      );
+      const d = Math.max(...Array.from(ours, (v, i) => Math.abs(v - expected[i]!)));
+      assert.ok(d < 1e-5, `${run}: latentlab vs PyTorch: max |difference| ${d}`);
+      t.diagnostic(`max |latentlab - PyTorch| ${d.toExponential(2)}`);
+    }
+    const e = cli('export', '--run', moved, '--json');
+    assert.equal(e.status, 0, e.stderr);
+    const files = (JSON.parse(e.stdout.trim()) as { files: string[] }).files;
+    assert.deepEqual(files, [join(moved, 'onnx', 'decoder.onnx'), join(moved, 'onnx', 'encoder.onnx')]);
+    const session = await ort.InferenceSession.create(files[0]!);
+    const image = (await session.run({ z: new ort.Tensor('float32', Float32Array.from(Z.flat()), [3, 2]) })).image!
+      .data as Float32Array;
+    const d = Math.max(...Array.from(image, (v, i) => Math.abs(v - expected[i]!)));
+    assert.ok(d < 1e-5, `ONNX vs PyTorch: max |difference| ${d}`);
+    t.diagnostic(`max |ONNX - PyTorch| ${d.toExponential(2)}`);
+    assert.equal(readMetadata(readFileSync(files[0]!)).dataset, 'mnist');
+  },
+);
 
-test('import refuses a file that does not fit the model, listing missing, unexpected and mismatched names, and writes nothing', { skip: torchSkip }, async () => {
-  const weights = torchVae().path;
-  const { tensors } = loadSafetensors(weights);
-  const { 'lv.bias': lvBias, ...rest } = tensors;
-  const renamed = join(tmp, 'renamed.safetensors');
-  saveSafetensors(renamed, { ...rest, 'logvar.bias': lvBias! });
-  disposeAll(tensors);
-  const config = resolveConfig({}, { model: 'vae-mlp', latent: 2, hidden: 16 });
-  const dir = join(tmp, 'runs', 'refused');
-  await assert.rejects(importRun(renamed, config, dir), /missing from the file: lv\.bias\n {2}not in the model: logvar\.bias/);
-  await assert.rejects(importRun(weights, { ...config, hidden: 8 }, dir), (e: Error) => {
-    assert.match(e.message, /mismatched: enc\.weight \[16,784\] in the file, \[8,784\] in the model/);
-    assert.match(e.message, /mismatched: dec\.2\.weight \[784,16\] in the file, \[784,8\] in the model\n/);
-    assert.doesNotMatch(e.message, /mu\.bias|dec\.2\.bias/, 'only what differs');
-    assert.doesNotMatch(e.message, /missing|not in the model/);
-    return true;
-  });
-  assert.ok(!existsSync(dir), 'no run directory');
-});
+test(
+  'import refuses a file that does not fit the model, listing missing, unexpected and mismatched names, and writes nothing',
+  { skip: torchSkip },
+  async () => {
+    const weights = torchVae().path;
+    const { tensors } = loadSafetensors(weights);
+    const { 'lv.bias': lvBias, ...rest } = tensors;
+    const renamed = join(tmp, 'renamed.safetensors');
+    saveSafetensors(renamed, { ...rest, 'logvar.bias': lvBias! });
+    disposeAll(tensors);
+    const config = resolveConfig({}, { model: 'vae-mlp', latent: 2, hidden: 16 });
+    const dir = join(tmp, 'runs', 'refused');
+    await assert.rejects(
+      importRun(renamed, config, dir),
+      /missing from the file: lv\.bias\n {2}not in the model: logvar\.bias/,
+    );
+    await assert.rejects(importRun(weights, { ...config, hidden: 8 }, dir), (e: Error) => {
+      assert.match(e.message, /mismatched: enc\.weight \[16,784\] in the file, \[8,784\] in the model/);
+      assert.match(e.message, /mismatched: dec\.2\.weight \[784,16\] in the file, \[784,8\] in the model\n/);
+      assert.doesNotMatch(e.message, /mu\.bias|dec\.2\.bias/, 'only what differs');
+      assert.doesNotMatch(e.message, /missing|not in the model/);
+      return true;
+    });
+    assert.ok(!existsSync(dir), 'no run directory');
+  },
+);
 
 test('export and import explain themselves; bad input is a clear error, and nothing is written', async () => {
   const exportHelp = helpOf(exportCommand());
   assert.match(exportHelp, /--format <format>\s+file format \(choices: "onnx", "web", default: "onnx"\)/);
-  assert.match(exportHelp, /decoder\.onnx {2}z \[batch, latent\] float32 -> image \[batch, C, H, W\] float32 in \[0, 1\]/);
+  assert.match(
+    exportHelp,
+    /decoder\.onnx {2}z \[batch, latent\] float32 -> image \[batch, C, H, W\] float32 in \[0, 1\]/,
+  );
   const importHelp = helpOf(importCommand());
-  for (const flag of ['--weights <file>', '--out <dir>', '--model <', '--latent <n>', '--hidden <n>', '--layout <']) assert.ok(importHelp.includes(flag), `import --help shows ${flag}`);
+  for (const flag of ['--weights <file>', '--out <dir>', '--model <', '--latent <n>', '--hidden <n>', '--layout <'])
+    assert.ok(importHelp.includes(flag), `import --help shows ${flag}`);
   assert.match(importHelp, /missing, unexpected and mismatched names/);
   const noWeights = join(tmp, 'runs', 'no-weights');
   mkdirSync(noWeights, { recursive: true });
   writeFileSync(join(noWeights, 'config.json'), JSON.stringify({ ...resolveConfig({}, {}), resolved: {} }));
   await assert.rejects(exportRun(noWeights), /has no model\.safetensors yet/);
-  await assert.rejects(exportRun(noWeights, { format: 'tflite' }), /unknown export format 'tflite' \(known: onnx, web\)/);
-  await assert.rejects(importRun(join(tmp, 'missing.safetensors'), resolveConfig({}, {}), join(tmp, 'runs', 'x')), /no weights file at/);
+  await assert.rejects(
+    exportRun(noWeights, { format: 'tflite' }),
+    /unknown export format 'tflite' \(known: onnx, web\)/,
+  );
+  await assert.rejects(
+    importRun(join(tmp, 'missing.safetensors'), resolveConfig({}, {}), join(tmp, 'runs', 'x')),
+    /no weights file at/,
+  );
   assert.deepEqual(readdirSync(noWeights), ['config.json'], 'nothing written into the run without weights');
-  const bad = exportCommand().exitOverride().configureOutput({ writeErr: () => {} });
-  await assert.rejects(bad.parseAsync(['--run', noWeights, '--format', 'tflite'], { from: 'user' }), /argument 'tflite' is invalid\. Allowed choices are onnx/);
+  const bad = exportCommand()
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} });
+  await assert.rejects(
+    bad.parseAsync(['--run', noWeights, '--format', 'tflite'], { from: 'user' }),
+    /argument 'tflite' is invalid\. Allowed choices are onnx/,
+  );
   // As a user runs it: a message and exit code 1.
   const r = cli('export', '--run', join(tmp, 'nowhere'));
   assert.equal(r.status, 1);

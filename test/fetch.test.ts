@@ -12,7 +12,9 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import * as L from '../src/index.js';
 
 const DEBIAN = '/usr/share/datasets/fashion-mnist';
-const skip = existsSync(join(DEBIAN, 'train-labels-idx1-ubyte.gz')) ? false : 'dataset-fashion-mnist is not installed (run scripts/setup.sh)';
+const skip = existsSync(join(DEBIAN, 'train-labels-idx1-ubyte.gz'))
+  ? false
+  : 'dataset-fashion-mnist is not installed (run scripts/setup.sh)';
 const root = mkdtempSync(join(tmpdir(), 'latentlab-fetch-'));
 let server: Server;
 let base = '';
@@ -51,7 +53,12 @@ test('fetch downloads, verifies and installs the four files; the dataset then lo
   const dir = join(root, 'cache-good');
   const got = await L.data.fetchDataset('fashion-mnist', { baseUrl: `${base}/good/`, dir });
   assert.equal(got, dir);
-  assert.deepEqual(readdirSync(dir).sort(), ['t10k-images-idx3-ubyte.gz', 't10k-labels-idx1-ubyte.gz', 'train-images-idx3-ubyte.gz', 'train-labels-idx1-ubyte.gz']);
+  assert.deepEqual(readdirSync(dir).sort(), [
+    't10k-images-idx3-ubyte.gz',
+    't10k-labels-idx1-ubyte.gz',
+    'train-images-idx3-ubyte.gz',
+    'train-labels-idx1-ubyte.gz',
+  ]);
   for (const f of readdirSync(dir)) assert.deepEqual(readFileSync(join(dir, f)), readFileSync(join(DEBIAN, f)), f);
   const ds = await L.data.loadBuiltin('fashion-mnist', 'test', dir);
   assert.equal(ds.length, 10000);
@@ -74,12 +81,21 @@ test('a download whose checksum does not match leaves no file in the cache', { s
 
 test('a missing file on the server is a clear error and leaves nothing', { skip }, async () => {
   const dir = join(root, 'cache-404');
-  await assert.rejects(L.data.fetchDataset('fashion-mnist', { baseUrl: `${base}/nothing-here/`, dir }), /cannot download http:\/\/127\.0\.0\.1:\d+\/nothing-here\/train-images-idx3-ubyte\.gz: HTTP 404/);
+  await assert.rejects(
+    L.data.fetchDataset('fashion-mnist', { baseUrl: `${base}/nothing-here/`, dir }),
+    /cannot download http:\/\/127\.0\.0\.1:\d+\/nothing-here\/train-images-idx3-ubyte\.gz: HTTP 404/,
+  );
   assert.deepEqual(readdirSync(dir), []);
 });
 
 test('an unknown dataset name and a missing dataset name the command that gets it', async () => {
-  await assert.rejects(L.data.fetchDataset('cifar-99'), /unknown dataset 'cifar-99' \(built in: mnist, fashion-mnist\)/);
+  await assert.rejects(
+    L.data.fetchDataset('cifar-99'),
+    /unknown dataset 'cifar-99' \(built in: mnist, fashion-mnist\)/,
+  );
   const err = new L.data.DatasetMissingError(L.data.BUILTIN['fashion-mnist']!, '/nowhere');
-  assert.match(err.message, /dataset fashion-mnist is not installed \(looked in \/nowhere, .*\)\. Get it with: apt-get install dataset-fashion-mnist\s+\(or: latentlab data fetch fashion-mnist\)/);
+  assert.match(
+    err.message,
+    /dataset fashion-mnist is not installed \(looked in \/nowhere, .*\)\. Get it with: apt-get install dataset-fashion-mnist\s+\(or: latentlab data fetch fashion-mnist\)/,
+  );
 });

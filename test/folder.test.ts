@@ -25,7 +25,13 @@ function bytes(n: number, seed: number): Uint8Array {
 }
 
 /** Writes interleaved HWC pixels as an image file; the format follows the extension. */
-async function writeImage(path: string, pixels: Uint8Array, height: number, width: number, channels: 1 | 2 | 3 | 4): Promise<void> {
+async function writeImage(
+  path: string,
+  pixels: Uint8Array,
+  height: number,
+  width: number,
+  channels: 1 | 2 | 3 | 4,
+): Promise<void> {
   mkdirSync(dirname(path), { recursive: true });
   let img = sharp(Buffer.from(pixels), { raw: { width, height, channels } });
   if (channels <= 2) img = img.toColourspace('b-w'); // otherwise sharp stores it as RGB
@@ -45,7 +51,11 @@ function pixelsOf(ds: L.data.ImageDataset): Uint8Array {
 }
 
 /** Asserts that loading rejects with a DataFolderError matching every pattern, and leaks no tensors. */
-async function assertFails(dir: string, patterns: RegExp[], opts?: Parameters<typeof loadImageFolder>[1]): Promise<void> {
+async function assertFails(
+  dir: string,
+  patterns: RegExp[],
+  opts?: Parameters<typeof loadImageFolder>[1],
+): Promise<void> {
   const live = L.liveTensors();
   await assert.rejects(loadImageFolder(dir, opts), (e: Error) => {
     assert.ok(e instanceof DataFolderError, `expected a DataFolderError, got ${e}`);
@@ -153,12 +163,22 @@ test('a JPEG folder loads, close to its source pixels', async () => {
 
 test('size resizes images of any size to one shape; a uniform image keeps its colour', async () => {
   const dir = freshDir();
-  await writeImage(join(dir, 'a', 'small.png'), Uint8Array.from({ length: 5 * 7 * 3 }, (_, i) => [200, 40, 90][i % 3]!), 5, 7, 3);
+  await writeImage(
+    join(dir, 'a', 'small.png'),
+    Uint8Array.from({ length: 5 * 7 * 3 }, (_, i) => [200, 40, 90][i % 3]!),
+    5,
+    7,
+    3,
+  );
   await writeImage(join(dir, 'b', 'big.png'), bytes(30 * 20 * 3, 3), 30, 20, 3);
   const ds = await loadImageFolder(dir, { size: [8, 6] });
   assert.deepEqual(ds.images.shape, [2, 3, 8, 6]);
   const first = pixelsOf(ds).subarray(0, 3 * 8 * 6);
-  for (const [k, v] of [200, 40, 90].entries()) assert.ok(first.subarray(k * 48, (k + 1) * 48).every((p) => p === v), `channel ${k} is not all ${v}`);
+  for (const [k, v] of [200, 40, 90].entries())
+    assert.ok(
+      first.subarray(k * 48, (k + 1) * 48).every((p) => p === v),
+      `channel ${k} is not all ${v}`,
+    );
   ds.dispose();
   await assert.rejects(loadImageFolder(dir, { size: [0, 6] }), /size must be two positive integers/);
 });
@@ -217,5 +237,7 @@ test('missing, non-folder, class-less and image-less paths are refused clearly',
   mkdirSync(join(imageless, 'cats'));
   mkdirSync(join(imageless, 'dogs'));
   writeFileSync(join(imageless, 'dogs', 'list.txt'), 'no images here');
-  await assertFails(imageless, [new RegExp(`case\\d+: no PNG or JPEG images in its 2 class folder\\(s\\) \\(cats, dogs\\)`)]);
+  await assertFails(imageless, [
+    new RegExp(`case\\d+: no PNG or JPEG images in its 2 class folder\\(s\\) \\(cats, dogs\\)`),
+  ]);
 });

@@ -37,7 +37,11 @@ interface CliResult {
 }
 
 function cli(...args: string[]): CliResult {
-  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args], { encoding: 'utf8', cwd: tmp });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args],
+    { encoding: 'utf8', cwd: tmp },
+  );
   const lines = r.stdout
     .split('\n')
     .filter((l) => l.startsWith('{'))
@@ -48,7 +52,11 @@ function cli(...args: string[]): CliResult {
 /** cli() in a child process that runs beside others (for checks that need no order). */
 function cliAsync(...args: string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args],
+      { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
@@ -120,7 +128,8 @@ function tile(img: Raster, i: number, cols: number, h = 28, w = 28): number[] {
   const x0 = 2 + (i % cols) * (w + 2);
   const y0 = 2 + Math.floor(i / cols) * (h + 2);
   const out: number[] = [];
-  for (let y = 0; y < h; y++) for (let x = 0; x < w * img.channels; x++) out.push(img.data[((y0 + y) * img.width + x0) * img.channels + x]!);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w * img.channels; x++) out.push(img.data[((y0 + y) * img.width + x0) * img.channels + x]!);
   return out;
 }
 
@@ -145,7 +154,12 @@ function penaltyAt(theta: number[], withGrad: boolean): { value: number; grads?:
       at += n;
       return t;
     });
-    const net = new L.nn.Sequential(new L.nn.Flatten(), new Linear64(ps[0]!, ps[1]!), new L.nn.Tanh(), new Linear64(ps[2]!, ps[3]!));
+    const net = new L.nn.Sequential(
+      new L.nn.Flatten(),
+      new Linear64(ps[0]!, ps[1]!),
+      new L.nn.Tanh(),
+      new Linear64(ps[2]!, ps[3]!),
+    );
     try {
       const real = L.tensor(Float64Array.from(REAL), { shape: [B, 1, 2, 2] });
       const fake = L.tensor(Float64Array.from(FAKE), { shape: [B, 1, 2, 2] });
@@ -216,7 +230,11 @@ test('the gradient penalty of a linear critic f(x) = x.w is (s ||w|| - 1)^2 with
     assertClose([gp.item()], [0.25], { atol: 1e-10, what: 'penalty at scale 0.5' });
     gp.backward();
     // d/dw (0.5 ||w|| - 1)^2 = (0.5 ||w|| - 1) w / ||w|| = w / 6.
-    assertClose(w.grad!.toArray(), wv.map((v) => (0.5 * norm - 1) * v / norm), { atol: 1e-14, rtol: 1e-12, what: 'dGP/dw' });
+    assertClose(
+      w.grad!.toArray(),
+      wv.map((v) => ((0.5 * norm - 1) * v) / norm),
+      { atol: 1e-14, rtol: 1e-12, what: 'dGP/dw' },
+    );
     assertClose([gradientPenalty(critic, real, fake, 1).item()], [4], { atol: 1e-10, what: 'penalty at scale 1' });
     // ||w|| = 2 at scale 0.5 is exactly on target: no penalty.
     const w2 = L.tensor(Float64Array.from([0, 2, 0, 0]));
@@ -254,9 +272,18 @@ test('dcgan decodes z to images in [0, 1] for 28x28, 32x32 and 64x64, and its cr
       m.dispose();
     }
   }
-  assert.throws(() => new Dcgan({ latent: 6, imageShape: [1, 30, 30], loss: 'nonsaturating', width: 4 }), (e: Error) => e instanceof RangeError && /got 30x30/.test(e.message) && /28x28, 32x32 or 64x64/.test(e.message));
-  assert.throws(() => new Dcgan({ latent: 6, imageShape: [1, 28, 32], loss: 'nonsaturating', width: 4 }), /square images, got 28x32/);
-  assert.throws(() => new Dcgan({ latent: 6, imageShape: [1, 28, 28], loss: 'nonsaturating', width: 4, numClasses: 10 }), /unconditional; use cgan/);
+  assert.throws(
+    () => new Dcgan({ latent: 6, imageShape: [1, 30, 30], loss: 'nonsaturating', width: 4 }),
+    (e: Error) => e instanceof RangeError && /got 30x30/.test(e.message) && /28x28, 32x32 or 64x64/.test(e.message),
+  );
+  assert.throws(
+    () => new Dcgan({ latent: 6, imageShape: [1, 28, 32], loss: 'nonsaturating', width: 4 }),
+    /square images, got 28x32/,
+  );
+  assert.throws(
+    () => new Dcgan({ latent: 6, imageShape: [1, 28, 28], loss: 'nonsaturating', width: 4, numClasses: 10 }),
+    /unconditional; use cgan/,
+  );
 });
 
 test("dcgan's initialisation is DCGAN's, and wgan-gp's critic has no batch norm (its generator keeps it)", () => {
@@ -266,7 +293,10 @@ test("dcgan's initialisation is DCGAN's, and wgan-gp's critic has no batch norm 
   try {
     assert.equal(dc.modelName, 'dcgan');
     assert.equal(wg.modelName, 'wgan-gp');
-    const bn = (m: Dcgan, part: string): string[] => Object.keys(m.stateDict()).filter((k) => k.startsWith(part) && /running_mean|running_var|num_batches_tracked/.test(k));
+    const bn = (m: Dcgan, part: string): string[] =>
+      Object.keys(m.stateDict()).filter(
+        (k) => k.startsWith(part) && /running_mean|running_var|num_batches_tracked/.test(k),
+      );
     assert.deepEqual(bn(wg, 'discriminator.'), []);
     assert.ok(bn(wg, 'generator.').length >= 3, 'the generator keeps batch norm');
     assert.ok(bn(dc, 'discriminator.').length >= 3, "dcgan's discriminator has batch norm");
@@ -278,8 +308,16 @@ test("dcgan's initialisation is DCGAN's, and wgan-gp's critic has no batch norm 
     L.tidy(() => {
       const p = dc.stateDict();
       const w = p['discriminator.2.weight']!; // 16 -> 32 channels, 4x4: 8192 weights
-      assertClose([w.mean().item(), w.std().item()], [0, 0.02], { atol: 1.5e-3, rtol: 0, what: 'conv weight N(0, 0.02)' });
-      assertClose([p['generator.2.weight']!.mean().item()], [1], { atol: 0.01, rtol: 0, what: 'batch-norm scale N(1, 0.02)' });
+      assertClose([w.mean().item(), w.std().item()], [0, 0.02], {
+        atol: 1.5e-3,
+        rtol: 0,
+        what: 'conv weight N(0, 0.02)',
+      });
+      assertClose([p['generator.2.weight']!.mean().item()], [1], {
+        atol: 0.01,
+        rtol: 0,
+        what: 'batch-norm scale N(1, 0.02)',
+      });
       assert.equal(p['generator.2.bias']!.abs().max().item(), 0);
     });
   } finally {
@@ -309,7 +347,10 @@ test('gan-mlp and cgan shapes; cgan needs labels and uses them', () => {
       assert.deepEqual(c.critic(xc, y).shape, [4]);
       assert.throws(() => c.decode(z), /cgan is conditional: give the class labels/);
       assert.throws(() => c.critic(xc), /cgan is conditional: give the class labels/);
-      assert.throws(() => c.decode(z, L.tensor([1, 2], { dtype: 'int64' })), /cgan: expected 4 labels, got shape \[2\]/);
+      assert.throws(
+        () => c.decode(z, L.tensor([1, 2], { dtype: 'int64' })),
+        /cgan: expected 4 labels, got shape \[2\]/,
+      );
       // Same z, another label: another image (in eval mode, so batch norm does not mix the batch).
       c.eval();
       const a = c.decode(z, L.full([4], 3, { dtype: 'int64' }));
@@ -321,7 +362,10 @@ test('gan-mlp and cgan shapes; cgan needs labels and uses them', () => {
       assert.equal(labelsFor(g, 3, 'each'), null);
       assert.throws(() => labelsFor(g, 3, 2), /gan-mlp is not conditional: it takes no --label/);
       assert.throws(() => labelsFor(c, 3), /cgan is conditional: give the class to generate/);
-      assert.throws(() => labelsFor(c, 3, 10), (e: Error) => e instanceof RangeError && /label 10 does not exist: cgan knows classes 0 to 9/.test(e.message));
+      assert.throws(
+        () => labelsFor(c, 3, 10),
+        (e: Error) => e instanceof RangeError && /label 10 does not exist: cgan knows classes 0 to 9/.test(e.message),
+      );
       const z12 = L.randn([12, 5]);
       const each = decodeLatents(c, z12, 'each');
       const byHand = c.decode(z12, L.tensor([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1], { dtype: 'int64' }));
@@ -374,12 +418,24 @@ for (const [name, over, every] of [
           // penalty: its gradient is exactly 0, so Adam leaves it where it is; everything else moves.
           const outBias = [...d0.keys()].at(-1)!;
           assert.equal(outBias, '5.bias');
-          assert.deepEqual(dMoved, [...d0.keys()].filter((k) => k !== outBias), `iteration ${it}`);
+          assert.deepEqual(
+            dMoved,
+            [...d0.keys()].filter((k) => k !== outBias),
+            `iteration ${it}`,
+          );
         } else {
-          assert.equal(dMoved.length, dNames, `iteration ${it}: every discriminator parameter moves (${dMoved.length}/${dNames})`);
+          assert.equal(
+            dMoved.length,
+            dNames,
+            `iteration ${it}: every discriminator parameter moves (${dMoved.length}/${dNames})`,
+          );
         }
         if (it % every === 0) {
-          assert.equal(gMoved.length, gNames, `iteration ${it}: every generator parameter moves (${gMoved.join(', ')})`);
+          assert.equal(
+            gMoved.length,
+            gNames,
+            `iteration ${it}: every generator parameter moves (${gMoved.join(', ')})`,
+          );
           moved.push(it);
         } else {
           assert.deepEqual(gMoved, [], `iteration ${it}: the generator must not move`);
@@ -387,8 +443,16 @@ for (const [name, over, every] of [
         for (const v of Object.values(sums)) assert.ok(Number.isFinite(v));
         if (model.loss === 'wasserstein-gp') {
           // Sums over the batch: d_loss = critic(G(z)) - critic(x) + 10 * penalty; W = critic(x) - critic(G(z)).
-          assertClose([sums.dLoss!], [sums.dFake! - sums.dReal! + c.gpWeight * sums.gradientPenalty!], { atol: 1e-4, rtol: 1e-4, what: `d_loss at ${it}` });
-          assertClose([sums.wasserstein!], [sums.dReal! - sums.dFake!], { atol: 1e-5, rtol: 1e-4, what: `wasserstein at ${it}` });
+          assertClose([sums.dLoss!], [sums.dFake! - sums.dReal! + c.gpWeight * sums.gradientPenalty!], {
+            atol: 1e-4,
+            rtol: 1e-4,
+            what: `d_loss at ${it}`,
+          });
+          assertClose([sums.wasserstein!], [sums.dReal! - sums.dFake!], {
+            atol: 1e-5,
+            rtol: 1e-4,
+            what: `wasserstein at ${it}`,
+          });
           assert.ok(sums.gradientPenalty! >= 0);
         } else {
           // Probabilities, summed over 8 images.
@@ -396,7 +460,10 @@ for (const [name, over, every] of [
           assert.ok(sums.dLoss! > 0 && sums.gLoss! > 0);
         }
       }
-      assert.deepEqual(moved, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((i) => i % every === 0));
+      assert.deepEqual(
+        moved,
+        [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((i) => i % every === 0),
+      );
       assert.equal(pair.discriminator.stepCount, 11);
       assert.equal(pair.generator.stepCount, moved.length);
     } finally {
@@ -424,9 +491,14 @@ test('OptimizerPair.stateDict()/loadStateDict() restore both optimizers exactly:
       L.manualSeed(100 + it);
       a.objective.step(x, y, 0, it);
     }
-    saved = L.tidy(() => Object.fromEntries(Object.entries(a.pair.stateDict()).map(([k, t]) => [k, L.keep(t.clone())])));
+    saved = L.tidy(() =>
+      Object.fromEntries(Object.entries(a.pair.stateDict()).map(([k, t]) => [k, L.keep(t.clone())])),
+    );
     const keys = Object.keys(saved);
-    assert.ok(keys.length > 0 && keys.every((k) => /^(generator|discriminator)\.\d+\.(exp_avg|exp_avg_sq|step)$/.test(k)), keys.join(', '));
+    assert.ok(
+      keys.length > 0 && keys.every((k) => /^(generator|discriminator)\.\d+\.(exp_avg|exp_avg_sq|step)$/.test(k)),
+      keys.join(', '),
+    );
     assert.ok(keys.some((k) => k.startsWith('generator.')) && keys.some((k) => k.startsWith('discriminator.')));
     assert.equal(saved['generator.0.step']!.item(), 3);
     assert.equal(saved['discriminator.0.step']!.item(), 3);
@@ -440,14 +512,25 @@ test('OptimizerPair.stateDict()/loadStateDict() restore both optimizers exactly:
     }
     const after = snapshot(a.model);
     assert.deepEqual(changed(after, snapshot(restored.model)), [], 'the restored pair takes the same step');
-    assert.ok(changed(after, snapshot(control.model)).length > 0, 'a fresh pair takes another step (the test can fail)');
+    assert.ok(
+      changed(after, snapshot(control.model)).length > 0,
+      'a fresh pair takes another step (the test can fail)',
+    );
     const sa = a.pair.stateDict();
     const sr = restored.pair.stateDict();
     assert.deepEqual(Object.keys(sr), Object.keys(sa));
     for (const k of Object.keys(sa)) assert.deepEqual(sr[k]!.toArray(), sa[k]!.toArray(), k);
     L.disposeAll([...Object.values(sa), ...Object.values(sr)]);
     // A VAE's optimizer state is not a GAN's.
-    assert.throws(() => restored.pair.loadStateDict(Object.fromEntries(Object.entries(saved).map(([k, t]) => [k.replace(/^generator\./, '').replace(/^discriminator\./, ''), t]))), /not from a GAN run/);
+    assert.throws(
+      () =>
+        restored.pair.loadStateDict(
+          Object.fromEntries(
+            Object.entries(saved).map(([k, t]) => [k.replace(/^generator\./, '').replace(/^discriminator\./, ''), t]),
+          ),
+        ),
+      /not from a GAN run/,
+    );
   } finally {
     L.disposeAll([x, y, ...Object.values(saved)]);
     for (const r of [a, ...fresh]) {
@@ -474,20 +557,30 @@ function dcganRun(): string {
 test('train --model dcgan: GAN metrics every epoch (no -ELBO), samples, curves and progress.gif', async () => {
   const dir = dcganRun();
   const metrics = train.readMetrics(dir);
-  assert.deepEqual(metrics.map((m) => m.epoch), [1, 2]);
+  assert.deepEqual(
+    metrics.map((m) => m.epoch),
+    [1, 2],
+  );
   for (const m of metrics) {
-    for (const k of ['train_d_loss', 'train_g_loss', 'train_d_real', 'train_d_fake']) assert.ok(Number.isFinite(m[k]), `${k} in ${JSON.stringify(m)}`);
-    for (const k of ['train_d_real', 'train_d_fake']) assert.ok(m[k]! > 0 && m[k]! < 1, `${k} is a probability: ${m[k]}`);
+    for (const k of ['train_d_loss', 'train_g_loss', 'train_d_real', 'train_d_fake'])
+      assert.ok(Number.isFinite(m[k]), `${k} in ${JSON.stringify(m)}`);
+    for (const k of ['train_d_real', 'train_d_fake'])
+      assert.ok(m[k]! > 0 && m[k]! < 1, `${k} is a probability: ${m[k]}`);
     // BCE of real and fake together starts near 2 ln 2 and is never 0.
     assert.ok(m.train_d_loss! > 0.1 && m.train_d_loss! < 5, `d_loss ${m.train_d_loss}`);
-    for (const k of Object.keys(m)) assert.ok(!/neg_elbo|kl|recon|^beta$|^val_|^test_|wasserstein|penalty/.test(k), `unexpected key ${k}`);
+    for (const k of Object.keys(m))
+      assert.ok(!/neg_elbo|kl|recon|^beta$|^val_|^test_|wasserstein|penalty/.test(k), `unexpected key ${k}`);
     assert.equal(m.lr, 2e-4);
   }
   const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { resolved: Record<string, unknown> };
   assert.deepEqual(config.resolved.adam_betas, [0.5, 0.999]);
   assert.equal(config.resolved.critic_steps, 1);
   const samples = await decodePng(join(dir, 'samples.png'));
-  assert.deepEqual([samples.width, samples.height], [(8 * 30 + 2) * 2, (8 * 30 + 2) * 2], '64 samples, 8 columns, scale 2');
+  assert.deepEqual(
+    [samples.width, samples.height],
+    [(8 * 30 + 2) * 2, (8 * 30 + 2) * 2],
+    '64 samples, 8 columns, scale 2',
+  );
   assert.ok((await decodePng(join(dir, 'curves.png'))).width > 100);
   assert.equal(readFileSync(join(dir, 'progress.gif')).subarray(0, 6).toString(), 'GIF89a');
   assert.ok(!existsSync(join(dir, 'reconstructions.png')), 'a GAN has no reconstructions');
@@ -499,11 +592,27 @@ test('train --model wgan-gp adds the Wasserstein estimate and the gradient penal
   const r = trainCli(dir, '--model', 'wgan-gp', '--width', '8', '--latent', '16', '--epochs', '1');
   const [m] = train.readMetrics(dir);
   assert.ok(m);
-  for (const k of ['train_d_loss', 'train_g_loss', 'train_d_real', 'train_d_fake', 'train_wasserstein', 'train_gradient_penalty']) assert.ok(Number.isFinite(m[k]), k);
+  for (const k of [
+    'train_d_loss',
+    'train_g_loss',
+    'train_d_real',
+    'train_d_fake',
+    'train_wasserstein',
+    'train_gradient_penalty',
+  ])
+    assert.ok(Number.isFinite(m[k]), k);
   assert.ok(!('test_neg_elbo' in m));
   // Per-image averages of d_loss = critic(G(z)) - critic(x) + 10 * penalty, rounded to 4 places.
-  assertClose([m.train_d_loss!], [m.train_d_fake! - m.train_d_real! + 10 * m.train_gradient_penalty!], { atol: 2e-3, rtol: 0, what: 'd_loss' });
-  assertClose([m.train_wasserstein!], [m.train_d_real! - m.train_d_fake!], { atol: 2e-4, rtol: 0, what: 'wasserstein' });
+  assertClose([m.train_d_loss!], [m.train_d_fake! - m.train_d_real! + 10 * m.train_gradient_penalty!], {
+    atol: 2e-3,
+    rtol: 0,
+    what: 'd_loss',
+  });
+  assertClose([m.train_wasserstein!], [m.train_d_real! - m.train_d_fake!], {
+    atol: 2e-4,
+    rtol: 0,
+    what: 'wasserstein',
+  });
   assert.ok(m.train_gradient_penalty! > 0);
   assert.equal(m.lr, 1e-4);
   const summary = r.lines.at(-1)!;
@@ -525,18 +634,30 @@ test('a GAN resumed after epoch 1 ends exactly where the uninterrupted run does'
   assert.deepEqual(strip(train.readMetrics(dir)), strip(train.readMetrics(whole)));
   const [ma, mb] = [tensorBytes(join(whole, train.FILES.model)), tensorBytes(join(dir, train.FILES.model))];
   assert.deepEqual([...mb.keys()], [...ma.keys()]);
-  assert.ok([...ma.keys()].some((k) => k.endsWith('running_mean')), 'batch-norm statistics are saved too');
+  assert.ok(
+    [...ma.keys()].some((k) => k.endsWith('running_mean')),
+    'batch-norm statistics are saved too',
+  );
   for (const [k, v] of ma) assert.ok(v.equals(mb.get(k)!), `model tensor ${k} differs`);
   const [oa, ob] = [tensorBytes(join(whole, train.FILES.optimizer)), tensorBytes(join(dir, train.FILES.optimizer))];
   const keys = [...oa.keys()];
-  assert.ok(keys.some((k) => k.startsWith('optim.generator.')), keys.join(', '));
-  assert.ok(keys.some((k) => k.startsWith('optim.discriminator.')), keys.join(', '));
+  assert.ok(
+    keys.some((k) => k.startsWith('optim.generator.')),
+    keys.join(', '),
+  );
+  assert.ok(
+    keys.some((k) => k.startsWith('optim.discriminator.')),
+    keys.join(', '),
+  );
   assert.deepEqual([...ob.keys()].sort(), [...keys].sort());
   for (const [k, v] of oa) assert.ok(v.equals(ob.get(k)!), `optimizer tensor ${k} differs`);
 });
 
 test('wgan-gp stopped in the middle of an epoch resumes identically (critic-step counting and the penalty noise)', async () => {
-  const c = train.resolveConfig({}, { model: 'wgan-gp', limit: 256, epochs: 1, batchSize: 32, width: 4, latent: 8, threads: 2, seed: 4 });
+  const c = train.resolveConfig(
+    {},
+    { model: 'wgan-gp', limit: 256, epochs: 1, batchSize: 32, width: 4, latent: 8, threads: 2, seed: 4 },
+  );
   /** Trains in `dir` (fresh, or resuming its checkpoint), asking for a stop after batch `stopAt`. */
   const fit = async (dir: string, o: { resume?: boolean; stopAt?: number } = {}): Promise<L.train.EpochRecord[]> => {
     const records: L.train.EpochRecord[] = [];
@@ -574,7 +695,10 @@ test('wgan-gp stopped in the middle of an epoch resumes identically (critic-step
 });
 
 test('a GAN checkpointed before its first step (stop requested at once) can be resumed', async () => {
-  const c = train.resolveConfig({}, { model: 'gan-mlp', limit: 64, epochs: 1, batchSize: 32, hidden: 8, latent: 4, threads: 2 });
+  const c = train.resolveConfig(
+    {},
+    { model: 'gan-mlp', limit: 64, epochs: 1, batchSize: 32, hidden: 8, latent: 4, threads: 2 },
+  );
   const dir = join(tmp, 'gan-stopped-at-once');
   const first = await train.prepareRun(c, dir, true);
   try {
@@ -608,11 +732,18 @@ test('cvae trains; sample --label k draws class k, and without --label column k 
   const three = join(tmp, 'cvae-3.png');
   const four = join(tmp, 'cvae-4.png');
   const runs = await Promise.all(
-    ([
-      [each, []],
-      [three, ['--label', '3']],
-      [four, ['--label', '4']],
-    ] as [string, string[]][]).map(([out, label]) => cliAsync('sample', '--run', dir, '--n', '20', '--scale', '1', '--out', out, '--json', ...label).then((s) => ({ s, out }))),
+    (
+      [
+        [each, []],
+        [three, ['--label', '3']],
+        [four, ['--label', '4']],
+      ] as [string, string[]][]
+    ).map(([out, label]) =>
+      cliAsync('sample', '--run', dir, '--n', '20', '--scale', '1', '--out', out, '--json', ...label).then((s) => ({
+        s,
+        out,
+      })),
+    ),
   );
   for (const { s, out } of runs) {
     assert.equal(s.status, 0, s.stderr);
@@ -635,7 +766,10 @@ test('a dcgan run refuses --label and reconstruct with a clear message', async (
   const dir = dcganRun();
   const cases = [
     [['sample', '--run', dir, '--label', '3'], /dcgan is not conditional: it takes no --label/],
-    [['decode', '--run', dir, '--z', Array(16).fill('0').join(','), '--label', '3'], /dcgan is not conditional: it takes no --label/],
+    [
+      ['decode', '--run', dir, '--z', Array(16).fill('0').join(','), '--label', '3'],
+      /dcgan is not conditional: it takes no --label/,
+    ],
     [['reconstruct', '--run', dir], /reconstruct needs an encoder; dcgan is a GAN and has none/],
     [['latent-map', '--run', dir], /latent-map needs an encoder; dcgan is a GAN and has none/],
   ] as [string[], RegExp][];
@@ -656,9 +790,14 @@ test('train --model cgan: samples.png has one column per class; sample needs no 
   const dir = join(tmp, 'cgan');
   trainCli(dir, '--model', 'cgan', '--epochs', '1', '--hidden', '16', '--latent', '8');
   const [m] = train.readMetrics(dir);
-  for (const k of ['train_d_loss', 'train_g_loss', 'train_d_real', 'train_d_fake']) assert.ok(Number.isFinite(m![k]), k);
+  for (const k of ['train_d_loss', 'train_g_loss', 'train_d_real', 'train_d_fake'])
+    assert.ok(Number.isFinite(m![k]), k);
   const samples = await decodePng(join(dir, 'samples.png'));
-  assert.deepEqual([samples.width, samples.height], [(10 * 30 + 2) * 2, (8 * 30 + 2) * 2], '80 samples: 10 columns (classes), 8 rows, scale 2');
+  assert.deepEqual(
+    [samples.width, samples.height],
+    [(10 * 30 + 2) * 2, (8 * 30 + 2) * 2],
+    '80 samples: 10 columns (classes), 8 rows, scale 2',
+  );
   const [each, three] = await Promise.all([
     cliAsync('sample', '--run', dir, '--n', '20', '--scale', '1', '--out', join(tmp, 'cgan-each.png')),
     cliAsync('sample', '--run', dir, '--n', '20', '--scale', '1', '--out', join(tmp, 'cgan-3.png'), '--label', '3'),
@@ -678,9 +817,16 @@ test('GAN configuration errors: beta, another optimizer, early stopping', async 
   const cases = [
     [['--beta', '2'], /beta applies to VAEs; dcgan has no KL term/],
     [['--optimizer', 'sgd'], /dcgan trains with Adam \(two optimizers, one per network\); got --optimizer sgd/],
-    [['--patience', '3', '--val-fraction', '0.1'], /early stopping watches the validation -ELBO, which dcgan does not have/],
+    [
+      ['--patience', '3', '--val-fraction', '0.1'],
+      /early stopping watches the validation -ELBO, which dcgan does not have/,
+    ],
   ] as [string[], RegExp][];
-  const results = await Promise.all(cases.map(([args]) => cliAsync('train', '--model', 'dcgan', '--limit', '256', '--no-class-watch', ...args, '--out', out)));
+  const results = await Promise.all(
+    cases.map(([args]) =>
+      cliAsync('train', '--model', 'dcgan', '--limit', '256', '--no-class-watch', ...args, '--out', out),
+    ),
+  );
   cases.forEach(([args, re], i) => {
     const r = results[i]!;
     assert.equal(r.status, 1, `${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
@@ -689,7 +835,10 @@ test('GAN configuration errors: beta, another optimizer, early stopping', async 
   assert.ok(!existsSync(join(out, 'config.json')), 'nothing was written');
   // The same checks in the library, for every GAN.
   for (const model of ['gan-mlp', 'wgan-gp', 'cgan'] as const) {
-    assert.throws(() => train.resolveConfig({}, { model, beta: 2 }), new RegExp(`beta applies to VAEs; ${model} has no KL term`));
+    assert.throws(
+      () => train.resolveConfig({}, { model, beta: 2 }),
+      new RegExp(`beta applies to VAEs; ${model} has no KL term`),
+    );
     assert.throws(() => train.resolveConfig({}, { model, optimizer: 'rmsprop' }), /trains with Adam/);
   }
   assert.throws(() => train.resolveConfig({}, { model: 'dcgan', nCritic: 0 }), /'nCritic' must be at least 1, got 0/);
@@ -698,7 +847,8 @@ test('GAN configuration errors: beta, another optimizer, early stopping', async 
 });
 
 test('latent size defaults per model family: 20 for VAEs, 2 for cvae, 100 for GANs; a given size wins', () => {
-  const latent = (over: Partial<L.train.RunConfig>, file: Partial<L.train.RunConfig> = {}): number => train.resolveConfig(file, over).latent;
+  const latent = (over: Partial<L.train.RunConfig>, file: Partial<L.train.RunConfig> = {}): number =>
+    train.resolveConfig(file, over).latent;
   assert.equal(latent({ model: 'vae-mlp' }), 20);
   assert.equal(latent({ model: 'cvae' }), 2);
   for (const model of ['gan-mlp', 'dcgan', 'wgan-gp', 'cgan'] as const) assert.equal(latent({ model }), 100, model);

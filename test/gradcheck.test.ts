@@ -34,7 +34,6 @@ after(() => {
 
 const numelOf = (shape: number[]): number => shape.reduce((a, b) => a * b, 1);
 
-
 /**
  * Uniform values in [lo, hi), each at least `margin` away from every point in `avoid`
  * (kinks, thresholds, rounding boundaries), so finite differences never straddle one.
@@ -51,7 +50,8 @@ function uniform(shape: number[], seed: number, lo = -1, hi = 1, avoid: number[]
 /** Values in [lo, hi), for logs, roots and denominators. */
 const positive = (shape: number[], seed: number, lo = 0.5, hi = 2): Input => uniform(shape, seed, lo, hi);
 /** Values in [-hi, hi) with |v| >= margin (relu, abs, leakyRelu, reciprocal). */
-const awayFromZero = (shape: number[], seed: number, margin = 0.2, hi = 1.5): Input => uniform(shape, seed, -hi, hi, [0], margin);
+const awayFromZero = (shape: number[], seed: number, margin = 0.2, hi = 1.5): Input =>
+  uniform(shape, seed, -hi, hi, [0], margin);
 /** Distinct values spaced `spacing` apart in shuffled order: no ties for max, min and pooling. */
 function distinct(shape: number[], seed: number, spacing = 0.137): Input {
   const n = numelOf(shape);
@@ -107,7 +107,9 @@ function runCheck(name: string, fn: Fn, inputs: Input[], opts: CheckOptions = {}
   results.set(name, r.maxRelError);
   assert.equal(L.liveTensors(), live, `${name}: the check leaked tensors`);
   assert.equal(L.isGradEnabled(), true, `${name}: grad mode was left off`);
-  r.analytic.forEach((a, i) => assert.equal(a.length, inputs[i]!.data.length, `${name}: gradient ${i} has the wrong size`));
+  r.analytic.forEach((a, i) =>
+    assert.equal(a.length, inputs[i]!.data.length, `${name}: gradient ${i} has the wrong size`),
+  );
   if (!(r.maxRelError < TOL)) {
     const lines = r.analytic.flatMap((a, i) =>
       a
@@ -124,7 +126,10 @@ function runCheck(name: string, fn: Fn, inputs: Input[], opts: CheckOptions = {}
       assert.ok(scale === 0 && r.analytic[i]!.every((v) => v === 0), `${name}: input ${i} should have a zero gradient`);
     } else {
       // A gradient that is zero in both would pass vacuously: every input must matter.
-      assert.ok(scale > 1e-3, `${name}: input ${i} has no gradient (|numeric|_inf = ${scale}); the check would be vacuous`);
+      assert.ok(
+        scale > 1e-3,
+        `${name}: input ${i} has no gradient (|numeric|_inf = ${scale}); the check would be vacuous`,
+      );
     }
   });
   return r;
@@ -188,15 +193,25 @@ describe('elementwise arithmetic', () => {
   check('clamp min only', (a) => a.clamp(0.1), [uniform([3, 4], 26, -1, 1, [0.1])]);
   check('clamp max only', (a) => a.clamp(null, -0.2), [uniform([3, 4], 27, -1, 1, [-0.2])]);
   check('maximum', (a, b) => a.maximum(b), [a23, apart(a23, 28)]);
-  check('maximum, broadcast [2,3] vs [3]', (a, b) => a.maximum(b), [distinct([2, 3], 29), f64Input([-0.2, 0.05, 0.3], [3])]);
+  check('maximum, broadcast [2,3] vs [3]', (a, b) => a.maximum(b), [
+    distinct([2, 3], 29),
+    f64Input([-0.2, 0.05, 0.3], [3]),
+  ]);
   check('minimum', (a, b) => a.minimum(b), [a23, apart(a23, 30)]);
-  check('minimum, broadcast [2,3] vs [2,1]', (a, b) => a.minimum(b), [distinct([2, 3], 31), f64Input([-0.1, 0.12], [2, 1])]);
+  check('minimum, broadcast [2,3] vs [2,1]', (a, b) => a.minimum(b), [
+    distinct([2, 3], 31),
+    f64Input([-0.1, 0.12], [2, 1]),
+  ]);
   check('lerp', (a, b) => a.lerp(b, 0.3), [a23, b23]);
   check('lerp, weight > 1', (a, b) => a.lerp(b, 1.7), [a23, b23]);
   check('lerp, broadcast end', (a, b) => a.lerp(b, 0.6), [a23, uniform([3], 32)]);
   check('sign has zero gradient', (a) => a.sign(), [awayFromZero([2, 3], 33)], { zeroGrad: true });
-  check('floor has zero gradient', (a) => a.floor(), [uniform([2, 3], 34, -3, 3, [-3, -2, -1, 0, 1, 2, 3])], { zeroGrad: true });
-  check('round has zero gradient', (a) => a.round(), [uniform([2, 3], 35, -3, 3, [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5])], { zeroGrad: true });
+  check('floor has zero gradient', (a) => a.floor(), [uniform([2, 3], 34, -3, 3, [-3, -2, -1, 0, 1, 2, 3])], {
+    zeroGrad: true,
+  });
+  check('round has zero gradient', (a) => a.round(), [uniform([2, 3], 35, -3, 3, [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5])], {
+    zeroGrad: true,
+  });
 });
 
 describe('activations', () => {
@@ -209,7 +224,9 @@ describe('activations', () => {
   check('leakyRelu (slope 0.2)', (a) => a.leakyRelu(0.2), [nz]);
   check('softplus', (a) => a.softplus(), [x]);
   // beta 2, threshold 3: linear where 2x > 3, i.e. x > 1.5; values on both sides of it.
-  check('softplus (beta 2, threshold 3), both regimes', (a) => a.softplus(2, 3), [uniform([3, 4], 42, -2, 3.5, [1.5], 0.1)]);
+  check('softplus (beta 2, threshold 3), both regimes', (a) => a.softplus(2, 3), [
+    uniform([3, 4], 42, -2, 3.5, [1.5], 0.1),
+  ]);
   check('logSigmoid', (a) => a.logSigmoid(), [uniform([3, 4], 43, -6, 6)]);
   check('softmax dim 0', (a) => a.softmax(0), [x]);
   check('softmax dim 1', (a) => a.softmax(1), [x]);
@@ -257,7 +274,10 @@ describe('reductions', () => {
 describe('linear algebra', () => {
   check('matmul 2-d', (a, b) => a.matmul(b), [uniform([2, 3], 60), uniform([3, 4], 61)]);
   check('matmul batched x 2-d (broadcast)', (a, b) => a.matmul(b), [uniform([2, 3, 4], 62), uniform([4, 2], 63)]);
-  check('matmul batched x batched (broadcast batch)', (a, b) => a.matmul(b), [uniform([2, 1, 2, 3], 64), uniform([3, 3, 2], 65)]);
+  check('matmul batched x batched (broadcast batch)', (a, b) => a.matmul(b), [
+    uniform([2, 1, 2, 3], 64),
+    uniform([3, 3, 2], 65),
+  ]);
   check('matmul vector x matrix', (a, b) => a.matmul(b), [uniform([3], 66), uniform([3, 4], 67)]);
   check('matmul matrix x vector', (a, b) => a.matmul(b), [uniform([2, 3], 68), uniform([3], 69)]);
   check('matmul vector . vector', (a, b) => a.matmul(b), [uniform([4], 70), uniform([4], 71)]);
@@ -274,7 +294,16 @@ describe('shape and indexing', () => {
   check('permute', (a) => a.permute(2, 0, 1).mul(f64(uniform([4, 2, 3], 84))), [x]);
   check('transpose', (a) => a.transpose(0, 2).mul(f64(uniform([4, 3, 2], 85))), [x]);
   check('t', (a) => a.t().matmul(f64(uniform([4, 2], 86))), [m]);
-  check('contiguous after transpose', (a) => a.transpose(0, 1).contiguous().view(20).mul(f64(uniform([20], 87))), [m]);
+  check(
+    'contiguous after transpose',
+    (a) =>
+      a
+        .transpose(0, 1)
+        .contiguous()
+        .view(20)
+        .mul(f64(uniform([20], 87))),
+    [m],
+  );
   check('clone', (a) => a.clone().square(), [m]);
   check('double (identity cast) and to({dtype})', (a) => a.double().to({ dtype: 'float64' }).square(), [m]);
   check('slice', (a) => a.slice(1, 1, 4).square(), [m]);
@@ -296,90 +325,182 @@ describe('shape and indexing', () => {
   check('unsqueeze', (a) => a.unsqueeze(1).mul(f64(uniform([4, 3, 5], 90))), [m]);
   check('flatten', (a) => a.flatten().square(), [x]);
   check('flatten start..end', (a) => a.flatten(1, 2).mul(f64(uniform([2, 12], 91))), [x]);
-  check('expand (new leading dim, -1)', (a) => a.expand(3, -1, 5).mul(f64(uniform([3, 2, 5], 92))), [uniform([2, 1], 93)]);
+  check('expand (new leading dim, -1)', (a) => a.expand(3, -1, 5).mul(f64(uniform([3, 2, 5], 92))), [
+    uniform([2, 1], 93),
+  ]);
   check('repeat', (a) => a.repeat(2, 1, 3).mul(f64(uniform([2, 2, 6], 94))), [uniform([2, 2], 95)]);
   check('split (uneven)', (a) => total(a.split(2, 1).map((p, i) => p.pow(i + 1).sum())), [m]);
-  check('split dim 0', (a) => total(a.split(3, 0).map((p, i) => p.mul(i + 2).exp().sum())), [m]);
+  check(
+    'split dim 0',
+    (a) =>
+      total(
+        a.split(3, 0).map((p, i) =>
+          p
+            .mul(i + 2)
+            .exp()
+            .sum(),
+        ),
+      ),
+    [m],
+  );
   check('chunk', (a) => total(a.chunk(3, 1).map((p, i) => p.pow(i + 1).sum())), [m]);
-  check('chunk dim 0', (a) => total(a.chunk(2, 0).map((p, i) => p.sin().mul(i - 0.5).sum())), [m]);
+  check(
+    'chunk dim 0',
+    (a) =>
+      total(
+        a.chunk(2, 0).map((p, i) =>
+          p
+            .sin()
+            .mul(i - 0.5)
+            .sum(),
+        ),
+      ),
+    [m],
+  );
 });
 
 describe('joining and selecting', () => {
-  check('cat dim 0', (a, b, c) => L.cat([a, b, c], 0).square(), [uniform([1, 3], 100), uniform([2, 3], 101), uniform([3, 3], 102)]);
+  check('cat dim 0', (a, b, c) => L.cat([a, b, c], 0).square(), [
+    uniform([1, 3], 100),
+    uniform([2, 3], 101),
+    uniform([3, 3], 102),
+  ]);
   check('cat dim 1', (a, b) => L.cat([a, b], 1).square(), [uniform([2, 1], 103), uniform([2, 3], 104)]);
   check('cat of one tensor twice', (a) => L.cat([a, a.exp()], -1).square(), [uniform([2, 2], 105)]);
   check('stack dim 0', (a, b) => L.stack([a, b], 0).square(), [uniform([2, 3], 106), uniform([2, 3], 107)]);
-  check('stack dim 2', (a, b, c) => L.stack([a, b, c], 2).square(), [uniform([2, 3], 108), uniform([2, 3], 109), uniform([2, 3], 110)]);
+  check('stack dim 2', (a, b, c) => L.stack([a, b, c], 2).square(), [
+    uniform([2, 3], 108),
+    uniform([2, 3], 109),
+    uniform([2, 3], 110),
+  ]);
   const cond = [1, 0, 0, 1, 1, 0];
-  check('where tensor, tensor', (a, b) => L.where(f64(cond, [2, 3]).gt(0), a, b).square(), [uniform([2, 3], 111), uniform([2, 3], 112)]);
-  check('where, broadcast', (a, b) => L.where(f64([1, 0, 1], [3]).gt(0), a, b).square(), [uniform([2, 3], 113), uniform([2, 1], 114)]);
+  check('where tensor, tensor', (a, b) => L.where(f64(cond, [2, 3]).gt(0), a, b).square(), [
+    uniform([2, 3], 111),
+    uniform([2, 3], 112),
+  ]);
+  check('where, broadcast', (a, b) => L.where(f64([1, 0, 1], [3]).gt(0), a, b).square(), [
+    uniform([2, 3], 113),
+    uniform([2, 1], 114),
+  ]);
   check('where scalar, tensor', (b) => L.where(f64(cond, [2, 3]).gt(0), 0.5, b).square(), [uniform([2, 3], 115)]);
   check('where tensor, scalar', (a) => L.where(f64(cond, [2, 3]).gt(0), a, -0.5).square(), [uniform([2, 3], 116)]);
-  check('where with a condition computed from the input', (a) => L.where(a.gt(0), a.square(), a.exp()), [awayFromZero([2, 3], 117)]);
+  check('where with a condition computed from the input', (a) => L.where(a.gt(0), a.square(), a.exp()), [
+    awayFromZero([2, 3], 117),
+  ]);
 });
 
 describe('linear and convolution layers', () => {
-  check('linear with bias', (x, w, b) => L.linear(x, w, b), [uniform([2, 3], 120), uniform([4, 3], 121), uniform([4], 122)]);
+  check('linear with bias', (x, w, b) => L.linear(x, w, b), [
+    uniform([2, 3], 120),
+    uniform([4, 3], 121),
+    uniform([4], 122),
+  ]);
   check('linear without bias', (x, w) => L.linear(x, w), [uniform([2, 3], 123), uniform([4, 3], 124)]);
-  check('linear, 3-d input, null bias', (x, w) => L.linear(x, w, null), [uniform([2, 2, 3], 125), uniform([2, 3], 126)]);
-  check('linear, 3-d input with bias', (x, w, b) => L.linear(x, w, b), [uniform([2, 2, 3], 127), uniform([2, 3], 128), uniform([2], 129)]);
-  check('linear, 1-d input', (x, w, b) => L.linear(x, w, b), [uniform([3], 130), uniform([2, 3], 131), uniform([2], 132)]);
+  check('linear, 3-d input, null bias', (x, w) => L.linear(x, w, null), [
+    uniform([2, 2, 3], 125),
+    uniform([2, 3], 126),
+  ]);
+  check('linear, 3-d input with bias', (x, w, b) => L.linear(x, w, b), [
+    uniform([2, 2, 3], 127),
+    uniform([2, 3], 128),
+    uniform([2], 129),
+  ]);
+  check('linear, 1-d input', (x, w, b) => L.linear(x, w, b), [
+    uniform([3], 130),
+    uniform([2, 3], 131),
+    uniform([2], 132),
+  ]);
 
-  check('conv2d', (x, w, b) => L.conv2d(x, w, b), [uniform([1, 2, 4, 4], 140), uniform([2, 2, 3, 3], 141), uniform([2], 142)]);
+  check('conv2d', (x, w, b) => L.conv2d(x, w, b), [
+    uniform([1, 2, 4, 4], 140),
+    uniform([2, 2, 3, 3], 141),
+    uniform([2], 142),
+  ]);
   check('conv2d without bias', (x, w) => L.conv2d(x, w), [uniform([2, 1, 3, 3], 143), uniform([2, 1, 2, 2], 144)]);
   check('conv2d stride 2, padding 1', (x, w, b) => L.conv2d(x, w, b, { stride: 2, padding: 1 }), [
     uniform([1, 2, 5, 5], 145),
     uniform([3, 2, 3, 3], 146),
     uniform([3], 147),
   ]);
-  check('conv2d groups 2', (x, w, b) => L.conv2d(x, w, b, { groups: 2 }), [uniform([1, 4, 3, 3], 148), uniform([2, 2, 2, 2], 149), uniform([2], 150)]);
+  check('conv2d groups 2', (x, w, b) => L.conv2d(x, w, b, { groups: 2 }), [
+    uniform([1, 4, 3, 3], 148),
+    uniform([2, 2, 2, 2], 149),
+    uniform([2], 150),
+  ]);
   check('conv2d depthwise (groups = channels), padding 1', (x, w) => L.conv2d(x, w, null, { groups: 2, padding: 1 }), [
     uniform([1, 2, 3, 3], 151),
     uniform([2, 1, 3, 3], 152),
   ]);
-  check('conv2d asymmetric stride/padding, dilation 2', (x, w) => L.conv2d(x, w, null, { stride: [1, 2], padding: [2, 1], dilation: 2 }), [
-    uniform([1, 1, 5, 5], 153),
-    uniform([2, 1, 2, 2], 154),
-  ]);
+  check(
+    'conv2d asymmetric stride/padding, dilation 2',
+    (x, w) => L.conv2d(x, w, null, { stride: [1, 2], padding: [2, 1], dilation: 2 }),
+    [uniform([1, 1, 5, 5], 153), uniform([2, 1, 2, 2], 154)],
+  );
 
-  check('convTranspose2d', (x, w, b) => L.convTranspose2d(x, w, b), [uniform([1, 2, 3, 3], 160), uniform([2, 2, 2, 2], 161), uniform([2], 162)]);
-  check('convTranspose2d stride 2, padding 1, outputPadding 1', (x, w, b) => L.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }), [
-    uniform([1, 2, 3, 3], 163),
-    uniform([2, 1, 3, 3], 164),
-    uniform([1], 165),
+  check('convTranspose2d', (x, w, b) => L.convTranspose2d(x, w, b), [
+    uniform([1, 2, 3, 3], 160),
+    uniform([2, 2, 2, 2], 161),
+    uniform([2], 162),
   ]);
-  check('convTranspose2d stride 2 (DCGAN upsampling), no bias', (x, w) => L.convTranspose2d(x, w, null, { stride: 2, padding: 1 }), [
-    uniform([2, 2, 2, 2], 166),
-    uniform([2, 1, 4, 4], 167),
-  ]);
+  check(
+    'convTranspose2d stride 2, padding 1, outputPadding 1',
+    (x, w, b) => L.convTranspose2d(x, w, b, { stride: 2, padding: 1, outputPadding: 1 }),
+    [uniform([1, 2, 3, 3], 163), uniform([2, 1, 3, 3], 164), uniform([1], 165)],
+  );
+  check(
+    'convTranspose2d stride 2 (DCGAN upsampling), no bias',
+    (x, w) => L.convTranspose2d(x, w, null, { stride: 2, padding: 1 }),
+    [uniform([2, 2, 2, 2], 166), uniform([2, 1, 4, 4], 167)],
+  );
   check('convTranspose2d groups 2', (x, w, b) => L.convTranspose2d(x, w, b, { groups: 2, stride: 2 }), [
     uniform([1, 2, 2, 2], 168),
     uniform([2, 2, 2, 2], 169),
     uniform([4], 170),
   ]);
-  check('convTranspose2d asymmetric stride/outputPadding', (x, w) => L.convTranspose2d(x, w, null, { stride: [2, 3], padding: [0, 1], outputPadding: [1, 2] }), [
-    uniform([1, 1, 2, 3], 171),
-    uniform([1, 2, 2, 3], 172),
-  ]);
+  check(
+    'convTranspose2d asymmetric stride/outputPadding',
+    (x, w) => L.convTranspose2d(x, w, null, { stride: [2, 3], padding: [0, 1], outputPadding: [1, 2] }),
+    [uniform([1, 1, 2, 3], 171), uniform([1, 2, 2, 3], 172)],
+  );
 });
 
 describe('pooling and resampling', () => {
   const x = distinct([1, 2, 4, 4], 180);
   check('maxPool2d kernel 2', (a) => L.maxPool2d(a, 2), [x]);
-  check('maxPool2d kernel 3, stride 2, padding 1 (overlapping windows)', (a) => L.maxPool2d(a, 3, { stride: 2, padding: 1 }), [distinct([1, 1, 5, 5], 181)]);
-  check('maxPool2d kernel 2, stride 1, dilation 2', (a) => L.maxPool2d(a, 2, { stride: 1, dilation: 2 }), [distinct([1, 1, 4, 4], 182)]);
+  check(
+    'maxPool2d kernel 3, stride 2, padding 1 (overlapping windows)',
+    (a) => L.maxPool2d(a, 3, { stride: 2, padding: 1 }),
+    [distinct([1, 1, 5, 5], 181)],
+  );
+  check('maxPool2d kernel 2, stride 1, dilation 2', (a) => L.maxPool2d(a, 2, { stride: 1, dilation: 2 }), [
+    distinct([1, 1, 4, 4], 182),
+  ]);
   check('maxPool2d ceilMode', (a) => L.maxPool2d(a, 2, { ceilMode: true }), [distinct([1, 1, 5, 5], 183)]);
   check('avgPool2d kernel 2', (a) => L.avgPool2d(a, 2), [uniform([1, 2, 4, 4], 184)]);
-  check('avgPool2d kernel 3, stride 2, padding 1', (a) => L.avgPool2d(a, 3, { stride: 2, padding: 1 }), [uniform([1, 1, 5, 5], 185)]);
-  check('avgPool2d ceilMode, [2,1] kernel', (a) => L.avgPool2d(a, [2, 1], { ceilMode: true }), [uniform([2, 1, 3, 3], 186)]);
-  check('interpolate nearest, scale 2', (a) => L.interpolate(a, { scaleFactor: 2 }), [uniform([1, 2, 2, 3], 187)]);
-  check('interpolate nearest, size', (a) => L.interpolate(a, { size: [5, 2], mode: 'nearest' }), [uniform([1, 1, 3, 3], 188)]);
-  check('interpolate bilinear, scale 2', (a) => L.interpolate(a, { scaleFactor: 2, mode: 'bilinear' }), [uniform([1, 2, 2, 3], 189)]);
-  check('interpolate bilinear, scale 2, alignCorners', (a) => L.interpolate(a, { scaleFactor: 2, mode: 'bilinear', alignCorners: true }), [
-    uniform([1, 1, 3, 3], 190),
+  check('avgPool2d kernel 3, stride 2, padding 1', (a) => L.avgPool2d(a, 3, { stride: 2, padding: 1 }), [
+    uniform([1, 1, 5, 5], 185),
   ]);
-  check('interpolate bilinear, size (down and up)', (a) => L.interpolate(a, { size: [2, 5], mode: 'bilinear' }), [uniform([1, 1, 4, 3], 191)]);
-  check('interpolate bilinear, scale 0.5', (a) => L.interpolate(a, { scaleFactor: 0.5, mode: 'bilinear' }), [uniform([1, 1, 4, 4], 192)]);
+  check('avgPool2d ceilMode, [2,1] kernel', (a) => L.avgPool2d(a, [2, 1], { ceilMode: true }), [
+    uniform([2, 1, 3, 3], 186),
+  ]);
+  check('interpolate nearest, scale 2', (a) => L.interpolate(a, { scaleFactor: 2 }), [uniform([1, 2, 2, 3], 187)]);
+  check('interpolate nearest, size', (a) => L.interpolate(a, { size: [5, 2], mode: 'nearest' }), [
+    uniform([1, 1, 3, 3], 188),
+  ]);
+  check('interpolate bilinear, scale 2', (a) => L.interpolate(a, { scaleFactor: 2, mode: 'bilinear' }), [
+    uniform([1, 2, 2, 3], 189),
+  ]);
+  check(
+    'interpolate bilinear, scale 2, alignCorners',
+    (a) => L.interpolate(a, { scaleFactor: 2, mode: 'bilinear', alignCorners: true }),
+    [uniform([1, 1, 3, 3], 190)],
+  );
+  check('interpolate bilinear, size (down and up)', (a) => L.interpolate(a, { size: [2, 5], mode: 'bilinear' }), [
+    uniform([1, 1, 4, 3], 191),
+  ]);
+  check('interpolate bilinear, scale 0.5', (a) => L.interpolate(a, { scaleFactor: 0.5, mode: 'bilinear' }), [
+    uniform([1, 1, 4, 4], 192),
+  ]);
 });
 
 describe('normalisation, dropout and embedding', () => {
@@ -387,12 +508,27 @@ describe('normalisation, dropout and embedding', () => {
   const x2 = uniform([4, 3], 201, -2, 2);
   const w = positive([3], 202);
   const b = uniform([3], 203);
-  check('batchNorm training with weight and bias (4-d)', (x, wt, bs) => L.batchNorm(x, null, null, { weight: wt, bias: bs, training: true }), [x4, w, b]);
-  check('batchNorm training with weight and bias (2-d)', (x, wt, bs) => L.batchNorm(x, null, null, { weight: wt, bias: bs, training: true }), [x2, w, b]);
+  check(
+    'batchNorm training with weight and bias (4-d)',
+    (x, wt, bs) => L.batchNorm(x, null, null, { weight: wt, bias: bs, training: true }),
+    [x4, w, b],
+  );
+  check(
+    'batchNorm training with weight and bias (2-d)',
+    (x, wt, bs) => L.batchNorm(x, null, null, { weight: wt, bias: bs, training: true }),
+    [x2, w, b],
+  );
   check('batchNorm training without affine parameters', (x) => L.batchNorm(x, null, null, { training: true }), [x4]);
   check(
     'batchNorm training updating running stats',
-    (x, wt, bs) => L.batchNorm(x, f64([0.1, -0.2, 0.3]), f64([1, 2, 0.5]), { weight: wt, bias: bs, training: true, momentum: 0.2, eps: 1e-3 }),
+    (x, wt, bs) =>
+      L.batchNorm(x, f64([0.1, -0.2, 0.3]), f64([1, 2, 0.5]), {
+        weight: wt,
+        bias: bs,
+        training: true,
+        momentum: 0.2,
+        eps: 1e-3,
+      }),
     [x4, w, b],
   );
   check(
@@ -400,7 +536,11 @@ describe('normalisation, dropout and embedding', () => {
     (x, wt, bs) => L.batchNorm(x, f64([0.1, -0.2, 0.3]), f64([1, 2, 0.5]), { weight: wt, bias: bs, training: false }),
     [x4, w, b],
   );
-  check('batchNorm eval with running stats, no affine', (x) => L.batchNorm(x, f64([0.1, -0.2, 0.3]), f64([1, 2, 0.5])), [x2]);
+  check(
+    'batchNorm eval with running stats, no affine',
+    (x) => L.batchNorm(x, f64([0.1, -0.2, 0.3]), f64([1, 2, 0.5])),
+    [x2],
+  );
 
   test('dropout p=0.4 (mask reseeded on every evaluation)', () => {
     const p = 0.4;
@@ -420,7 +560,9 @@ describe('normalisation, dropout and embedding', () => {
   });
   check('dropout in eval mode is the identity', (x) => L.dropout(x, 0.4, false).square(), [uniform([4, 5], 205)]);
 
-  check('embedding (gradient w.r.t. weight, repeated rows)', (wt) => L.embedding(wt, i64([1, 3, 1, 0, 3, 3], [2, 3])), [uniform([5, 2], 206)]);
+  check('embedding (gradient w.r.t. weight, repeated rows)', (wt) => L.embedding(wt, i64([1, 3, 1, 0, 3, 3], [2, 3])), [
+    uniform([5, 2], 206),
+  ]);
 });
 
 describe('losses', () => {
@@ -430,18 +572,29 @@ describe('losses', () => {
   const reductions: L.ReductionName[] = ['mean', 'sum', 'none'];
   for (const r of reductions) {
     check(`binaryCrossEntropyWithLogits (${r})`, (x) => L.binaryCrossEntropyWithLogits(x, f64(target01), r), [logits]);
-    check(`binaryCrossEntropyWithLogits (${r}), gradient w.r.t. target too`, (x, t) => L.binaryCrossEntropyWithLogits(x, t, r), [logits, target01]);
+    check(
+      `binaryCrossEntropyWithLogits (${r}), gradient w.r.t. target too`,
+      (x, t) => L.binaryCrossEntropyWithLogits(x, t, r),
+      [logits, target01],
+    );
     check(`binaryCrossEntropy (${r})`, (p) => L.binaryCrossEntropy(p, f64(target01), r), [probs]);
-    check(`binaryCrossEntropy (${r}), gradient w.r.t. target too`, (p, t) => L.binaryCrossEntropy(p, t, r), [probs, target01]);
+    check(`binaryCrossEntropy (${r}), gradient w.r.t. target too`, (p, t) => L.binaryCrossEntropy(p, t, r), [
+      probs,
+      target01,
+    ]);
     check(`mseLoss (${r})`, (x, t) => L.mseLoss(x, t, r), [logits, uniform([3, 4], 213, -3, 3)]);
     check(`crossEntropy (${r})`, (x) => L.crossEntropy(x, i64([2, 0, 3]), r), [logits]);
     check(`crossEntropy (${r}), label smoothing 0.1`, (x) => L.crossEntropy(x, i64([1, 1, 0]), r, 0.1), [logits]);
   }
   // exp(+-750) over- or underflows float64: only the stable form gives finite values and gradients.
-  check('binaryCrossEntropyWithLogits of logits whose exp overflows (stable)', (x) => L.binaryCrossEntropyWithLogits(x, f64([1, 0, 0.3, 0.9]), 'sum'), [
-    f64Input([750, -740, 745, -2], [4]),
+  check(
+    'binaryCrossEntropyWithLogits of logits whose exp overflows (stable)',
+    (x) => L.binaryCrossEntropyWithLogits(x, f64([1, 0, 0.3, 0.9]), 'sum'),
+    [f64Input([750, -740, 745, -2], [4])],
+  );
+  check('mseLoss with broadcast target constant', (x) => L.mseLoss(x, f64([0.5, -0.5, 1, 0]), 'mean'), [
+    uniform([4], 214),
   ]);
-  check('mseLoss with broadcast target constant', (x) => L.mseLoss(x, f64([0.5, -0.5, 1, 0]), 'mean'), [uniform([4], 214)]);
   check('crossEntropy ignores label -100', (x) => L.crossEntropy(x, i64([2, -100, 3])), [logits]);
 });
 
@@ -451,7 +604,12 @@ describe('composites', () => {
     (x, we, wd) => {
       const h = L.linear(x, we);
       const [mu, logvar] = h.chunk(2, 1) as [Tensor, Tensor];
-      const z = mu.add(logvar.mul(0.5).exp().mul(f64(uniform([2, 2], 221))));
+      const z = mu.add(
+        logvar
+          .mul(0.5)
+          .exp()
+          .mul(f64(uniform([2, 2], 221))),
+      );
       const recon = L.linear(z, wd).sigmoid();
       const bce = L.binaryCrossEntropy(recon, f64(uniform([2, 4], 222, 0, 1)), 'sum');
       const kl = logvar.add(1).sub(mu.square()).sub(logvar.exp()).sum().mul(-0.5);
@@ -562,7 +720,11 @@ describe('second order (createGraph)', () => {
   gg('pow scalar', (a) => a.pow(3), [u([2, 3], 5)]);
   gg('pow tensor^tensor', (a, b) => a.pow(b), [positive([2, 3], 406), u([2, 3], 7)]);
   gg('exp, log, sqrt', (a) => a.exp().add(a.square().add(1).log()).add(a.square().add(0.5).sqrt()), [u([2, 3], 8)]);
-  gg('sin, cos, reciprocal, rsqrt', (a) => a.sin().mul(a.cos()).add(a.square().add(1).reciprocal()).add(a.square().add(1).rsqrt()), [u([2, 3], 9)]);
+  gg(
+    'sin, cos, reciprocal, rsqrt',
+    (a) => a.sin().mul(a.cos()).add(a.square().add(1).reciprocal()).add(a.square().add(1).rsqrt()),
+    [u([2, 3], 9)],
+  );
   gg('tanh', (a) => a.tanh(), [u([2, 3], 10)]);
   gg('sigmoid', (a) => a.sigmoid(), [u([2, 3], 11)]);
   gg('softplus', (a) => a.softplus(), [u([2, 3], 12)]);
@@ -574,17 +736,37 @@ describe('second order (createGraph)', () => {
   gg('logsumexp', (a) => a.logsumexp(1), [u([2, 3], 20)]);
   gg('var, std, norm', (a) => a.var().add(a.std(1)).add(a.norm()), [u([2, 3], 21)]);
   gg('matmul', (a, b) => a.matmul(b), [u([2, 3], 22), u([3, 2], 23)]);
-  gg('linear with bias (times input)', (x, w, b) => L.linear(x, w, b).mul(x.sum(1, true)), [u([2, 3], 24), u([2, 3], 25), u([2], 26)]);
+  gg('linear with bias (times input)', (x, w, b) => L.linear(x, w, b).mul(x.sum(1, true)), [
+    u([2, 3], 24),
+    u([2, 3], 25),
+    u([2], 26),
+  ]);
   gg('conv2d', (x, w) => L.conv2d(x, w, null, { padding: 1 }), [u([1, 1, 3, 3], 27), u([2, 1, 2, 2], 28)]);
-  gg('convTranspose2d', (x, w) => L.convTranspose2d(x, w, null, { stride: 2 }), [u([1, 1, 2, 2], 29), u([1, 2, 2, 2], 30)]);
-  gg('maxPool2d (times a second input)', (a, b) => L.maxPool2d(a, 2).mul(b), [distinct([1, 1, 4, 4], 431), u([1, 1, 2, 2], 32)]);
+  gg('convTranspose2d', (x, w) => L.convTranspose2d(x, w, null, { stride: 2 }), [
+    u([1, 1, 2, 2], 29),
+    u([1, 2, 2, 2], 30),
+  ]);
+  gg('maxPool2d (times a second input)', (a, b) => L.maxPool2d(a, 2).mul(b), [
+    distinct([1, 1, 4, 4], 431),
+    u([1, 1, 2, 2], 32),
+  ]);
   gg('avgPool2d (squared)', (a) => L.avgPool2d(a, 2).square(), [u([1, 1, 4, 4], 33)]);
-  gg('interpolate bilinear (squared)', (a) => L.interpolate(a, { scaleFactor: 2, mode: 'bilinear' }).square(), [u([1, 1, 2, 2], 34)]);
+  gg('interpolate bilinear (squared)', (a) => L.interpolate(a, { scaleFactor: 2, mode: 'bilinear' }).square(), [
+    u([1, 1, 2, 2], 34),
+  ]);
   // tanh after it, so that the first gradient depends on the bias too.
-  gg('batchNorm training', (x, w, b) => L.batchNorm(x, null, null, { weight: w, bias: b, training: true }).tanh(), [u([4, 2], 35), positive([2], 436), u([2], 37)]);
+  gg('batchNorm training', (x, w, b) => L.batchNorm(x, null, null, { weight: w, bias: b, training: true }).tanh(), [
+    u([4, 2], 35),
+    positive([2], 436),
+    u([2], 37),
+  ]);
   gg('mseLoss', (a, b) => L.mseLoss(a, b), [u([2, 3], 38), u([2, 3], 39)]);
-  gg('binaryCrossEntropyWithLogits', (a) => L.binaryCrossEntropyWithLogits(a, f64(uniform([2, 3], 440, 0, 1)), 'sum'), [u([2, 3], 41)]);
-  gg('binaryCrossEntropy', (p) => L.binaryCrossEntropy(p, f64(uniform([2, 3], 442, 0, 1))), [uniform([2, 3], 443, 0.1, 0.9)]);
+  gg('binaryCrossEntropyWithLogits', (a) => L.binaryCrossEntropyWithLogits(a, f64(uniform([2, 3], 440, 0, 1)), 'sum'), [
+    u([2, 3], 41),
+  ]);
+  gg('binaryCrossEntropy', (p) => L.binaryCrossEntropy(p, f64(uniform([2, 3], 442, 0, 1))), [
+    uniform([2, 3], 443, 0.1, 0.9),
+  ]);
   gg('crossEntropy', (a) => L.crossEntropy(a, i64([2, 0])), [u([2, 3], 44)]);
 });
 
@@ -595,7 +777,9 @@ describe('the checker itself', () => {
     // d/dx of x * detach(x) is taken as x instead of 2x: half the true gradient.
     const half = L.gradcheck((a) => a.mul(a.detach()), [x]);
     assert.ok(half.maxRelError > 0.1, `maxRelError ${half.maxRelError} should be about 0.5`);
-    half.analytic[0]!.forEach((v, k) => assert.ok(Math.abs(v * 2 - half.numeric[0]![k]!) < 1e-6 * Math.max(1, Math.abs(v))));
+    half.analytic[0]!.forEach((v, k) =>
+      assert.ok(Math.abs(v * 2 - half.numeric[0]![k]!) < 1e-6 * Math.max(1, Math.abs(v))),
+    );
     // A detached input gets no gradient at all, but the value depends on it.
     const cut = L.gradcheck((a, b) => a.mul(b.detach().exp()), [x, uniform([2, 3], 501)]);
     assert.ok(cut.maxRelError > 0.5, `maxRelError ${cut.maxRelError} should be about 1`);

@@ -12,7 +12,11 @@ export const referenceDir = join(repoRoot, '..', 'shared', 'reference');
 export const systemPython = '/usr/bin/python3';
 
 /** Asserts |a - b| <= atol + rtol * |b| elementwise. */
-export function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, { atol = 1e-6, rtol = 1e-5, what = 'values' } = {}): void {
+export function assertClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  { atol = 1e-6, rtol = 1e-5, what = 'values' } = {},
+): void {
   assert.equal(actual.length, expected.length, `${what}: length ${actual.length} != ${expected.length}`);
   for (let i = 0; i < actual.length; i++) {
     const a = actual[i]!;

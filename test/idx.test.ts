@@ -63,9 +63,17 @@ for (const [type, values] of Object.entries(SAMPLES)) {
 test('bad IDX files give errors naming the file and the problem', async () => {
   const good = idxBytes(0x08, [4, 2], [1, 2, 3, 4, 5, 6, 7, 8]);
   const cases: [string, Buffer, RegExp][] = [
-    ['magic.idx', Buffer.concat([Buffer.from([0x12, 0x34]), good.subarray(2)]), /not an IDX file: wrong magic number 0x12340802/],
+    [
+      'magic.idx',
+      Buffer.concat([Buffer.from([0x12, 0x34]), good.subarray(2)]),
+      /not an IDX file: wrong magic number 0x12340802/,
+    ],
     ['type0a.idx', Buffer.from([0, 0, 0x0a, 1, 0, 0, 0, 1, 0]), /unknown IDX element type 0x0a/],
-    ['truncated.idx', good.subarray(0, good.length - 3), /truncated: header promises \[4 x 2\] uint8 \(8 bytes\) but only 5 bytes follow/],
+    [
+      'truncated.idx',
+      good.subarray(0, good.length - 3),
+      /truncated: header promises \[4 x 2\] uint8 \(8 bytes\) but only 5 bytes follow/,
+    ],
     ['promises-more.idx', idxBytes(0x0c, [1000], [1, 2, 3]), /truncated: header promises \[1000\] int32/],
     ['header-only.idx', good.subarray(0, 6), /truncated: only 6 bytes, not even a full IDX header/],
     ['trailing.idx', Buffer.concat([good, Buffer.from([9, 9])]), /bytes after the 8 bytes of data/],
@@ -74,7 +82,11 @@ test('bad IDX files give errors naming the file and the problem', async () => {
   ];
   for (const [name, bytes, re] of cases) {
     const p = file(name, bytes);
-    await assert.rejects(L.data.readIdx(p), (e: Error) => e instanceof L.data.IdxError && e.message.startsWith(p) && re.test(e.message), name);
+    await assert.rejects(
+      L.data.readIdx(p),
+      (e: Error) => e instanceof L.data.IdxError && e.message.startsWith(p) && re.test(e.message),
+      name,
+    );
   }
   await assert.rejects(L.data.readIdx(join(dir, 'missing.idx')), /missing\.idx: cannot read: ENOENT/);
 });
@@ -83,7 +95,10 @@ test('an images/labels pair of different counts is refused and nothing is loaded
   const images = file('img.idx', idxBytes(0x08, [3, 2, 2], new Array(12).fill(1)));
   const labels = file('lab.idx', idxBytes(0x08, [2], [0, 1]));
   const live = L.liveTensors();
-  await assert.rejects(L.data.loadIdxPair('pair', images, labels), /img\.idx holds 3 images but .*lab\.idx holds 2 labels/);
+  await assert.rejects(
+    L.data.loadIdxPair('pair', images, labels),
+    /img\.idx holds 3 images but .*lab\.idx holds 2 labels/,
+  );
   assert.equal(L.liveTensors(), live);
   const ok = await L.data.loadIdxPair('pair', images, file('lab3.idx', idxBytes(0x08, [3], [0, 2, 1])));
   assert.deepEqual(ok.images.shape, [3, 1, 2, 2]);

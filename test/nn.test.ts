@@ -10,7 +10,9 @@ import * as nn from '../src/nn/index.js';
 import * as L from '../src/tensor/index.js';
 import { assertClose, hasTorchPython, runTorch } from './helpers.js';
 
-const torchSkip = hasTorchPython() ? false : 'needs /usr/bin/python3 with torch (python3-torch), which is not installed';
+const torchSkip = hasTorchPython()
+  ? false
+  : 'needs /usr/bin/python3 with torch (python3-torch), which is not installed';
 
 interface Json {
   shape: number[];
@@ -18,7 +20,8 @@ interface Json {
   dtype: string;
 }
 const J = (t: L.Tensor): Json => ({ shape: t.shape, data: t.toArray(), dtype: t.dtype });
-const stateJson = (m: nn.Module): Record<string, Json> => Object.fromEntries(Object.entries(m.stateDict()).map(([k, t]) => [k, J(t)]));
+const stateJson = (m: nn.Module): Record<string, Json> =>
+  Object.fromEntries(Object.entries(m.stateDict()).map(([k, t]) => [k, J(t)]));
 
 /** Python prelude: tensors to and from the JSON above. */
 const PY = `
@@ -68,15 +71,30 @@ const GOLDEN: Golden[] = [
     py: 'nn.Conv2d(4, 6, (3, 2), stride=(2, 1), padding=(1, 0), dilation=(1, 2), groups=2)',
     input: [2, 4, 9, 8],
   },
-  { name: "Conv2d padding 'same', no bias", make: () => new nn.Conv2d(2, 3, 5, { padding: 'same', bias: false }), py: "nn.Conv2d(2, 3, 5, padding='same', bias=False)", input: [1, 2, 6, 7] },
+  {
+    name: "Conv2d padding 'same', no bias",
+    make: () => new nn.Conv2d(2, 3, 5, { padding: 'same', bias: false }),
+    py: "nn.Conv2d(2, 3, 5, padding='same', bias=False)",
+    input: [1, 2, 6, 7],
+  },
   {
     name: "Conv2d depthwise, dilated, 'same'",
     make: () => new nn.Conv2d(3, 6, 3, { dilation: 2, padding: 'same', groups: 3 }),
     py: "nn.Conv2d(3, 6, 3, dilation=2, padding='same', groups=3)",
     input: [2, 3, 8, 8],
   },
-  { name: "Conv2d padding 'valid', stride 2", make: () => new nn.Conv2d(3, 2, 4, { padding: 'valid', stride: 2 }), py: "nn.Conv2d(3, 2, 4, padding='valid', stride=2)", input: [2, 3, 10, 9] },
-  { name: 'ConvTranspose2d(3, 4, 3)', make: () => new nn.ConvTranspose2d(3, 4, 3), py: 'nn.ConvTranspose2d(3, 4, 3)', input: [2, 3, 4, 5] },
+  {
+    name: "Conv2d padding 'valid', stride 2",
+    make: () => new nn.Conv2d(3, 2, 4, { padding: 'valid', stride: 2 }),
+    py: "nn.Conv2d(3, 2, 4, padding='valid', stride=2)",
+    input: [2, 3, 10, 9],
+  },
+  {
+    name: 'ConvTranspose2d(3, 4, 3)',
+    make: () => new nn.ConvTranspose2d(3, 4, 3),
+    py: 'nn.ConvTranspose2d(3, 4, 3)',
+    input: [2, 3, 4, 5],
+  },
   {
     name: 'ConvTranspose2d DCGAN 4/2/1',
     make: () => new nn.ConvTranspose2d(4, 2, 4, { stride: 2, padding: 1, bias: false }),
@@ -85,7 +103,8 @@ const GOLDEN: Golden[] = [
   },
   {
     name: 'ConvTranspose2d rectangular, output padding, grouped',
-    make: () => new nn.ConvTranspose2d(4, 6, [3, 2], { stride: [2, 3], padding: [1, 0], outputPadding: [1, 2], groups: 2 }),
+    make: () =>
+      new nn.ConvTranspose2d(4, 6, [3, 2], { stride: [2, 3], padding: [1, 0], outputPadding: [1, 2], groups: 2 }),
     py: 'nn.ConvTranspose2d(4, 6, (3, 2), stride=(2, 3), padding=(1, 0), output_padding=(1, 2), groups=2)',
     input: [1, 4, 3, 4],
   },
@@ -95,9 +114,29 @@ const GOLDEN: Golden[] = [
     py: 'nn.ConvTranspose2d(2, 3, 3, stride=2, dilation=2, output_padding=1)',
     input: [1, 2, 3, 3],
   },
-  { name: 'BatchNorm1d [N, C]', make: () => new nn.BatchNorm1d(5), py: 'nn.BatchNorm1d(5)', input: [8, 5], steps: BN_STEPS, setup: perturbAffine },
-  { name: 'BatchNorm1d [N, C, L]', make: () => new nn.BatchNorm1d(3), py: 'nn.BatchNorm1d(3)', input: [4, 3, 6], steps: BN_STEPS },
-  { name: 'BatchNorm2d', make: () => new nn.BatchNorm2d(3), py: 'nn.BatchNorm2d(3)', input: [4, 3, 5, 5], steps: BN_STEPS, setup: perturbAffine },
+  {
+    name: 'BatchNorm1d [N, C]',
+    make: () => new nn.BatchNorm1d(5),
+    py: 'nn.BatchNorm1d(5)',
+    input: [8, 5],
+    steps: BN_STEPS,
+    setup: perturbAffine,
+  },
+  {
+    name: 'BatchNorm1d [N, C, L]',
+    make: () => new nn.BatchNorm1d(3),
+    py: 'nn.BatchNorm1d(3)',
+    input: [4, 3, 6],
+    steps: BN_STEPS,
+  },
+  {
+    name: 'BatchNorm2d',
+    make: () => new nn.BatchNorm2d(3),
+    py: 'nn.BatchNorm2d(3)',
+    input: [4, 3, 5, 5],
+    steps: BN_STEPS,
+    setup: perturbAffine,
+  },
   {
     name: 'BatchNorm2d momentum null (cumulative), eps 1e-3',
     make: () => new nn.BatchNorm2d(3, { momentum: null, eps: 1e-3 }),
@@ -105,7 +144,13 @@ const GOLDEN: Golden[] = [
     input: [3, 3, 4, 4],
     steps: ['train', 'train', 'train', 'eval'],
   },
-  { name: 'BatchNorm2d affine false', make: () => new nn.BatchNorm2d(3, { affine: false }), py: 'nn.BatchNorm2d(3, affine=False)', input: [4, 3, 3, 3], steps: BN_STEPS },
+  {
+    name: 'BatchNorm2d affine false',
+    make: () => new nn.BatchNorm2d(3, { affine: false }),
+    py: 'nn.BatchNorm2d(3, affine=False)',
+    input: [4, 3, 3, 3],
+    steps: BN_STEPS,
+  },
   {
     name: 'BatchNorm2d trackRunningStats false',
     make: () => new nn.BatchNorm2d(3, { trackRunningStats: false, momentum: 0.3 }),
@@ -113,10 +158,26 @@ const GOLDEN: Golden[] = [
     input: [4, 3, 3, 3],
     steps: BN_STEPS,
   },
-  { name: 'Dropout(0.3) (same seed, same libtorch generator)', make: () => new nn.Dropout(0.3), py: 'nn.Dropout(0.3)', input: [4, 50], steps: ['train', 'eval'] },
+  {
+    name: 'Dropout(0.3) (same seed, same libtorch generator)',
+    make: () => new nn.Dropout(0.3),
+    py: 'nn.Dropout(0.3)',
+    input: [4, 50],
+    steps: ['train', 'eval'],
+  },
   { name: 'MaxPool2d(2)', make: () => new nn.MaxPool2d(2), py: 'nn.MaxPool2d(2)', input: [2, 3, 6, 7] },
-  { name: 'MaxPool2d(3, stride 2, padding 1)', make: () => new nn.MaxPool2d(3, { stride: 2, padding: 1 }), py: 'nn.MaxPool2d(3, stride=2, padding=1)', input: [1, 2, 7, 8] },
-  { name: 'MaxPool2d(2, ceilMode) (Keras same)', make: () => new nn.MaxPool2d(2, { ceilMode: true }), py: 'nn.MaxPool2d(2, ceil_mode=True)', input: [1, 2, 7, 7] },
+  {
+    name: 'MaxPool2d(3, stride 2, padding 1)',
+    make: () => new nn.MaxPool2d(3, { stride: 2, padding: 1 }),
+    py: 'nn.MaxPool2d(3, stride=2, padding=1)',
+    input: [1, 2, 7, 8],
+  },
+  {
+    name: 'MaxPool2d(2, ceilMode) (Keras same)',
+    make: () => new nn.MaxPool2d(2, { ceilMode: true }),
+    py: 'nn.MaxPool2d(2, ceil_mode=True)',
+    input: [1, 2, 7, 7],
+  },
   {
     name: 'MaxPool2d rectangular, dilated',
     make: () => new nn.MaxPool2d([2, 3], { stride: [1, 2], dilation: 2 }),
@@ -130,9 +191,24 @@ const GOLDEN: Golden[] = [
     py: 'nn.AvgPool2d(3, stride=2, padding=1, ceil_mode=True)',
     input: [1, 2, 8, 7],
   },
-  { name: 'Upsample nearest x2', make: () => new nn.Upsample({ scaleFactor: 2 }), py: 'nn.Upsample(scale_factor=2)', input: [1, 2, 3, 4] },
-  { name: 'Upsample nearest x3', make: () => new nn.Upsample({ scaleFactor: 3, mode: 'nearest' }), py: "nn.Upsample(scale_factor=3, mode='nearest')", input: [2, 1, 2, 3] },
-  { name: 'Upsample bilinear x2', make: () => new nn.Upsample({ scaleFactor: 2, mode: 'bilinear' }), py: "nn.Upsample(scale_factor=2, mode='bilinear')", input: [1, 2, 3, 4] },
+  {
+    name: 'Upsample nearest x2',
+    make: () => new nn.Upsample({ scaleFactor: 2 }),
+    py: 'nn.Upsample(scale_factor=2)',
+    input: [1, 2, 3, 4],
+  },
+  {
+    name: 'Upsample nearest x3',
+    make: () => new nn.Upsample({ scaleFactor: 3, mode: 'nearest' }),
+    py: "nn.Upsample(scale_factor=3, mode='nearest')",
+    input: [2, 1, 2, 3],
+  },
+  {
+    name: 'Upsample bilinear x2',
+    make: () => new nn.Upsample({ scaleFactor: 2, mode: 'bilinear' }),
+    py: "nn.Upsample(scale_factor=2, mode='bilinear')",
+    input: [1, 2, 3, 4],
+  },
   {
     name: 'Upsample bilinear to a size, alignCorners',
     make: () => new nn.Upsample({ size: [5, 7], mode: 'bilinear', alignCorners: true }),
@@ -141,8 +217,18 @@ const GOLDEN: Golden[] = [
   },
   { name: 'Flatten()', make: () => new nn.Flatten(), py: 'nn.Flatten()', input: [2, 3, 4, 5] },
   { name: 'Flatten(0, 2)', make: () => new nn.Flatten(0, 2), py: 'nn.Flatten(0, 2)', input: [2, 3, 4, 5] },
-  { name: 'Reshape(4, 3, 2) = Unflatten(1, [4, 3, 2])', make: () => new nn.Reshape(4, 3, 2), py: 'nn.Unflatten(1, (4, 3, 2))', input: [2, 24] },
-  { name: 'Unflatten(-1, [2, 3])', make: () => new nn.Unflatten(-1, [2, 3]), py: 'nn.Unflatten(-1, (2, 3))', input: [2, 4, 6] },
+  {
+    name: 'Reshape(4, 3, 2) = Unflatten(1, [4, 3, 2])',
+    make: () => new nn.Reshape(4, 3, 2),
+    py: 'nn.Unflatten(1, (4, 3, 2))',
+    input: [2, 24],
+  },
+  {
+    name: 'Unflatten(-1, [2, 3])',
+    make: () => new nn.Unflatten(-1, [2, 3]),
+    py: 'nn.Unflatten(-1, (2, 3))',
+    input: [2, 4, 6],
+  },
 ];
 
 interface StepOut {
@@ -172,7 +258,14 @@ function runOurs(c: Golden, seed: number): Ours {
       const [gx, ...gp] = L.grad(out.mul(w).sum(), [x, ...params.map(([, p]) => p)]);
       const grads: Record<string, Json> = { input: J(gx!) };
       params.forEach(([k], j) => (grads[k] = J(gp[j]!)));
-      return { mode, x: J(x), w: J(w), out: J(out), grads, buffers: Object.fromEntries(layer.namedBuffers().map(([k, t]) => [k, J(t)])) };
+      return {
+        mode,
+        x: J(x),
+        w: J(w),
+        out: J(out),
+        grads,
+        buffers: Object.fromEntries(layer.namedBuffers().map(([k, t]) => [k, J(t)])),
+      };
     });
     layer.dispose();
     return { state, steps };
@@ -209,33 +302,45 @@ function compare(what: string, ours: Json, theirs: Json, worst: { diff: number; 
   if (d > worst.diff) Object.assign(worst, { diff: d, what });
 }
 
-test('layers match PyTorch: outputs, input and parameter gradients, BatchNorm buffers', { skip: torchSkip }, async (t) => {
-  const ours = GOLDEN.map((c, i) => runOurs(c, 100 + i));
-  const theirs = runTorch<StepOut[][]>(
-    PY_GOLDEN,
-    GOLDEN.map((c, i) => ({ py: c.py, state: ours[i]!.state, steps: ours[i]!.steps.map(({ mode, x, w }) => ({ mode, x, w })) })),
-  );
-  const worst = { diff: 0, what: '' };
-  for (const [i, c] of GOLDEN.entries()) {
-    await t.test(c.name, () => {
-      const o = ours[i]!;
-      for (const [s, step] of o.steps.entries()) {
-        const ref = theirs[i]![s]!;
-        const at = `${c.name} step ${s} (${step.mode})`;
-        compare(`${at} output`, step.out, ref.out, worst);
-        assert.deepEqual(Object.keys(step.grads).sort(), Object.keys(ref.grads).sort(), `${at}: parameter names`);
-        for (const k of Object.keys(ref.grads)) compare(`${at} grad ${k}`, step.grads[k]!, ref.grads[k]!, worst);
-        assert.deepEqual(Object.keys(step.buffers).sort(), Object.keys(ref.buffers).sort(), `${at}: buffer names`);
-        for (const k of Object.keys(ref.buffers)) compare(`${at} buffer ${k}`, step.buffers[k]!, ref.buffers[k]!, worst);
-      }
-    });
-  }
-  t.diagnostic(`largest |difference| from PyTorch: ${worst.diff.toExponential(2)} (${worst.what})`);
-  // The BatchNorm cases really moved their running statistics and counted their batches.
-  const bn = ours[GOLDEN.findIndex((c) => c.name === 'BatchNorm2d')]!.steps;
-  assert.deepEqual(bn.map((s) => s.buffers['num_batches_tracked']!.data), [[1], [2], [2]]);
-  assert.ok(bn[0]!.buffers['running_mean']!.data.some((v) => Math.abs(v) > 1e-3));
-});
+test(
+  'layers match PyTorch: outputs, input and parameter gradients, BatchNorm buffers',
+  { skip: torchSkip },
+  async (t) => {
+    const ours = GOLDEN.map((c, i) => runOurs(c, 100 + i));
+    const theirs = runTorch<StepOut[][]>(
+      PY_GOLDEN,
+      GOLDEN.map((c, i) => ({
+        py: c.py,
+        state: ours[i]!.state,
+        steps: ours[i]!.steps.map(({ mode, x, w }) => ({ mode, x, w })),
+      })),
+    );
+    const worst = { diff: 0, what: '' };
+    for (const [i, c] of GOLDEN.entries()) {
+      await t.test(c.name, () => {
+        const o = ours[i]!;
+        for (const [s, step] of o.steps.entries()) {
+          const ref = theirs[i]![s]!;
+          const at = `${c.name} step ${s} (${step.mode})`;
+          compare(`${at} output`, step.out, ref.out, worst);
+          assert.deepEqual(Object.keys(step.grads).sort(), Object.keys(ref.grads).sort(), `${at}: parameter names`);
+          for (const k of Object.keys(ref.grads)) compare(`${at} grad ${k}`, step.grads[k]!, ref.grads[k]!, worst);
+          assert.deepEqual(Object.keys(step.buffers).sort(), Object.keys(ref.buffers).sort(), `${at}: buffer names`);
+          for (const k of Object.keys(ref.buffers))
+            compare(`${at} buffer ${k}`, step.buffers[k]!, ref.buffers[k]!, worst);
+        }
+      });
+    }
+    t.diagnostic(`largest |difference| from PyTorch: ${worst.diff.toExponential(2)} (${worst.what})`);
+    // The BatchNorm cases really moved their running statistics and counted their batches.
+    const bn = ours[GOLDEN.findIndex((c) => c.name === 'BatchNorm2d')]!.steps;
+    assert.deepEqual(
+      bn.map((s) => s.buffers['num_batches_tracked']!.data),
+      [[1], [2], [2]],
+    );
+    assert.ok(bn[0]!.buffers['running_mean']!.data.some((v) => Math.abs(v) > 1e-3));
+  },
+);
 
 // ---------------------------------------------------------------------------------------
 // 2. Default initialisations.
@@ -253,7 +358,10 @@ function assertUniform(t: L.Tensor, bound: number, what: string): void {
   assert.ok(s.max <= bound, `${what}: max |value| ${s.max} > bound ${bound}`);
   if (t.numel >= 1000) {
     assert.ok(s.max > 0.99 * bound, `${what}: max |value| ${s.max} far below bound ${bound}`);
-    assert.ok(Math.abs(s.std / (bound / Math.sqrt(3)) - 1) < 0.05, `${what}: std ${s.std}, expected ${bound / Math.sqrt(3)}`);
+    assert.ok(
+      Math.abs(s.std / (bound / Math.sqrt(3)) - 1) < 0.05,
+      `${what}: std ${s.std}, expected ${bound / Math.sqrt(3)}`,
+    );
     assert.ok(Math.abs(s.mean) < 0.05 * bound, `${what}: mean ${s.mean}`);
   } else {
     assert.ok(s.max > 0.5 * bound, `${what}: max |value| ${s.max} far below bound ${bound}`);
@@ -264,9 +372,17 @@ test("default initialisations follow PyTorch's fans and distributions", { skip: 
   L.manualSeed(7);
   const layers: [string, nn.Conv2d | nn.ConvTranspose2d, string][] = [
     ['Conv2d(16, 32, 3)', new nn.Conv2d(16, 32, 3), 'nn.Conv2d(16, 32, 3)'],
-    ['Conv2d(16, 32, [5, 3], groups 4)', new nn.Conv2d(16, 32, [5, 3], { groups: 4 }), 'nn.Conv2d(16, 32, (5, 3), groups=4)'],
+    [
+      'Conv2d(16, 32, [5, 3], groups 4)',
+      new nn.Conv2d(16, 32, [5, 3], { groups: 4 }),
+      'nn.Conv2d(16, 32, (5, 3), groups=4)',
+    ],
     ['ConvTranspose2d(16, 32, 3)', new nn.ConvTranspose2d(16, 32, 3), 'nn.ConvTranspose2d(16, 32, 3)'],
-    ['ConvTranspose2d(64, 16, 4, groups 2)', new nn.ConvTranspose2d(64, 16, 4, { stride: 2, padding: 1, groups: 2 }), 'nn.ConvTranspose2d(64, 16, 4, stride=2, padding=1, groups=2)'],
+    [
+      'ConvTranspose2d(64, 16, 4, groups 2)',
+      new nn.ConvTranspose2d(64, 16, 4, { stride: 2, padding: 1, groups: 2 }),
+      'nn.ConvTranspose2d(64, 16, 4, stride=2, padding=1, groups=2)',
+    ],
   ];
   // PyTorch's own fan_in for each layer, and the std of its own draws.
   const ref = runTorch<{ fan: number; shape: number[]; wstd: number; bmax: number }[]>(
@@ -285,7 +401,10 @@ print(json.dumps(out))`,
     assert.deepEqual(layer.weight.shape, shape, `${name}: weight shape`);
     assert.equal(nn.init.fanIn(layer.weight), fan, `${name}: fan_in`);
     const bound = 1 / Math.sqrt(fan);
-    assert.ok(Math.abs(wstd / (bound / Math.sqrt(3)) - 1) < 0.05 && bmax <= bound, `${name}: PyTorch's own draws fit bound ${bound}`);
+    assert.ok(
+      Math.abs(wstd / (bound / Math.sqrt(3)) - 1) < 0.05 && bmax <= bound,
+      `${name}: PyTorch's own draws fit bound ${bound}`,
+    );
     assertUniform(layer.weight, bound, `${name} weight`);
     assertUniform(layer.bias!, bound, `${name} bias`);
     layer.dispose();
@@ -318,7 +437,14 @@ print(json.dumps(out))`,
 
 test("a Sequential's state dict has PyTorch's names and shapes, and loads into PyTorch", { skip: torchSkip }, () => {
   L.manualSeed(3);
-  const model = new nn.Sequential(new nn.Conv2d(1, 4, 3), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.Flatten(), new nn.Linear(4 * 6 * 6, 10), new nn.Dropout(0.2));
+  const model = new nn.Sequential(
+    new nn.Conv2d(1, 4, 3),
+    new nn.BatchNorm2d(4),
+    new nn.ReLU(),
+    new nn.Flatten(),
+    new nn.Linear(4 * 6 * 6, 10),
+    new nn.Dropout(0.2),
+  );
   const x = L.randn([5, 1, 8, 8]);
   const trainOut = model.train().forward(x); // moves the running statistics
   const evalOut = model.eval().forward(x);
@@ -333,7 +459,17 @@ with torch.no_grad(): out = model(T(inp['x']))
 print(json.dumps({'keys': keys, 'shapes': shapes, 'out': out.flatten().tolist()}))`,
     { state: stateJson(model), x: J(x) },
   );
-  assert.deepEqual(ref.keys, ['0.weight', '0.bias', '1.weight', '1.bias', '1.running_mean', '1.running_var', '1.num_batches_tracked', '4.weight', '4.bias']);
+  assert.deepEqual(ref.keys, [
+    '0.weight',
+    '0.bias',
+    '1.weight',
+    '1.bias',
+    '1.running_mean',
+    '1.running_var',
+    '1.num_batches_tracked',
+    '4.weight',
+    '4.bias',
+  ]);
   const sd = model.stateDict();
   assert.deepEqual(Object.keys(sd).sort(), [...ref.keys].sort());
   ref.keys.forEach((k, i) => assert.deepEqual(sd[k]!.shape, ref.shapes[i], k));
@@ -367,8 +503,18 @@ test('Dropout drops about p in training, keeps the rest scaled, and is the ident
     const e = drop.forward(x);
     assert.deepEqual(e.toArray(), x.toArray(), `p=${p}: identity in eval`);
   }
-  assert.ok(new nn.Dropout(0).forward(x).toArray().every((v) => v === 1));
-  assert.ok(new nn.Dropout(1).forward(x).toArray().every((v) => v === 0));
+  assert.ok(
+    new nn.Dropout(0)
+      .forward(x)
+      .toArray()
+      .every((v) => v === 1),
+  );
+  assert.ok(
+    new nn.Dropout(1)
+      .forward(x)
+      .toArray()
+      .every((v) => v === 0),
+  );
   assert.throws(() => new nn.Dropout(1.5), /between 0 and 1/);
   // Sequential passes the mode down.
   const seq = new nn.Sequential(new nn.Linear(4, 4), new nn.Dropout(0.5));
@@ -382,17 +528,29 @@ test('Dropout drops about p in training, keeps the rest scaled, and is the ident
 test('BatchNorm normalises with batch statistics in training and running statistics in eval', () => {
   L.manualSeed(12);
   const bn = new nn.BatchNorm2d(3, { momentum: 0.25 });
-  const x = L.randn([16, 3, 6, 6]).mul(L.tensor([2, 0.5, 3]).reshape(1, 3, 1, 1)).add(L.tensor([1, -2, 4]).reshape(1, 3, 1, 1));
+  const x = L.randn([16, 3, 6, 6])
+    .mul(L.tensor([2, 0.5, 3]).reshape(1, 3, 1, 1))
+    .add(L.tensor([1, -2, 4]).reshape(1, 3, 1, 1));
   const y = bn.forward(x);
   // Training: each channel of the output has mean 0 and (biased) variance 1.
   assertClose(y.mean([0, 2, 3]).toArray(), [0, 0, 0], { atol: 1e-5, what: 'training output mean' });
-  assertClose(y.var([0, 2, 3], { correction: 0 }).toArray(), [1, 1, 1], { atol: 1e-3, what: 'training output variance' });
+  assertClose(y.var([0, 2, 3], { correction: 0 }).toArray(), [1, 1, 1], {
+    atol: 1e-3,
+    what: 'training output variance',
+  });
   // Running statistics: (1 - m) * initial + m * batch statistic, the variance unbiased.
   const m = 0.25;
   const mu = x.mean([0, 2, 3]);
   const vu = x.var([0, 2, 3]);
   assertClose(bn.runningMean!.toArray(), mu.mul(m).toArray(), { atol: 1e-5, what: 'running_mean' });
-  assertClose(bn.runningVar!.toArray(), vu.mul(m).add(1 - m).toArray(), { atol: 1e-5, what: 'running_var' });
+  assertClose(
+    bn.runningVar!.toArray(),
+    vu
+      .mul(m)
+      .add(1 - m)
+      .toArray(),
+    { atol: 1e-5, what: 'running_var' },
+  );
   assert.equal(bn.numBatchesTracked!.item(), 1);
   // Eval: (x - running_mean) / sqrt(running_var + eps), buffers untouched.
   bn.eval();
@@ -404,7 +562,10 @@ test('BatchNorm normalises with batch statistics in training and running statist
   assert.equal(bn.numBatchesTracked!.item(), 1);
   // resetRunningStats, as PyTorch's reset_running_stats.
   bn.resetRunningStats();
-  assert.deepEqual([bn.runningMean!.toArray(), bn.runningVar!.toArray(), bn.numBatchesTracked!.item()], [[0, 0, 0], [1, 1, 1], 0]);
+  assert.deepEqual(
+    [bn.runningMean!.toArray(), bn.runningVar!.toArray(), bn.numBatchesTracked!.item()],
+    [[0, 0, 0], [1, 1, 1], 0],
+  );
   // Wrong ranks and single-value channels are refused, as in PyTorch.
   bn.train();
   assert.throws(() => bn.forward(L.randn([2, 3, 4])), /expected 4D input \(got 3D input\)/);
@@ -416,10 +577,16 @@ test('BatchNorm normalises with batch statistics in training and running statist
 
 test('constructor arguments are checked as PyTorch checks them', () => {
   assert.throws(() => new nn.Conv2d(3, 4, 3, { groups: 2 }), /in_channels \(3\) must be divisible by groups \(2\)/);
-  assert.throws(() => new nn.ConvTranspose2d(4, 3, 3, { groups: 2 }), /out_channels \(3\) must be divisible by groups \(2\)/);
+  assert.throws(
+    () => new nn.ConvTranspose2d(4, 3, 3, { groups: 2 }),
+    /out_channels \(3\) must be divisible by groups \(2\)/,
+  );
   assert.throws(() => new nn.Conv2d(3, 4, 3, { padding: 'same', stride: 2 }), /not supported for strided convolutions/);
   assert.throws(() => new nn.Conv2d(3, 4, 2, { padding: 'same' }), /asymmetric padding/);
-  assert.throws(() => new nn.ConvTranspose2d(3, 4, 3, { stride: 2, outputPadding: 2 }), /output padding must be smaller/);
+  assert.throws(
+    () => new nn.ConvTranspose2d(3, 4, 3, { stride: 2, outputPadding: 2 }),
+    /output padding must be smaller/,
+  );
   assert.throws(() => new nn.MaxPool2d(2, { padding: 2 }), /at most half of kernel size/);
   assert.throws(() => new nn.Upsample({}), /exactly one of size and scaleFactor/);
   const bare = new nn.Conv2d(2, 2, 1, { bias: false });
@@ -435,13 +602,26 @@ test('constructor arguments are checked as PyTorch checks them', () => {
 function kerasAutoencoder(): nn.Sequential {
   const pool = (): nn.MaxPool2d => new nn.MaxPool2d(2, { ceilMode: true });
   return new nn.Sequential(
-    new nn.Conv2d(1, 16, 3, { padding: 'same' }), new nn.ReLU(), pool(), //  0-2: 16 x 14 x 14
-    new nn.Conv2d(16, 8, 3, { padding: 'same' }), new nn.ReLU(), pool(), //  3-5:  8 x 7 x 7
-    new nn.Conv2d(8, 8, 3, { padding: 'same' }), new nn.ReLU(), pool(), //   6-8:  8 x 4 x 4 (encoded)
-    new nn.Conv2d(8, 8, 3, { padding: 'same' }), new nn.ReLU(), new nn.Upsample({ scaleFactor: 2 }), //  9-11: 8 x 8 x 8
-    new nn.Conv2d(8, 8, 3, { padding: 'same' }), new nn.ReLU(), new nn.Upsample({ scaleFactor: 2 }), // 12-14: 8 x 16 x 16
-    new nn.Conv2d(8, 16, 3), new nn.ReLU(), new nn.Upsample({ scaleFactor: 2 }), // 15-17: 16 x 14 x 14 ('valid'), 16 x 28 x 28
-    new nn.Conv2d(16, 1, 3, { padding: 'same' }), new nn.Sigmoid(), // 18-19: 1 x 28 x 28
+    new nn.Conv2d(1, 16, 3, { padding: 'same' }),
+    new nn.ReLU(),
+    pool(), //  0-2: 16 x 14 x 14
+    new nn.Conv2d(16, 8, 3, { padding: 'same' }),
+    new nn.ReLU(),
+    pool(), //  3-5:  8 x 7 x 7
+    new nn.Conv2d(8, 8, 3, { padding: 'same' }),
+    new nn.ReLU(),
+    pool(), //   6-8:  8 x 4 x 4 (encoded)
+    new nn.Conv2d(8, 8, 3, { padding: 'same' }),
+    new nn.ReLU(),
+    new nn.Upsample({ scaleFactor: 2 }), //  9-11: 8 x 8 x 8
+    new nn.Conv2d(8, 8, 3, { padding: 'same' }),
+    new nn.ReLU(),
+    new nn.Upsample({ scaleFactor: 2 }), // 12-14: 8 x 16 x 16
+    new nn.Conv2d(8, 16, 3),
+    new nn.ReLU(),
+    new nn.Upsample({ scaleFactor: 2 }), // 15-17: 16 x 14 x 14 ('valid'), 16 x 28 x 28
+    new nn.Conv2d(16, 1, 3, { padding: 'same' }),
+    new nn.Sigmoid(), // 18-19: 1 x 28 x 28
   );
 }
 const PY_KERAS_AE = `nn.Sequential(
@@ -463,13 +643,26 @@ test('the Keras conv autoencoder has the expected shape after every layer', () =
   });
   const c = (ch: number, s: number): number[] => [3, ch, s, s];
   assert.deepEqual(shapes, [
-    c(16, 28), c(16, 28), c(16, 14),
-    c(8, 14), c(8, 14), c(8, 7),
-    c(8, 7), c(8, 7), c(8, 4),
-    c(8, 4), c(8, 4), c(8, 8),
-    c(8, 8), c(8, 8), c(8, 16),
-    c(16, 14), c(16, 14), c(16, 28),
-    c(1, 28), c(1, 28),
+    c(16, 28),
+    c(16, 28),
+    c(16, 14),
+    c(8, 14),
+    c(8, 14),
+    c(8, 7),
+    c(8, 7),
+    c(8, 7),
+    c(8, 4),
+    c(8, 4),
+    c(8, 4),
+    c(8, 8),
+    c(8, 8),
+    c(8, 8),
+    c(8, 16),
+    c(16, 14),
+    c(16, 14),
+    c(16, 28),
+    c(1, 28),
+    c(1, 28),
   ]);
   assert.equal(ae.numParameters(), 160 + 1160 + 584 + 584 + 584 + 1168 + 145); // Keras's summary: 4385
   ae.dispose();

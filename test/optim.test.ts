@@ -11,7 +11,9 @@ import { after, test } from 'node:test';
 import * as L from '../src/index.js';
 import { assertClose, hasTorchPython, runTorch } from './helpers.js';
 
-const torchSkip = hasTorchPython() ? false : 'needs /usr/bin/python3 with torch (python3-torch), which is not installed';
+const torchSkip = hasTorchPython()
+  ? false
+  : 'needs /usr/bin/python3 with torch (python3-torch), which is not installed';
 
 // ---------------------------------------------------------------------------------------
 // The model: three small parameters and a fixed quadratic loss that couples them,
@@ -30,7 +32,12 @@ type Params = Record<Name, L.Tensor>;
 function makeParams(dtype: L.DType = 'float64', scale = 1): Params {
   const p = {} as Params;
   for (const n of NAMES) {
-    p[n] = L.keep(L.tensor(INIT[n].data.map((v) => v * scale), { shape: INIT[n].shape, dtype, requiresGrad: true }));
+    p[n] = L.keep(
+      L.tensor(
+        INIT[n].data.map((v) => v * scale),
+        { shape: INIT[n].shape, dtype, requiresGrad: true },
+      ),
+    );
   }
   return p;
 }
@@ -96,12 +103,36 @@ interface Case {
 const constant = (lr: number, n = 5): Step[] => Array.from({ length: n }, () => ({ lr }));
 
 const GOLDEN: Case[] = [
-  { name: 'Adam', kind: 'Adam', js: { betas: [0.8, 0.95], eps: 1e-6 }, torch: { betas: [0.8, 0.95], eps: 1e-6 }, steps: constant(0.1) },
-  { name: 'Adam (L2 weight decay)', kind: 'Adam', js: { weightDecay: 0.05 }, torch: { weight_decay: 0.05 }, steps: constant(0.05) },
-  { name: 'AdamW (decoupled weight decay)', kind: 'AdamW', js: { weightDecay: 0.1, betas: [0.85, 0.99] }, torch: { weight_decay: 0.1, betas: [0.85, 0.99] }, steps: constant(0.05) },
+  {
+    name: 'Adam',
+    kind: 'Adam',
+    js: { betas: [0.8, 0.95], eps: 1e-6 },
+    torch: { betas: [0.8, 0.95], eps: 1e-6 },
+    steps: constant(0.1),
+  },
+  {
+    name: 'Adam (L2 weight decay)',
+    kind: 'Adam',
+    js: { weightDecay: 0.05 },
+    torch: { weight_decay: 0.05 },
+    steps: constant(0.05),
+  },
+  {
+    name: 'AdamW (decoupled weight decay)',
+    kind: 'AdamW',
+    js: { weightDecay: 0.1, betas: [0.85, 0.99] },
+    torch: { weight_decay: 0.1, betas: [0.85, 0.99] },
+    steps: constant(0.05),
+  },
   { name: 'AdamW (default weight decay 1e-2)', kind: 'AdamW', js: {}, torch: {}, steps: constant(0.1) },
   { name: 'SGD (plain)', kind: 'SGD', js: {}, torch: {}, steps: constant(0.05) },
-  { name: 'SGD (momentum, dampening)', kind: 'SGD', js: { momentum: 0.9, dampening: 0.1 }, torch: { momentum: 0.9, dampening: 0.1 }, steps: constant(0.05) },
+  {
+    name: 'SGD (momentum, dampening)',
+    kind: 'SGD',
+    js: { momentum: 0.9, dampening: 0.1 },
+    torch: { momentum: 0.9, dampening: 0.1 },
+    steps: constant(0.05),
+  },
   {
     name: 'SGD (nesterov, weight decay)',
     kind: 'SGD',
@@ -130,10 +161,34 @@ const GOLDEN: Case[] = [
 const SCHEDULE = [0.1, 0.02, 0.3, 0.0, 0.05, 0.1];
 const LR_CHANGES: Case[] = [
   { name: 'Adam, lr changed every step', kind: 'Adam', js: {}, torch: {}, steps: SCHEDULE.map((lr) => ({ lr })) },
-  { name: 'AdamW, lr changed every step', kind: 'AdamW', js: { weightDecay: 0.2 }, torch: { weight_decay: 0.2 }, steps: SCHEDULE.map((lr) => ({ lr })) },
-  { name: 'SGD momentum, lr changed every step', kind: 'SGD', js: { momentum: 0.9 }, torch: { momentum: 0.9 }, steps: SCHEDULE.map((lr) => ({ lr })) },
-  { name: 'RMSprop, lr changed every step', kind: 'RMSprop', js: { momentum: 0.3 }, torch: { momentum: 0.3 }, steps: SCHEDULE.map((lr) => ({ lr: lr / 10 })) },
-  { name: 'Adadelta, lr changed every step', kind: 'Adadelta', js: {}, torch: {}, steps: SCHEDULE.map((lr) => ({ lr: lr * 10 })) },
+  {
+    name: 'AdamW, lr changed every step',
+    kind: 'AdamW',
+    js: { weightDecay: 0.2 },
+    torch: { weight_decay: 0.2 },
+    steps: SCHEDULE.map((lr) => ({ lr })),
+  },
+  {
+    name: 'SGD momentum, lr changed every step',
+    kind: 'SGD',
+    js: { momentum: 0.9 },
+    torch: { momentum: 0.9 },
+    steps: SCHEDULE.map((lr) => ({ lr })),
+  },
+  {
+    name: 'RMSprop, lr changed every step',
+    kind: 'RMSprop',
+    js: { momentum: 0.3 },
+    torch: { momentum: 0.3 },
+    steps: SCHEDULE.map((lr) => ({ lr: lr / 10 })),
+  },
+  {
+    name: 'Adadelta, lr changed every step',
+    kind: 'Adadelta',
+    js: {},
+    torch: {},
+    steps: SCHEDULE.map((lr) => ({ lr: lr * 10 })),
+  },
 ];
 
 /** Cases where user code clears (grad = None / null) or replaces a gradient before step(). */
@@ -169,8 +224,20 @@ const USER_GRADS: Case[] = [
 ];
 /** Clearing a gradient of an optimizer with state: PyTorch skips that parameter entirely. */
 const USER_GRADS_STATEFUL_DROP: Case[] = [
-  { name: 'Adam, gradient set to null', kind: 'Adam', js: {}, torch: {}, steps: [{ lr: 0.1 }, { lr: 0.1, drop: ['b'] }, { lr: 0.1 }] },
-  { name: 'SGD momentum, gradient set to null', kind: 'SGD', js: { momentum: 0.9 }, torch: { momentum: 0.9 }, steps: [{ lr: 0.1 }, { lr: 0.1, drop: ['b'] }, { lr: 0.1 }] },
+  {
+    name: 'Adam, gradient set to null',
+    kind: 'Adam',
+    js: {},
+    torch: {},
+    steps: [{ lr: 0.1 }, { lr: 0.1, drop: ['b'] }, { lr: 0.1 }],
+  },
+  {
+    name: 'SGD momentum, gradient set to null',
+    kind: 'SGD',
+    js: { momentum: 0.9 },
+    torch: { momentum: 0.9 },
+    steps: [{ lr: 0.1 }, { lr: 0.1, drop: ['b'] }, { lr: 0.1 }],
+  },
 ];
 
 const ALL_CASES = [...GOLDEN, ...LR_CHANGES, ...USER_GRADS, ...USER_GRADS_STATEFUL_DROP];
@@ -211,7 +278,10 @@ print(json.dumps(out))
 /** The same case in latentlab: zeroGrad, backward, user changes to gradients, lr, step. */
 function jsHistory(c: Case, flat: boolean): History {
   const p = makeParams();
-  const opt = new OPTIMIZERS[c.kind](NAMES.map((n) => p[n]), { ...c.js, lr: c.steps[0]!.lr, flat });
+  const opt = new OPTIMIZERS[c.kind](
+    NAMES.map((n) => p[n]),
+    { ...c.js, lr: c.steps[0]!.lr, flat },
+  );
   const hist: History = [];
   try {
     for (const st of c.steps) {
@@ -235,7 +305,8 @@ function jsHistory(c: Case, flat: boolean): History {
 function compareHistories(actual: History, expected: History, what: string, atol = 1e-10): void {
   assert.equal(actual.length, expected.length, `${what}: number of steps`);
   actual.forEach((step, i) => {
-    for (const n of NAMES) assertClose(step[n], expected[i]![n], { atol, rtol: 0, what: `${what}, step ${i + 1}, parameter ${n}` });
+    for (const n of NAMES)
+      assertClose(step[n], expected[i]![n], { atol, rtol: 0, what: `${what}, step ${i + 1}, parameter ${n}` });
   });
 }
 
@@ -244,15 +315,20 @@ function checkAgainstTorch(c: Case): void {
   // The parameters must actually move, or the comparison proves nothing.
   const moved = NAMES.some((n) => expected.at(-1)![n].some((v, i) => Math.abs(v - INIT[n].data[i]!) > 1e-3));
   assert.ok(moved, `${c.name}: the reference parameters barely moved`);
-  for (const flat of [true, false]) compareHistories(jsHistory(c, flat), expected, `${c.name} (${flat ? 'flat buffers' : 'flat: false'})`);
+  for (const flat of [true, false])
+    compareHistories(jsHistory(c, flat), expected, `${c.name} (${flat ? 'flat buffers' : 'flat: false'})`);
 }
 
 for (const c of GOLDEN) {
-  test(`${c.name} matches torch.optim step by step, with and without flat buffers`, { skip: torchSkip }, () => checkAgainstTorch(c));
+  test(`${c.name} matches torch.optim step by step, with and without flat buffers`, { skip: torchSkip }, () =>
+    checkAgainstTorch(c),
+  );
 }
 
 for (const c of LR_CHANGES) {
-  test(`${c.name} matches torch.optim with param_groups[0]['lr'] changed alike`, { skip: torchSkip }, () => checkAgainstTorch(c));
+  test(`${c.name} matches torch.optim with param_groups[0]['lr'] changed alike`, { skip: torchSkip }, () =>
+    checkAgainstTorch(c),
+  );
 }
 
 test('a learning-rate change takes effect on the very next step', () => {
@@ -267,7 +343,11 @@ test('a learning-rate change takes effect on the very next step', () => {
     });
     opt.lr = 0.3;
     opt.step();
-    assertClose(p.a.toArray(), before.map((v, i) => v - 0.3 * grad[i]!), { atol: 1e-15, rtol: 0, what: `flat=${flat}` });
+    assertClose(
+      p.a.toArray(),
+      before.map((v, i) => v - 0.3 * grad[i]!),
+      { atol: 1e-15, rtol: 0, what: `flat=${flat}` },
+    );
     assert.throws(() => new L.optim.SGD([p.a], { lr: -1 }), /learning rate must be >= 0, got -1/);
     opt.dispose();
     disposeParams(p);
@@ -313,7 +393,10 @@ function bytesOf(t: L.Tensor): Buffer {
 function assertBitIdentical(x: Params, y: Params, what: string): void {
   for (const n of NAMES) {
     assert.equal(x[n].dtype, y[n].dtype);
-    assert.ok(bytesOf(x[n]).equals(bytesOf(y[n])), `${what}: parameter ${n} differs: ${x[n].toArray()} vs ${y[n].toArray()}`);
+    assert.ok(
+      bytesOf(x[n]).equals(bytesOf(y[n])),
+      `${what}: parameter ${n} differs: ${x[n].toArray()} vs ${y[n].toArray()}`,
+    );
   }
 }
 
@@ -322,7 +405,8 @@ function assertStateBitIdentical(x: L.optim.Optimizer, y: L.optim.Optimizer, wha
     const sx = x.stateDict();
     const sy = y.stateDict();
     assert.deepEqual(Object.keys(sy).sort(), Object.keys(sx).sort(), `${what}: state keys`);
-    for (const k of Object.keys(sx)) assert.ok(bytesOf(sx[k]!).equals(bytesOf(sy[k]!)), `${what}: state '${k}' differs`);
+    for (const k of Object.keys(sx))
+      assert.ok(bytesOf(sx[k]!).equals(bytesOf(sy[k]!)), `${what}: state '${k}' differs`);
   });
 }
 
@@ -397,7 +481,12 @@ test('state saved with flat buffers loads without them, and the other way round'
       });
       trainSteps(src, optSrc, 2);
       trainSteps(dst, optDst, 2);
-      for (const n of NAMES) assertClose(dst[n].toArray(), src[n].toArray(), { atol: 1e-14, rtol: 0, what: `${kind} flat ${flatFrom} -> ${!flatFrom}, ${n}` });
+      for (const n of NAMES)
+        assertClose(dst[n].toArray(), src[n].toArray(), {
+          atol: 1e-14,
+          rtol: 0,
+          what: `${kind} flat ${flatFrom} -> ${!flatFrom}, ${n}`,
+        });
       optSrc.dispose();
       optDst.dispose();
       disposeParams(src);
@@ -414,7 +503,17 @@ test('stateDict names per-parameter state alike with and without flat buffers', 
     trainSteps(p, opt, 2);
     L.tidy(() => {
       const s = opt.stateDict();
-      assert.deepEqual(Object.keys(s).sort(), ['0.exp_avg', '0.exp_avg_sq', '0.step', '1.exp_avg', '1.exp_avg_sq', '1.step', '2.exp_avg', '2.exp_avg_sq', '2.step']);
+      assert.deepEqual(Object.keys(s).sort(), [
+        '0.exp_avg',
+        '0.exp_avg_sq',
+        '0.step',
+        '1.exp_avg',
+        '1.exp_avg_sq',
+        '1.step',
+        '2.exp_avg',
+        '2.exp_avg_sq',
+        '2.step',
+      ]);
       assert.deepEqual(s['0.exp_avg']!.shape, [2, 3]);
       assert.deepEqual(s['1.exp_avg_sq']!.shape, [3]);
       assert.deepEqual(s['2.exp_avg']!.shape, [2]);
@@ -445,10 +544,16 @@ for (const flat of [true, false]) {
       const good = (): Record<string, L.Tensor> => ({ ...c.stateDict() });
       const wrongShape = good();
       wrongShape['1.exp_avg'] = L.zeros([4], { dtype: 'float64' });
-      assert.throws(() => a.loadStateDict(wrongShape), /optimizer state '1\.exp_avg' has shape \[4\], parameter 1 has \[3\]/);
+      assert.throws(
+        () => a.loadStateDict(wrongShape),
+        /optimizer state '1\.exp_avg' has shape \[4\], parameter 1 has \[3\]/,
+      );
       const wrongShape2 = good();
       wrongShape2['2.exp_avg_sq'] = L.zeros([2, 1], { dtype: 'float64' });
-      assert.throws(() => a.loadStateDict(wrongShape2), /optimizer state '2\.exp_avg_sq' has shape \[2,1\], parameter 2 has \[2\]/);
+      assert.throws(
+        () => a.loadStateDict(wrongShape2),
+        /optimizer state '2\.exp_avg_sq' has shape \[2,1\], parameter 2 has \[2\]/,
+      );
       const missing = good();
       delete missing['2.exp_avg_sq'];
       assert.throws(() => a.loadStateDict(missing), /optimizer state is missing '2\.exp_avg_sq'/);
@@ -519,7 +624,13 @@ test('a parameter shared by two optimizers: the second falls back to per-paramet
       first.zeroGrad();
       second.zeroGrad();
       const t = (v: number[]): L.Tensor => L.tensor(v, { dtype: 'float64' });
-      a.square().mul(t(wa)).sum().add(s.square().mul(t(ws)).sum()).add(b.square().mul(t(wb)).sum()).mul(0.5).backward();
+      a.square()
+        .mul(t(wa))
+        .sum()
+        .add(s.square().mul(t(ws)).sum())
+        .add(b.square().mul(t(wb)).sum())
+        .mul(0.5)
+        .backward();
       first.step();
       second.step();
     });
@@ -555,7 +666,9 @@ test('parameters of mixed dtypes fall back to per-parameter mode and still updat
 // User code that touches gradients while the parameters live in flat buffers.
 
 for (const c of USER_GRADS) {
-  test(`flat buffers: ${c.name} before step() gives torch.optim's update`, { skip: torchSkip }, () => checkAgainstTorch(c));
+  test(`flat buffers: ${c.name} before step() gives torch.optim's update`, { skip: torchSkip }, () =>
+    checkAgainstTorch(c),
+  );
 }
 
 test('flat buffers: a gradient set to null or replaced by hand gives the right SGD update (manual check)', () => {
@@ -571,7 +684,11 @@ test('flat buffers: a gradient set to null or replaced by hand gives the right S
     p.c.grad = L.tensor([10, -20], { dtype: 'float64' });
     const ga = p.a.grad!.toArray();
     opt.step();
-    assertClose(p.a.toArray(), a0.map((v, i) => v - 0.1 * ga[i]!), { atol: 1e-15, rtol: 0, what: 'a (untouched gradient)' });
+    assertClose(
+      p.a.toArray(),
+      a0.map((v, i) => v - 0.1 * ga[i]!),
+      { atol: 1e-15, rtol: 0, what: 'a (untouched gradient)' },
+    );
   });
   assert.deepEqual(p.b.toArray(), b0, 'b (gradient null) must not move');
   assertClose(p.c.toArray(), [c0[0]! - 1, c0[1]! + 2], { atol: 1e-15, rtol: 0, what: 'c (replaced gradient)' });
@@ -579,13 +696,23 @@ test('flat buffers: a gradient set to null or replaced by hand gives the right S
   assert.deepEqual(p.c.grad!.toArray(), [10, -20]);
   opt.zeroGrad();
   assert.deepEqual(p.c.grad!.toArray(), [0, 0]);
-  assert.equal(p.b.grad, null, 'a gradient cleared by hand stays cleared, as with PyTorch zero_grad(set_to_none=False)');
+  assert.equal(
+    p.b.grad,
+    null,
+    'a gradient cleared by hand stays cleared, as with PyTorch zero_grad(set_to_none=False)',
+  );
   L.tidy(() => {
     lossOf(p).backward();
     const g = NAMES.map((n) => p[n].grad!.toArray());
     const before = NAMES.map((n) => p[n].toArray());
     opt.step();
-    NAMES.forEach((n, j) => assertClose(p[n].toArray(), before[j]!.map((v, i) => v - 0.1 * g[j]![i]!), { atol: 1e-15, rtol: 0, what: `${n} after reattachment` }));
+    NAMES.forEach((n, j) =>
+      assertClose(
+        p[n].toArray(),
+        before[j]!.map((v, i) => v - 0.1 * g[j]![i]!),
+        { atol: 1e-15, rtol: 0, what: `${n} after reattachment` },
+      ),
+    );
   });
   opt.dispose();
   disposeParams(p);

@@ -20,14 +20,22 @@ const out = join(tmp, 'report');
 const resultsMd = join(tmp, 'docs', 'RESULTS.md');
 
 function cli(...args: string[]): { status: number | null; stderr: string; lines: Record<string, unknown>[] } {
-  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args], {
-    encoding: 'utf8',
-    cwd: tmp,
-    // The tiny feature network is trained into a cache of the test's own.
-    env: { ...process.env, LATENTLAB_CACHE: join(tmp, 'cache') },
-    maxBuffer: 1 << 26,
-  });
-  const lines = r.stdout.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  const r = spawnSync(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args],
+    {
+      encoding: 'utf8',
+      cwd: tmp,
+      // The tiny feature network is trained into a cache of the test's own.
+      env: { ...process.env, LATENTLAB_CACHE: join(tmp, 'cache') },
+      maxBuffer: 1 << 26,
+    },
+  );
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   return { status: r.status, stderr: r.stderr, lines };
 }
 
@@ -57,23 +65,38 @@ test('reproduce --tiny: every section, its numbers and its pictures', { timeout:
   assert.equal(r.lines.at(-1)!.complete, true);
 
   const report = readReport();
-  assert.deepEqual(report.sections.map((s) => s.id), SECTION_IDS);
+  assert.deepEqual(
+    report.sections.map((s) => s.id),
+    SECTION_IDS,
+  );
   assert.deepEqual(nulls(report), []);
   for (const s of report.sections) {
     assert.ok(s.figures.length > 0, `${s.id} has pictures`);
     assert.ok(s.numbers.length + s.tables.length > 0, `${s.id} has numbers`);
-    for (const n of s.numbers) assert.ok(Number.isFinite(n.value) && n.command.startsWith('latentlab '), `${s.id}: ${n.label} = ${n.value} (${n.command})`);
+    for (const n of s.numbers)
+      assert.ok(
+        Number.isFinite(n.value) && n.command.startsWith('latentlab '),
+        `${s.id}: ${n.label} = ${n.value} (${n.command})`,
+      );
     for (const t of s.tables) {
       assert.ok(t.rows.length > 0 && t.rows.every((row) => row.length === t.columns.length), `${s.id}: ${t.caption}`);
-      for (const v of t.rows.flat()) assert.ok(typeof v === 'string' || Number.isFinite(v), `${s.id}: ${t.caption} holds ${v}`);
+      for (const v of t.rows.flat())
+        assert.ok(typeof v === 'string' || Number.isFinite(v), `${s.id}: ${t.caption} holds ${v}`);
     }
-    for (const run of s.runs) assert.ok(existsSync(join(out, run.dir, 'model.safetensors')) && run.command.startsWith('latentlab train --model'), run.dir);
+    for (const run of s.runs)
+      assert.ok(
+        existsSync(join(out, run.dir, 'model.safetensors')) && run.command.startsWith('latentlab train --model'),
+        run.dir,
+      );
   }
 
   // Every picture the page shows exists and decodes.
   const html = readFileSync(join(out, 'index.html'), 'utf8');
   const sources = [...html.matchAll(/<img src="([^"]+)"/g)].map((m) => m[1]!);
-  assert.equal(sources.length, report.sections.reduce((a, s) => a + s.figures.length, 0));
+  assert.equal(
+    sources.length,
+    report.sections.reduce((a, s) => a + s.figures.length, 0),
+  );
   for (const src of sources) await assertPicture(readFileSync(join(out, src)), src);
   assert.ok(!/<script/i.test(html), 'no scripts');
 
@@ -87,14 +110,17 @@ test('reproduce --tiny: every section, its numbers and its pictures', { timeout:
 test('the numbers are those of `latentlab eval`, `anomaly` and `quality` on the same runs', () => {
   const report = readReport();
   const numbers = report.sections.flatMap((s) => s.numbers);
-  const byCommand = (prefix: string): { label: string; value: number; command: string } => numbers.find((n) => n.command.startsWith(prefix) && n.label.includes('importance-weighted'))!;
+  const byCommand = (prefix: string): { label: string; value: number; command: string } =>
+    numbers.find((n) => n.command.startsWith(prefix) && n.label.includes('importance-weighted'))!;
   const iw = byCommand('latentlab eval --run');
   const evalArgs = iw.command.replace(/^latentlab /, '').split(' ');
   const e = cli(...evalArgs, '--json').lines.at(-1) as { iw_nll: number };
   assert.equal(e.iw_nll, iw.value, iw.command);
 
   const auroc = numbers.find((n) => n.label.includes('AUROC of the calibrated'))!;
-  const a = cli(...auroc.command.replace(/^latentlab /, '').split(' '), '--json').lines.at(-1) as { scores: { score: string; auroc: number }[] };
+  const a = cli(...auroc.command.replace(/^latentlab /, '').split(' '), '--json').lines.at(-1) as {
+    scores: { score: string; auroc: number }[];
+  };
   assert.equal(a.scores.find((s) => s.score === 'calibrated')!.auroc, auroc.value, auroc.command);
 
   const fid = numbers.find((n) => n.label.startsWith('dcgan: FID'))!;
@@ -107,13 +133,22 @@ test('a second reproduce reuses the finished runs and keeps the other sections',
   const r = cli('reproduce', '--tiny', '--out', out, '--sections', 'vae-mlp,divergence', '--json');
   assert.equal(r.status, 0, r.stderr);
   const messages = r.lines.map((l) => String(l.message ?? ''));
-  assert.ok(messages.some((m) => /reused the finished run in .*vae-mlp-z2$/.test(m)), messages.join('\n'));
+  assert.ok(
+    messages.some((m) => /reused the finished run in .*vae-mlp-z2$/.test(m)),
+    messages.join('\n'),
+  );
   const after = readReport();
-  assert.deepEqual(after.sections.map((s) => s.id), SECTION_IDS);
+  assert.deepEqual(
+    after.sections.map((s) => s.id),
+    SECTION_IDS,
+  );
   assert.equal(after.complete, true);
   assert.equal(after.command, before.command, 'the first command is kept');
   assert.deepEqual(after.updates, [`latentlab reproduce --tiny --out ${out} --sections vae-mlp,divergence`]);
-  assert.deepEqual(after.sections.find((s) => s.id === 'vae-mlp')!.numbers, before.sections.find((s) => s.id === 'vae-mlp')!.numbers);
+  assert.deepEqual(
+    after.sections.find((s) => s.id === 'vae-mlp')!.numbers,
+    before.sections.find((s) => s.id === 'vae-mlp')!.numbers,
+  );
   assert.ok(after.sections.find((s) => s.id === 'vae-mlp')!.runs.every((run) => run.reused));
 
   // One file to pass around: the pictures inlined.
@@ -121,14 +156,20 @@ test('a second reproduce reuses the finished runs and keeps the other sections',
   assert.equal(inline.status, 0, inline.stderr);
   const html = readFileSync(join(out, 'index.html'), 'utf8');
   const uris = [...html.matchAll(/<img src="data:image\/(png|gif);base64,([^"]+)"/g)];
-  assert.equal(uris.length, after.sections.reduce((a, s) => a + s.figures.length, 0));
+  assert.equal(
+    uris.length,
+    after.sections.reduce((a, s) => a + s.figures.length, 0),
+  );
   await assertPicture(Buffer.from(uris[0]![2]!, 'base64'), 'an inlined picture');
 });
 
 test('reproduce refuses a run folder trained with other settings', () => {
   const r = cli('reproduce', '--quick', '--out', out, '--sections', 'vae-mlp');
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /holds a run with other settings \(limit: 500 there, 10000 planned; epochs: 1 there, 5 planned\): remove it, or give another --out/);
+  assert.match(
+    r.stderr,
+    /holds a run with other settings \(limit: 500 there, 10000 planned; epochs: 1 there, 5 planned\): remove it, or give another --out/,
+  );
 });
 
 test('each run names the train command that makes it, and the page escapes its text', async () => {
@@ -136,6 +177,9 @@ test('each run names the train command that makes it, and the page escapes its t
   const { normalRunConfig } = await import('../src/eval/anomaly-run.js');
   const { escapeHtml } = await import('../src/report/html.js');
   const c = normalRunConfig({ model: 'vae-mlp', dataset: 'mnist', classes: [7], latent: 2, epochs: 20, seed: 0 });
-  assert.equal(trainCommandLine(c, 'report/runs/anomaly 7'), "latentlab train --model vae-mlp --classes 7 --binarize none --latent 2 --epochs 20 --val-fraction 0.1 --out 'report/runs/anomaly 7'");
+  assert.equal(
+    trainCommandLine(c, 'report/runs/anomaly 7'),
+    "latentlab train --model vae-mlp --classes 7 --binarize none --latent 2 --epochs 20 --val-fraction 0.1 --out 'report/runs/anomaly 7'",
+  );
   assert.equal(escapeHtml(`<img src="x" onerror='y'>&`), '&lt;img src=&quot;x&quot; onerror=&#39;y&#39;&gt;&amp;');
 });

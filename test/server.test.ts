@@ -27,7 +27,16 @@ const root = mkdtempSync(join(tmpdir(), 'latentlab-server-'));
 let server: LatentlabServer;
 
 const inject = (method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
-  server.app.inject({ method, url, ...(payload === undefined ? {} : { payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers: { 'content-type': 'application/json', ...headers } }) });
+  server.app.inject({
+    method,
+    url,
+    ...(payload === undefined
+      ? {}
+      : {
+          payload: typeof payload === 'string' ? payload : JSON.stringify(payload),
+          headers: { 'content-type': 'application/json', ...headers },
+        }),
+  });
 
 before(async () => {
   await tinyRun(join(root, 'z2'));
@@ -46,7 +55,11 @@ test('lists the runs with their last epoch', async () => {
   const runs = r.json() as { name: string; epochs_done: number; training: boolean }[];
   assert.deepEqual(runs.map((x) => x.name).sort(), ['gan', 'z2', 'z3']);
   assert.ok(runs.every((x) => x.epochs_done === 1 && !x.training));
-  const detail = (await inject('GET', '/api/runs/z2')).json() as { metrics: unknown[]; family: string; config: { latent: number } };
+  const detail = (await inject('GET', '/api/runs/z2')).json() as {
+    metrics: unknown[];
+    family: string;
+    config: { latent: number };
+  };
   assert.equal(detail.metrics.length, 1);
   assert.equal(detail.family, 'latent');
   assert.equal(detail.config.latent, 2);
@@ -109,7 +122,11 @@ const refusals: [() => ReturnType<typeof inject>, number, RegExp][] = [
   [() => inject('POST', '/api/runs/z2/decode', '{"z":[[0,1e999]]}'), 400, /must be number|finite/],
   [() => inject('POST', '/api/runs/z2/decode', { z: [['1', 0]] }), 400, /must be number/],
   [() => inject('POST', '/api/runs/z2/decode', { z: [] }), 400, /must NOT have fewer than 1 items/],
-  [() => inject('POST', '/api/runs/z2/decode', { z: Array.from({ length: 257 }, () => [0, 0]) }), 400, /must NOT have more than 256 items/],
+  [
+    () => inject('POST', '/api/runs/z2/decode', { z: Array.from({ length: 257 }, () => [0, 0]) }),
+    400,
+    /must NOT have more than 256 items/,
+  ],
   [() => inject('POST', '/api/runs/z2/decode', { z: [[0, 0]], extra: 1 }), 400, /must NOT have additional properties/],
   [() => inject('POST', '/api/runs/z2/decode', { z: [[0, 0]], label: 3 }), 400, /not conditional/],
   [() => inject('POST', '/api/runs/z2/decode', 'x'.repeat(2 << 20)), 413, /too large/],
@@ -123,10 +140,26 @@ const refusals: [() => ReturnType<typeof inject>, number, RegExp][] = [
   [() => inject('GET', '/api/runs/z2/latent-map?limit=0'), 400, /between 1 and 10000/],
   [() => inject('GET', '/api/runs/z2/samples.png?n=abc'), 400, /must be an integer/],
   [() => inject('GET', '/api/nothing'), 404, /no such endpoint/],
-  [() => inject('POST', '/api/train', { name: '../escape', model: 'vae-mlp', dataset: 'mnist', latent: 2, epochs: 1 }), 400, /body\/name must match pattern/],
-  [() => inject('POST', '/api/train', { name: 'x', model: 'nope', dataset: 'mnist', latent: 2, epochs: 1 }), 400, /body\/model must be equal to one of the allowed values/],
-  [() => inject('POST', '/api/train', { name: 'x', model: 'vae-mlp', dataset: 'mnist', latent: 0, epochs: 1 }), 400, /body\/latent must be >= 1/],
-  [() => inject('POST', '/api/train', { name: 'z2', model: 'vae-mlp', dataset: 'mnist', latent: 2, epochs: 1 }), 409, /already exists/],
+  [
+    () => inject('POST', '/api/train', { name: '../escape', model: 'vae-mlp', dataset: 'mnist', latent: 2, epochs: 1 }),
+    400,
+    /body\/name must match pattern/,
+  ],
+  [
+    () => inject('POST', '/api/train', { name: 'x', model: 'nope', dataset: 'mnist', latent: 2, epochs: 1 }),
+    400,
+    /body\/model must be equal to one of the allowed values/,
+  ],
+  [
+    () => inject('POST', '/api/train', { name: 'x', model: 'vae-mlp', dataset: 'mnist', latent: 0, epochs: 1 }),
+    400,
+    /body\/latent must be >= 1/,
+  ],
+  [
+    () => inject('POST', '/api/train', { name: 'z2', model: 'vae-mlp', dataset: 'mnist', latent: 2, epochs: 1 }),
+    409,
+    /already exists/,
+  ],
   [() => inject('POST', '/api/runs/z2/stop', {}), 400, /is not training/],
 ];
 
@@ -158,9 +191,31 @@ function rawGet(base: string, path: string): Promise<{ status: number; body: str
 test('requests another web site could make through a browser are refused', async () => {
   const cases: [InjectOptions, number, RegExp][] = [
     [{ method: 'GET', url: '/api/runs', headers: { host: 'evil.example:8080' } }, 403, /not to host 'evil.example'/],
-    [{ method: 'POST', url: '/api/runs/z2/stop', payload: '{}', headers: { 'content-type': 'application/json', origin: 'http://evil.example' } }, 403, /requests from http:\/\/evil.example/],
-    [{ method: 'POST', url: '/api/runs/z2/stop', payload: '{}', headers: { 'content-type': 'application/json', origin: 'not a url' } }, 403, /requests from not a url/],
-    [{ method: 'POST', url: '/api/runs/z2/stop', payload: 'x', headers: { 'content-type': 'text/plain' } }, 415, /as JSON/],
+    [
+      {
+        method: 'POST',
+        url: '/api/runs/z2/stop',
+        payload: '{}',
+        headers: { 'content-type': 'application/json', origin: 'http://evil.example' },
+      },
+      403,
+      /requests from http:\/\/evil.example/,
+    ],
+    [
+      {
+        method: 'POST',
+        url: '/api/runs/z2/stop',
+        payload: '{}',
+        headers: { 'content-type': 'application/json', origin: 'not a url' },
+      },
+      403,
+      /requests from not a url/,
+    ],
+    [
+      { method: 'POST', url: '/api/runs/z2/stop', payload: 'x', headers: { 'content-type': 'text/plain' } },
+      415,
+      /as JSON/,
+    ],
   ];
   for (const [request, status, phrase] of cases) {
     const r = await server.app.inject(request);
@@ -194,7 +249,11 @@ test('paths that try to leave the runs folder are refused', async () => {
 });
 
 /** Reads a server-sent event stream until `until` says stop (or the time is up). */
-async function readEvents(url: string, until: (events: { event: string; data: unknown }[]) => boolean, ms = 60000): Promise<{ event: string; data: unknown }[]> {
+async function readEvents(
+  url: string,
+  until: (events: { event: string; data: unknown }[]) => boolean,
+  ms = 60000,
+): Promise<{ event: string; data: unknown }[]> {
   const res = await fetch(url, { signal: AbortSignal.timeout(ms) });
   const events: { event: string; data: unknown }[] = [];
   const decoder = new TextDecoder();
@@ -220,9 +279,21 @@ async function readEvents(url: string, until: (events: { event: string; data: un
 
 test('the dashboard trains a run in a child process and streams its epochs', async () => {
   const address = server.app.listeningOrigin;
-  const r = await inject('POST', '/api/train', { name: 'from-page', model: 'vae-mlp', dataset: 'mnist', latent: 2, epochs: 2, limit: 256 });
+  const r = await inject('POST', '/api/train', {
+    name: 'from-page',
+    model: 'vae-mlp',
+    dataset: 'mnist',
+    latent: 2,
+    epochs: 2,
+    limit: 256,
+  });
   assert.equal(r.statusCode, 202, r.body);
-  const events = await readEvents(`${address}/api/runs/from-page/events`, (ev) => ev.filter((e) => e.event === 'metrics').length >= 2 && ev.some((e) => e.event === 'status' && !(e.data as { training: boolean }).training));
+  const events = await readEvents(
+    `${address}/api/runs/from-page/events`,
+    (ev) =>
+      ev.filter((e) => e.event === 'metrics').length >= 2 &&
+      ev.some((e) => e.event === 'status' && !(e.data as { training: boolean }).training),
+  );
   const epochs = events.filter((e) => e.event === 'metrics').map((e) => (e.data as { epoch: number }).epoch);
   assert.deepEqual(epochs, [1, 2]);
   assert.ok(events.some((e) => e.event === 'checkpoint'));
@@ -237,11 +308,35 @@ test('the dashboard trains a run in a child process and streams its epochs', asy
 test('the stop button checkpoints a run started in a terminal with --live, which then resumes', async () => {
   const dir = join(root, 'terminal');
   mkdirSync(root, { recursive: true });
-  const child = spawn(process.execPath, cliArgs(['train', '--latent', '2', '--epochs', '200', '--limit', '4096', '--batch-size', '32', '--threads', '1', '--out', dir, '--live', '--json', '--no-pictures']), { stdio: 'ignore' });
+  const child = spawn(
+    process.execPath,
+    cliArgs([
+      'train',
+      '--latent',
+      '2',
+      '--epochs',
+      '200',
+      '--limit',
+      '4096',
+      '--batch-size',
+      '32',
+      '--threads',
+      '1',
+      '--out',
+      dir,
+      '--live',
+      '--json',
+      '--no-pictures',
+    ]),
+    { stdio: 'ignore' },
+  );
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const deadline = Date.now() + 60000;
-  while (!(readLive(dir)?.state === 'training' && readMetrics(dir).length >= 1) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  const listed = ((await inject('GET', '/api/runs')).json() as { name: string; training: boolean }[]).find((x) => x.name === 'terminal');
+  while (!(readLive(dir)?.state === 'training' && readMetrics(dir).length >= 1) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
+  const listed = ((await inject('GET', '/api/runs')).json() as { name: string; training: boolean }[]).find(
+    (x) => x.name === 'terminal',
+  );
   assert.equal(listed?.training, true);
   const r = await inject('POST', '/api/runs/terminal/stop', {});
   assert.equal(r.statusCode, 200, r.body);
@@ -254,15 +349,23 @@ test('the stop button checkpoints a run started in a terminal with --live, which
   assert.ok(existsSync(join(dir, 'model.safetensors')) && existsSync(join(dir, 'optimizer.safetensors')));
   assert.equal((await inject('POST', '/api/runs/terminal/stop', {})).statusCode, 400);
   const done = readMetrics(dir).length;
-  const resumed = spawnSync(process.execPath, cliArgs(['train', '--resume', '--out', dir, '--epochs', String(done + 1), '--no-pictures', '--json']), { encoding: 'utf8' });
+  const resumed = spawnSync(
+    process.execPath,
+    cliArgs(['train', '--resume', '--out', dir, '--epochs', String(done + 1), '--no-pictures', '--json']),
+    { encoding: 'utf8' },
+  );
   assert.equal(resumed.status, 0, resumed.stderr);
-  assert.deepEqual(readMetrics(dir).map((m) => m.epoch), Array.from({ length: done + 1 }, (_, i) => i + 1));
+  assert.deepEqual(
+    readMetrics(dir).map((m) => m.epoch),
+    Array.from({ length: done + 1 }, (_, i) => i + 1),
+  );
   writeFileSync(join(dir, 'note.txt'), 'not served');
   assert.equal((await inject('GET', '/api/runs/terminal/files/note.txt')).statusCode, 400);
 });
 
 test('jobs: at most two at once; Stop twice sends one signal; closing the server checkpoints what trains', async () => {
-  const long = (name: string) => inject('POST', '/api/train', { name, model: 'vae-mlp', dataset: 'mnist', latent: 2, epochs: 500, limit: 4096 });
+  const long = (name: string) =>
+    inject('POST', '/api/train', { name, model: 'vae-mlp', dataset: 'mnist', latent: 2, epochs: 500, limit: 4096 });
   assert.equal((await long('long-a')).statusCode, 202);
   assert.equal((await long('long-b')).statusCode, 202);
   const third = await long('long-c');
@@ -270,7 +373,8 @@ test('jobs: at most two at once; Stop twice sends one signal; closing the server
   assert.match((third.json() as { error: string }).error, /at most 2 at once/);
   const deadline = Date.now() + 60000;
   const training = (run: string): boolean => readLive(join(root, run))?.state === 'training';
-  while (!(training('long-a') && training('long-b')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  while (!(training('long-a') && training('long-b')) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
   const first = await inject('POST', '/api/runs/long-a/stop', {});
   const second = await inject('POST', '/api/runs/long-a/stop', {});
   assert.equal(first.statusCode, 200);
@@ -282,6 +386,9 @@ test('jobs: at most two at once; Stop twice sends one signal; closing the server
   assert.equal(server.jobs.job('long-b')!.exitCode, 130);
   for (const run of ['long-a', 'long-b']) {
     assert.equal(readLive(join(root, run))!.state, 'stopped');
-    assert.ok(existsSync(join(root, run, 'model.safetensors')) && existsSync(join(root, run, 'optimizer.safetensors')), run);
+    assert.ok(
+      existsSync(join(root, run, 'model.safetensors')) && existsSync(join(root, run, 'optimizer.safetensors')),
+      run,
+    );
   }
 });

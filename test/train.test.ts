@@ -31,8 +31,14 @@ async function fit(c: L.train.RunConfig, dir = newDir()): Promise<{ records: L.t
 const variants: [string, Partial<L.train.RunConfig>][] = [
   ['vae-mlp', { model: 'vae-mlp' }],
   ['vae-mlp, softplus variance', { model: 'vae-mlp', variance: 'softplus' }],
-  ['vae-mlp, Gaussian decoder with fixed sigma', { model: 'vae-mlp', likelihood: 'gaussian', sigma: 0.2, binarize: 'none' }],
-  ['vae-mlp, Gaussian decoder with learned sigma', { model: 'vae-mlp', likelihood: 'gaussian', sigma: 'learned', binarize: 'none' }],
+  [
+    'vae-mlp, Gaussian decoder with fixed sigma',
+    { model: 'vae-mlp', likelihood: 'gaussian', sigma: 0.2, binarize: 'none' },
+  ],
+  [
+    'vae-mlp, Gaussian decoder with learned sigma',
+    { model: 'vae-mlp', likelihood: 'gaussian', sigma: 'learned', binarize: 'none' },
+  ],
   ['vae-mlp, beta 4 with linear warm-up', { model: 'vae-mlp', beta: 4, klSchedule: 'linear', warmupEpochs: 1 }],
   ['vae-conv (strided)', { model: 'vae-conv' }],
   ['vae-conv (keras layout)', { model: 'vae-conv', layout: 'keras' }],
@@ -46,7 +52,10 @@ for (const [name, over] of variants) {
     const { records } = await fit(config({ ...over, epochs: 3 }));
     assert.equal(records.length, 3);
     const [first, , last] = records;
-    assert.ok(last!.train_neg_elbo < first!.train_neg_elbo, `train -ELBO ${first!.train_neg_elbo} -> ${last!.train_neg_elbo}`);
+    assert.ok(
+      last!.train_neg_elbo < first!.train_neg_elbo,
+      `train -ELBO ${first!.train_neg_elbo} -> ${last!.train_neg_elbo}`,
+    );
     assert.ok(Number.isFinite(last!.test_neg_elbo));
     if (!name.startsWith('ae')) assert.ok(last!.train_kl > 0, 'a VAE has a KL term');
     else assert.equal(last!.train_kl, 0);
@@ -69,14 +78,22 @@ test('resume at an epoch boundary gives the same next loss as an uninterrupted r
   const dir = newDir();
   await fit(config({ epochs: 2, seed: 2 }), dir);
   const records: L.train.EpochRecord[] = [];
-  const run = await train.prepareRun(config({ epochs: 3, seed: 2 }), dir, false, { onEpochEnd: (r) => void records.push(r) });
+  const run = await train.prepareRun(config({ epochs: 3, seed: 2 }), dir, false, {
+    onEpochEnd: (r) => void records.push(r),
+  });
   run.trainer.resume();
   await run.trainer.fit();
   run.dispose();
-  assert.deepEqual(records.map((r) => r.epoch), [3]);
+  assert.deepEqual(
+    records.map((r) => r.epoch),
+    [3],
+  );
   assert.equal(records[0]!.train_loss, whole.records[2]!.train_loss);
   assert.equal(records[0]!.test_neg_elbo, whole.records[2]!.test_neg_elbo);
-  assert.deepEqual(train.readMetrics(dir).map((m) => m.epoch), [1, 2, 3]);
+  assert.deepEqual(
+    train.readMetrics(dir).map((m) => m.epoch),
+    [1, 2, 3],
+  );
 });
 
 test('a stop in the middle of an epoch checkpoints there, and resuming finishes it identically', async () => {
@@ -104,7 +121,9 @@ test('a stop in the middle of an epoch checkpoints there, and resuming finishes 
   assert.ok(state.order, 'the epoch order is saved');
   L.disposeAll([state.model, state.optimizer, state.rng, state.order]);
   const records: L.train.EpochRecord[] = [];
-  const again = await train.prepareRun(config({ epochs: 2, seed: 3 }), dir, false, { onEpochEnd: (r) => void records.push(r) });
+  const again = await train.prepareRun(config({ epochs: 2, seed: 3 }), dir, false, {
+    onEpochEnd: (r) => void records.push(r),
+  });
   again.trainer.resume();
   await again.trainer.fit();
   again.dispose();
@@ -127,11 +146,20 @@ test('early stopping stops when validation stops improving and keeps the best mo
 test('KL schedules: linear warm-up and cyclical annealing', () => {
   const base = { beta: 2, warmupEpochs: 4, cycles: 2, cycleRatio: 0.5, epochs: 8 };
   assert.equal(train.klWeight({ ...base, klSchedule: 'constant' }, 1), 2);
-  assert.deepEqual([0, 1, 2, 4, 6].map((t) => train.klWeight({ ...base, klSchedule: 'linear' }, t)), [0, 0.5, 1, 2, 2]);
+  assert.deepEqual(
+    [0, 1, 2, 4, 6].map((t) => train.klWeight({ ...base, klSchedule: 'linear' }, t)),
+    [0, 0.5, 1, 2, 2],
+  );
   // Cycles of 4 epochs, rising over the first 2 of each.
-  assert.deepEqual([0, 1, 2, 3, 4, 5, 7.9].map((t) => train.klWeight({ ...base, klSchedule: 'cyclical' }, t)), [0, 1, 2, 2, 0, 1, 2]);
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 5, 7.9].map((t) => train.klWeight({ ...base, klSchedule: 'cyclical' }, t)),
+    [0, 1, 2, 2, 0, 1, 2],
+  );
   const lr = { lrStepEpochs: 2, lrGamma: 0.1, epochs: 10 };
-  assert.deepEqual([0, 1, 2, 4].map((e) => train.learningRate({ ...lr, lrSchedule: 'step' }, 1, e)), [1, 1, 0.1, 0.1 * 0.1]);
+  assert.deepEqual(
+    [0, 1, 2, 4].map((e) => train.learningRate({ ...lr, lrSchedule: 'step' }, 1, e)),
+    [1, 1, 0.1, 0.1 * 0.1],
+  );
   assert.equal(train.learningRate({ ...lr, lrSchedule: 'cosine' }, 1, 5), 0.5);
 });
 
@@ -144,21 +172,31 @@ test('configuration: file then flags; unknown keys and wrong types are errors', 
   assert.throws(() => train.readConfigFile(file), /run\.json: unknown key 'modle'/);
   writeFileSync(file, JSON.stringify({ latent: '20' }));
   assert.throws(() => train.readConfigFile(file), /'latent' must be an integer, got "20"/);
-  assert.throws(() => train.resolveConfig({}, { patience: 3 }), /early stopping \(--patience\) needs a validation split/);
+  assert.throws(
+    () => train.resolveConfig({}, { patience: 3 }),
+    /early stopping \(--patience\) needs a validation split/,
+  );
   assert.throws(() => train.parseFlag('beta', 'x'), /option --beta: expected a number, got 'x'/);
 });
 
 // --- the command line ----------------------------------------------------------------------
 
 function cli(args: string[], cwd = tmp): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args], { encoding: 'utf8', cwd });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args],
+    { encoding: 'utf8', cwd },
+  );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 test('bad options give a clear error and a non-zero exit before any training', () => {
   const out = join(tmp, 'never');
   for (const [args, re] of [
-    [['--model', 'vae-transformer'], /'model' must be one of vae-mlp, vae-conv, ae-mlp, ae-conv, cvae, gan-mlp, dcgan, wgan-gp, cgan, got "vae-transformer"/],
+    [
+      ['--model', 'vae-transformer'],
+      /'model' must be one of vae-mlp, vae-conv, ae-mlp, ae-conv, cvae, gan-mlp, dcgan, wgan-gp, cgan, got "vae-transformer"/,
+    ],
     [['--latent', '-2'], /'latent' must be at least 1, got -2/],
     [['--dataset', '/no/such/data'], /unknown dataset '\/no\/such\/data'/],
     [['--dataset', 'fashion-mnist', '--data-dir', '/nowhere', '--classes', '12'], /no class 12/],
@@ -175,10 +213,20 @@ test('train --json prints a line per epoch and a summary; runs lists it', () => 
   const out = join(tmp, 'cli-run');
   const r = cli(['train', '--limit', '256', '--epochs', '2', '--batch-size', '64', '--out', out, '--json']);
   assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.deepEqual(lines.map((l) => l.epoch ?? 'summary'), [1, 2, 'summary']);
+  const lines = r.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  assert.deepEqual(
+    lines.map((l) => l.epoch ?? 'summary'),
+    [1, 2, 'summary'],
+  );
   assert.deepEqual(Object.keys(lines[2]!).slice(0, 4), ['run_dir', 'epochs_done', 'train_neg_elbo', 'test_neg_elbo']);
-  const saved = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as { resolved: Record<string, unknown>; beta: number; seed: number };
+  const saved = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as {
+    resolved: Record<string, unknown>;
+    beta: number;
+    seed: number;
+  };
   assert.equal(saved.beta, 1);
   assert.equal(saved.seed, 0);
   assert.match(String(saved.resolved.likelihood), /bernoulli/);
@@ -191,18 +239,58 @@ test('train --json prints a line per epoch and a summary; runs lists it', () => 
 test('a NaN loss stops training with a message and keeps the last good checkpoint', () => {
   const out = join(tmp, 'nan-run');
   // Epoch 1 is sane; from epoch 2 the learning rate is 1e9 and the loss overflows.
-  const r = cli(['train', '--limit', '256', '--epochs', '4', '--batch-size', '64', '--optimizer', 'sgd', '--lr', '1e-3', '--lr-schedule', 'step', '--lr-step-epochs', '1', '--lr-gamma', '1e12', '--out', out]);
+  const r = cli([
+    'train',
+    '--limit',
+    '256',
+    '--epochs',
+    '4',
+    '--batch-size',
+    '64',
+    '--optimizer',
+    'sgd',
+    '--lr',
+    '1e-3',
+    '--lr-schedule',
+    'step',
+    '--lr-step-epochs',
+    '1',
+    '--lr-gamma',
+    '1e12',
+    '--out',
+    out,
+  ]);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /the loss became (NaN|Infinity|-Infinity) at epoch 2, batch \d+ .*training stopped\. The last good checkpoint \(after epoch 1\) is kept/);
+  assert.match(
+    r.stderr,
+    /the loss became (NaN|Infinity|-Infinity) at epoch 2, batch \d+ .*training stopped\. The last good checkpoint \(after epoch 1\) is kept/,
+  );
   const ck = train.loadCheckpoint(out);
   assert.equal(ck.state.epoch, 1);
-  assert.ok(L.tidy(() => Object.values(ck.model).every((t) => t.isFinite().all().item() === 1)), 'the kept weights are finite');
+  assert.ok(
+    L.tidy(() => Object.values(ck.model).every((t) => t.isFinite().all().item() === 1)),
+    'the kept weights are finite',
+  );
   L.disposeAll([ck.model, ck.optimizer, ck.rng]);
 });
 
 test('a run killed with SIGKILL mid-epoch resumes from its last checkpoint, which is never corrupt', async () => {
   const out = join(tmp, 'killed');
-  const args = ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), 'train', '--limit', '3000', '--epochs', '3', '--batch-size', '32', '--out', out, '--json'];
+  const args = [
+    '--import',
+    import.meta.resolve('tsx'),
+    join(repoRoot, 'src', 'cli', 'run.ts'),
+    'train',
+    '--limit',
+    '3000',
+    '--epochs',
+    '3',
+    '--batch-size',
+    '32',
+    '--out',
+    out,
+    '--json',
+  ];
   const child = spawn(process.execPath, args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   await new Promise<void>((resolve, reject) => {
@@ -221,12 +309,29 @@ test('a run killed with SIGKILL mid-epoch resumes from its last checkpoint, whic
   assert.equal(r.status, 0, r.stderr);
   const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as { epochs_done: number };
   assert.equal(summary.epochs_done, 3);
-  assert.deepEqual(train.readMetrics(out).map((m) => m.epoch), [1, 2, 3]);
+  assert.deepEqual(
+    train.readMetrics(out).map((m) => m.epoch),
+    [1, 2, 3],
+  );
 });
 
 test('Ctrl-C (SIGINT) saves a checkpoint where training stands and exits; --resume finishes the run', async () => {
   const out = join(tmp, 'interrupted');
-  const args = ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), 'train', '--limit', '3000', '--epochs', '2', '--batch-size', '32', '--out', out, '--json'];
+  const args = [
+    '--import',
+    import.meta.resolve('tsx'),
+    join(repoRoot, 'src', 'cli', 'run.ts'),
+    'train',
+    '--limit',
+    '3000',
+    '--epochs',
+    '2',
+    '--batch-size',
+    '32',
+    '--out',
+    out,
+    '--json',
+  ];
   const child = spawn(process.execPath, args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -246,5 +351,8 @@ test('Ctrl-C (SIGINT) saves a checkpoint where training stands and exits; --resu
   L.disposeAll([ck.model, ck.optimizer, ck.rng, ck.order]);
   const r = cli(['train', '--resume', '--out', out, '--json']);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(train.readMetrics(out).map((m) => m.epoch), [1, 2]);
+  assert.deepEqual(
+    train.readMetrics(out).map((m) => m.epoch),
+    [1, 2],
+  );
 });

@@ -33,12 +33,19 @@ test('a grid of n images has the right size and each tile equals its image', () 
 });
 
 test('PNG files hold exactly the raster written', async () => {
-  const raster = viz.tileImages(Uint8Array.from({ length: 16 }, (_, i) => i * 16), [1, 1, 4, 4], { pad: 0 });
+  const raster = viz.tileImages(
+    Uint8Array.from({ length: 16 }, (_, i) => i * 16),
+    [1, 1, 4, 4],
+    { pad: 0 },
+  );
   const path = join(tmp, 'g.png');
   await viz.savePng(path, raster);
   const back = await viz.decodePng(path);
   assert.deepEqual([back.width, back.height], [4, 4]);
-  assert.deepEqual(Array.from(back.data).filter((_, i) => i % back.channels === 0), Array.from(raster.data));
+  assert.deepEqual(
+    Array.from(back.data).filter((_, i) => i % back.channels === 0),
+    Array.from(raster.data),
+  );
 });
 
 test('a decoder with known weights gives the known image', () => {
@@ -63,13 +70,25 @@ test('the z=2 manifold decodes exactly at the inverse-CDF grid points', () => {
   L.tidy(() => viz.decodeLatents(m, viz.manifoldLatents(2, { n: 3 })));
   // Phi^-1 of 0.05, 0.5, 0.95; rows from high z2 to low, columns from low z1 to high.
   const q = 1.6448536269514722;
-  const want = [[-q, q], [0, q], [q, q], [-q, 0], [0, 0], [q, 0], [-q, -q], [0, -q], [q, -q]].flat();
+  const want = [
+    [-q, q],
+    [0, q],
+    [q, q],
+    [-q, 0],
+    [0, 0],
+    [q, 0],
+    [-q, -q],
+    [0, -q],
+    [q, -q],
+  ].flat();
   assert.equal(seen.length, 1);
   seen[0]!.forEach((v, i) => assert.ok(Math.abs(v - want[i]!) < 1e-6, `point ${i}: ${v} vs ${want[i]}`));
 });
 
 test('an animated GIF decodes to the expected number of frames', async () => {
-  const frames = Array.from({ length: 5 }, (_, k) => viz.tileImages(new Uint8Array(64).fill(k * 50), [1, 1, 8, 8], { pad: 0 }));
+  const frames = Array.from({ length: 5 }, (_, k) =>
+    viz.tileImages(new Uint8Array(64).fill(k * 50), [1, 1, 8, 8], { pad: 0 }),
+  );
   const gif = viz.encodeGif(frames, 100);
   const meta = await sharp(Buffer.from(gif), { animated: true }).metadata();
   assert.equal(meta.pages, 5);
@@ -101,15 +120,41 @@ test('slerp keeps the norm between two points of equal norm; linear goes through
 // --- the commands, on a tiny trained run ---------------------------------------------------
 
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args], { encoding: 'utf8', cwd: tmp });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args],
+    { encoding: 'utf8', cwd: tmp },
+  );
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 const run = join(tmp, 'z2');
 test('train writes its pictures, and every visual command draws a run', async () => {
-  const t = cli('train', '--latent', '2', '--limit', '512', '--epochs', '2', '--batch-size', '64', '--out', run, '--json');
+  const t = cli(
+    'train',
+    '--latent',
+    '2',
+    '--limit',
+    '512',
+    '--epochs',
+    '2',
+    '--batch-size',
+    '64',
+    '--out',
+    run,
+    '--json',
+  );
   assert.equal(t.status, 0, t.stderr);
-  for (const f of ['samples.png', 'reconstructions.png', 'latent-map.png', 'latent-map.svg', 'curves.png', 'curves.svg', 'progress.gif', 'manifold.png']) {
+  for (const f of [
+    'samples.png',
+    'reconstructions.png',
+    'latent-map.png',
+    'latent-map.svg',
+    'curves.png',
+    'curves.svg',
+    'progress.gif',
+    'manifold.png',
+  ]) {
     assert.ok(existsSync(join(run, f)), `${f} missing after train`);
   }
   assert.equal((await sharp(join(run, 'progress.gif'), { animated: true }).metadata()).pages, 2, 'one frame per epoch');
@@ -128,7 +173,7 @@ test('train writes its pictures, and every visual command draws a run', async ()
     const files = (JSON.parse(r.stdout) as { files: string[] }).files;
     for (const f of files) assert.ok(existsSync(f), `${args[0]} said it wrote ${f}`);
   }
-  const d = (await viz.decodePng(join(tmp, 'd.png')));
+  const d = await viz.decodePng(join(tmp, 'd.png'));
   assert.deepEqual([d.width, d.height], [(2 * 30 + 2) * 2, (1 * 30 + 2) * 2], 'two decoded images side by side');
   const walk = await sharp(join(run, 'interpolation.gif'), { animated: true }).metadata();
   assert.equal(walk.pages, 6 + 4, 'there and back');
@@ -142,10 +187,16 @@ test('train writes its pictures, and every visual command draws a run', async ()
 test('bad input to the visual commands gives a clear error and writes nothing', () => {
   const before = readdirSync(run).sort();
   for (const [args, re] of [
-    [['decode', '--run', run, '--z', '1,2,3'], /latent vector 1 \(1,2,3\) has 3 values but the model's latent space has 2 dimensions/],
+    [
+      ['decode', '--run', run, '--z', '1,2,3'],
+      /latent vector 1 \(1,2,3\) has 3 values but the model's latent space has 2 dimensions/,
+    ],
     [['decode', '--run', run, '--z', '0.5,abc'], /'abc' is not a number/],
     [['sample', '--run', join(tmp, 'no-such-run')], /no run at .*no-such-run/],
-    [['interpolate', '--run', run, '--from', '3', '--to', '10000'], /test image 10000 does not exist: the test set has 10000 images \(0 to 9999\)/],
+    [
+      ['interpolate', '--run', run, '--from', '3', '--to', '10000'],
+      /test image 10000 does not exist: the test set has 10000 images \(0 to 9999\)/,
+    ],
     [['traverse', '--run', run, '--dims', '5'], /--dims: dimensions are 0 to 1/],
   ] as [string[], RegExp][]) {
     const r = cli(...args);
@@ -158,8 +209,19 @@ test('bad input to the visual commands gives a clear error and writes nothing', 
 
 test('training curves: a VAE gets -ELBO, reconstruction and KL panels; a plain autoencoder (KL always 0) only reconstruction', async () => {
   const { curvesSpec } = await import('../src/viz/charts.js');
-  const panels = (metrics: Record<string, number>[]): string[] => [...new Set((curvesSpec(metrics, 't').data as { values: { quantity: string }[] }).values.map((r) => r.quantity))].sort();
-  const epoch = (e: number, kl: number): Record<string, number> => ({ epoch: e, train_neg_elbo: 100 + kl, train_recon: 100, train_kl: kl, test_neg_elbo: 101 + kl, test_recon: 101, test_kl: kl });
+  const panels = (metrics: Record<string, number>[]): string[] =>
+    [
+      ...new Set((curvesSpec(metrics, 't').data as { values: { quantity: string }[] }).values.map((r) => r.quantity)),
+    ].sort();
+  const epoch = (e: number, kl: number): Record<string, number> => ({
+    epoch: e,
+    train_neg_elbo: 100 + kl,
+    train_recon: 100,
+    train_kl: kl,
+    test_neg_elbo: 101 + kl,
+    test_recon: 101,
+    test_kl: kl,
+  });
   assert.deepEqual(panels([epoch(1, 20), epoch(2, 18)]), ['KL', 'negative ELBO', 'reconstruction']);
   assert.deepEqual(panels([epoch(1, 0), epoch(2, 0)]), ['reconstruction']);
 });

@@ -25,7 +25,10 @@ let origin: string;
 const requests: string[] = [];
 
 before(async () => {
-  assert.ok(existsSync(join(DEFAULT_WEB_ROOT, 'index.html')), 'the web UI is not built: run bash scripts/setup.sh (or npm run build:web)');
+  assert.ok(
+    existsSync(join(DEFAULT_WEB_ROOT, 'index.html')),
+    'the web UI is not built: run bash scripts/setup.sh (or npm run build:web)',
+  );
   mkdirSync(shots, { recursive: true });
   await tinyRun(join(root, 'mnist-z2'), { limit: 2048, epochs: 2 });
   await tinyRun(join(root, 'mnist-z8'), { limit: 1024, latent: 8 });
@@ -52,12 +55,17 @@ test('the explorer decodes the point under the mouse, quickly', async (t) => {
   await hover(p, 0.75, 0.5);
   const right = await decodedPixels(p);
   const diff = meanDiff(left, right);
-  assert.ok(diff > 3, `the image barely changed between two far-apart points (mean difference ${diff.toFixed(2)} of 255)`);
+  assert.ok(
+    diff > 3,
+    `the image barely changed between two far-apart points (mean difference ${diff.toFixed(2)} of 255)`,
+  );
   const latencies: number[] = [];
   for (let i = 0; i < 30; i++) latencies.push(await hover(p, 0.2 + 0.02 * i, 0.3 + 0.013 * i));
   latencies.sort((a, b) => a - b);
   const median = latencies[15]!;
-  t.diagnostic(`mouse move to new image: median ${median.toFixed(1)} ms, slowest ${latencies.at(-1)!.toFixed(1)} ms over 30 moves`);
+  t.diagnostic(
+    `mouse move to new image: median ${median.toFixed(1)} ms, slowest ${latencies.at(-1)!.toFixed(1)} ms over 30 moves`,
+  );
   assert.ok(median < 50, `median time from mouse move to new image ${median.toFixed(1)} ms (target < 50)`);
   // The walk between two test images.
   await p.waitForSelector('[data-testid=thumbs] canvas');
@@ -81,7 +89,10 @@ test('with z > 2 the map is a PCA plane and a slider per dimension moves the ima
   await sliders.nth(0).fill('3.5');
   await decodedMoreThan(p, n);
   const after = await decodedPixels(p);
-  assert.ok(before.some((v, i) => v !== after[i]), 'moving a slider did not change the image');
+  assert.ok(
+    before.some((v, i) => v !== after[i]),
+    'moving a slider did not change the image',
+  );
   await p.close();
 });
 
@@ -93,11 +104,20 @@ test('a GAN (no encoder): the mouse decodes over a plane of two chosen dimension
   const left = await decodedPixels(p);
   await hover(p, 0.8, 0.5);
   assert.ok(meanDiff(left, await decodedPixels(p)) > 1, 'the image did not change across the plane');
-  assert.deepEqual([await p.inputValue('[data-testid=plane-0]'), await p.inputValue('[data-testid=plane-1]')], ['0', '1']);
+  assert.deepEqual(
+    [await p.inputValue('[data-testid=plane-0]'), await p.inputValue('[data-testid=plane-1]')],
+    ['0', '1'],
+  );
   await p.selectOption('[data-testid=plane-0]', '1');
-  assert.deepEqual([await p.inputValue('[data-testid=plane-0]'), await p.inputValue('[data-testid=plane-1]')], ['1', '0']);
+  assert.deepEqual(
+    [await p.inputValue('[data-testid=plane-0]'), await p.inputValue('[data-testid=plane-1]')],
+    ['1', '0'],
+  );
   await p.selectOption('[data-testid=plane-1]', '3');
-  assert.deepEqual([await p.inputValue('[data-testid=plane-0]'), await p.inputValue('[data-testid=plane-1]')], ['1', '3']);
+  assert.deepEqual(
+    [await p.inputValue('[data-testid=plane-0]'), await p.inputValue('[data-testid=plane-1]')],
+    ['1', '3'],
+  );
   await p.close();
 });
 
@@ -125,13 +145,26 @@ test('a training started from the dashboard: the curve gains points, samples app
   await p.click('[data-testid=train-form] button[type=submit]');
   await p.waitForURL(/#\/train\/from-dashboard$/);
   const points = async (): Promise<number> => p.locator('[data-testid=live-curves] svg .mark-symbol path').count();
-  await p.waitForFunction(() => Number(document.querySelector('[data-testid=live-curves]')!.getAttribute('data-epochs')) >= 1, null, { timeout: 60000 });
+  await p.waitForFunction(
+    () => Number(document.querySelector('[data-testid=live-curves]')!.getAttribute('data-epochs')) >= 1,
+    null,
+    { timeout: 60000 },
+  );
   await p.waitForSelector('[data-testid=live-curves] svg .mark-symbol path');
   const first = await points();
-  await p.waitForFunction(() => Number(document.querySelector('[data-testid=live-curves]')!.getAttribute('data-epochs')) >= 3, null, { timeout: 60000 });
-  await p.waitForFunction((n) => document.querySelectorAll('[data-testid=live-curves] svg .mark-symbol path').length > n, first);
+  await p.waitForFunction(
+    () => Number(document.querySelector('[data-testid=live-curves]')!.getAttribute('data-epochs')) >= 3,
+    null,
+    { timeout: 60000 },
+  );
+  await p.waitForFunction(
+    (n) => document.querySelectorAll('[data-testid=live-curves] svg .mark-symbol path').length > n,
+    first,
+  );
   assert.ok((await points()) > first, 'the curve did not gain points');
-  await p.waitForFunction(() => document.querySelector<HTMLImageElement>('[data-testid=live-samples]')!.naturalWidth > 0);
+  await p.waitForFunction(
+    () => document.querySelector<HTMLImageElement>('[data-testid=live-samples]')!.naturalWidth > 0,
+  );
   await p.waitForFunction(() => /not training/.test(document.querySelector('[data-testid=live-status]')!.textContent!));
   assert.equal(await p.getAttribute('[data-testid=live-curves]', 'data-epochs'), '3');
   assert.equal(await p.locator('.error').count(), 0, 'the dashboard shows an error');

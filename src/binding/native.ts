@@ -30,7 +30,12 @@ export interface NativeBinding {
   schema(op: number): string;
   listOps(): string[];
 
-  backward(outputs: NativeTensor[], grads: (NativeTensor | null)[] | null, retainGraph: boolean, createGraph: boolean): void;
+  backward(
+    outputs: NativeTensor[],
+    grads: (NativeTensor | null)[] | null,
+    retainGraph: boolean,
+    createGraph: boolean,
+  ): void;
   grad(
     outputs: NativeTensor[],
     inputs: NativeTensor[],

@@ -14,7 +14,9 @@ export function addDatasetOptions(cmd: Command): Command {
     .addOption(new Option('--classes <list>', 'keep only these classes, e.g. 7 or 1,7').argParser(classList))
     .addOption(new Option('--limit <n>', 'keep only the first n images').argParser(positiveInt))
     .addOption(new Option('--size <HxW>', 'resize folder images, e.g. 32 or 32x48').argParser(imageSize))
-    .addOption(new Option('--channels <n>', 'folder images as 1 (grayscale) or 3 (RGB) channels').argParser(channelCount));
+    .addOption(
+      new Option('--channels <n>', 'folder images as 1 (grayscale) or 3 (RGB) channels').argParser(channelCount),
+    );
 }
 
 export function datasetSpec(name: string, o: Record<string, unknown>, split: 'train' | 'test'): DatasetSpec {
@@ -34,7 +36,10 @@ export function dataCommand(): Command {
   addDatasetOptions(
     data
       .command('info')
-      .argument('<dataset>', `a built-in name (${Object.keys(BUILTIN).join(', ')}), a folder of class sub-folders of images, a folder of IDX files, or IMAGES,LABELS IDX files`)
+      .argument(
+        '<dataset>',
+        `a built-in name (${Object.keys(BUILTIN).join(', ')}), a folder of class sub-folders of images, a folder of IDX files, or IMAGES,LABELS IDX files`,
+      )
       .description('counts per class, image shape, pixel statistics, and a PNG grid of examples of each class')
       .addOption(new Option('--split <name>', 'train or test').argParser(splitName).default('train'))
       .option('--out <file>', 'where the PNG of examples goes (default: <dataset>-examples.png)')

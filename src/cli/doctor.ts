@@ -26,7 +26,12 @@ export interface DoctorReport {
 function loadedBlas(): string[] {
   try {
     const maps = readFileSync('/proc/self/maps', 'utf8');
-    const libs = new Set(maps.split('\n').map((l) => l.split(/\s+/).pop() ?? '').filter((p) => /blas|mkl|lapack/i.test(p)));
+    const libs = new Set(
+      maps
+        .split('\n')
+        .map((l) => l.split(/\s+/).pop() ?? '')
+        .filter((p) => /blas|mkl|lapack/i.test(p)),
+    );
     return [...libs];
   } catch {
     return [];
@@ -82,11 +87,18 @@ export function doctor(): DoctorReport {
     warnings.push('libtorch runs on the reference BLAS, about 4x slower: apt-get install libopenblas0-pthread');
   }
   if (gflops < 5 * threads) {
-    warnings.push(`matmul runs at ${gflops.toFixed(1)} GFLOP/s, slow for ${threads} threads: check the BLAS (apt-get install libopenblas0-pthread) and other load on the machine`);
+    warnings.push(
+      `matmul runs at ${gflops.toFixed(1)} GFLOP/s, slow for ${threads} threads: check the BLAS (apt-get install libopenblas0-pthread) and other load on the machine`,
+    );
   }
   return {
     libtorch: { version: info.version, source: source.source, path: source.libdir },
-    blas: { info: blasInfo, libraries: libs, kind, openblasCore: process.env.OPENBLAS_CORETYPE ?? 'detected by OpenBLAS' },
+    blas: {
+      info: blasInfo,
+      libraries: libs,
+      kind,
+      openblasCore: process.env.OPENBLAS_CORETYPE ?? 'detected by OpenBLAS',
+    },
     threads,
     ompWaitPolicy: process.env.OMP_WAIT_POLICY ?? '',
     devices,

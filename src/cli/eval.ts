@@ -7,9 +7,15 @@ import { progressBar } from './progress.js';
 
 export function evalCommand(): Command {
   return new Command('eval')
-    .description("a run's test negative ELBO (nats per image, bits per dimension), its terms, active units, and the importance-weighted NLL (Burda et al.)")
+    .description(
+      "a run's test negative ELBO (nats per image, bits per dimension), its terms, active units, and the importance-weighted NLL (Burda et al.)",
+    )
     .requiredOption('--run <dir>', 'the run directory')
-    .addOption(new Option('--k <n>', 'importance samples per image (0 skips the estimate)').argParser(nonNegativeIntArg).default(5000))
+    .addOption(
+      new Option('--k <n>', 'importance samples per image (0 skips the estimate)')
+        .argParser(nonNegativeIntArg)
+        .default(5000),
+    )
     .addOption(new Option('--limit <n>', 'evaluate only the first n test images').argParser(positiveInt))
     .addOption(new Option('--batch <n>', 'images per importance-sampling batch').argParser(positiveInt).default(100))
     .option('--json', 'print the results as one JSON line')
@@ -34,7 +40,9 @@ export function evalCommand(): Command {
           [
             `${r.model} on ${r.dataset} (${r.test_images} test images, ${r.binarize} binarization)`,
             `test -ELBO      ${r.test_neg_elbo.toFixed(2)} nats per image (${r.bits_per_dim.toFixed(4)} bits/dim): reconstruction ${r.test_recon.toFixed(2)}, KL ${r.test_kl.toFixed(2)}`,
-            r.iw_nll === null ? 'importance-weighted NLL: not applicable' : `test NLL (k=${r.k})  ${r.iw_nll.toFixed(2)} nats per image (${r.iw_bits_per_dim!.toFixed(4)} bits/dim), importance-weighted`,
+            r.iw_nll === null
+              ? 'importance-weighted NLL: not applicable'
+              : `test NLL (k=${r.k})  ${r.iw_nll.toFixed(2)} nats per image (${r.iw_bits_per_dim!.toFixed(4)} bits/dim), importance-weighted`,
             r.active_units === null ? '' : `active units    ${r.active_units} of ${r.latent}`,
             `written to ${run.dir}/eval.json (${r.seconds} s)`,
           ]

@@ -37,6 +37,9 @@ export function exportCommand(): Command {
       const files = await exportRun(o.run, { format: o.format, ...(o.out ? { out: o.out } : {}) });
       if (o.json) return console.log(JSON.stringify({ files, format: o.format, opset: OPSET }));
       console.log(files.map((f) => `wrote ${f}`).join('\n'));
-      if (o.format === 'web') console.log(`open it through any static file server, e.g.: python3 -m http.server -d ${dirname(files.find((f) => f.endsWith('index.html'))!)} 8000`);
+      if (o.format === 'web')
+        console.log(
+          `open it through any static file server, e.g.: python3 -m http.server -d ${dirname(files.find((f) => f.endsWith('index.html'))!)} 8000`,
+        );
     });
 }

@@ -19,7 +19,23 @@ Example:
   latentlab import --weights vae.safetensors --model vae-mlp --latent 20 --hidden 400 --out runs/imported`;
 
 /** The settings that shape the model and its data (the others, optimiser and schedule, can come from --config). */
-const MODEL_KEYS: readonly (keyof RunConfig)[] = ['model', 'latent', 'hidden', 'width', 'layout', 'likelihood', 'sigma', 'variance', 'ganLoss', 'dataset', 'dataDir', 'classes', 'size', 'channels', 'binarize'];
+const MODEL_KEYS: readonly (keyof RunConfig)[] = [
+  'model',
+  'latent',
+  'hidden',
+  'width',
+  'layout',
+  'likelihood',
+  'sigma',
+  'variance',
+  'ganLoss',
+  'dataset',
+  'dataDir',
+  'classes',
+  'size',
+  'channels',
+  'binarize',
+];
 
 interface ImportFlags {
   weights: string;
@@ -31,17 +47,24 @@ interface ImportFlags {
 
 export function importCommand(): Command {
   const cmd = new Command('import')
-    .description('a run directory from a safetensors file of weights (e.g. saved from PyTorch), checked against the model')
+    .description(
+      'a run directory from a safetensors file of weights (e.g. saved from PyTorch), checked against the model',
+    )
     .requiredOption('--weights <file>', 'the safetensors file')
     .requiredOption('--out <dir>', 'the run directory to create')
     .option('--config <file>', 'JSON file of settings (flags override it)')
     .option('--json', 'print a JSON summary');
   // The model's settings are train's own flags, so that both read a configuration alike.
-  for (const key of Object.keys(SCHEMA) as (keyof RunConfig)[]) if (MODEL_KEYS.includes(key)) cmd.addOption(configOption(key));
+  for (const key of Object.keys(SCHEMA) as (keyof RunConfig)[])
+    if (MODEL_KEYS.includes(key)) cmd.addOption(configOption(key));
   return cmd.addHelpText('after', HELP).action(async (flags: ImportFlags) => {
     const config = configFromFlags(flags);
     const r = await importRun(flags.weights, config, flags.out);
     const summary = { run_dir: r.dir, model: config.model, tensors: r.tensors, parameters: r.parameters };
-    console.log(flags.json ? JSON.stringify(summary) : `imported ${r.tensors} tensors (${r.parameters.toLocaleString('en')} parameters) of ${config.model} into ${r.dir}`);
+    console.log(
+      flags.json
+        ? JSON.stringify(summary)
+        : `imported ${r.tensors} tensors (${r.parameters.toLocaleString('en')} parameters) of ${config.model} into ${r.dir}`,
+    );
   });
 }

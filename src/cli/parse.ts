@@ -3,14 +3,16 @@ import { InvalidArgumentError } from 'commander';
 
 export function positiveInt(value: string): number {
   const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n <= 0) throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n) || n <= 0)
+    throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
   return n;
 }
 
 /** A non-negative integer (an index, a seed). */
 export function nonNegativeIntArg(value: string): number {
   const n = Number(value);
-  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n)) throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
+  if (!/^\s*\d+\s*$/.test(value) || !Number.isSafeInteger(n))
+    throw new InvalidArgumentError(`expected a non-negative integer, got '${value}'`);
   return n;
 }
 
@@ -24,7 +26,8 @@ export function portArg(value: string): number {
 /** "7" or "1,7" -> [7] or [1, 7]. */
 export function classList(value: string): number[] {
   const parts = value.split(',').map((s) => s.trim());
-  if (!parts.every((p) => /^\d+$/.test(p))) throw new InvalidArgumentError(`expected class indices like 7 or 1,7, got '${value}'`);
+  if (!parts.every((p) => /^\d+$/.test(p)))
+    throw new InvalidArgumentError(`expected class indices like 7 or 1,7, got '${value}'`);
   return parts.map(Number);
 }
 
@@ -33,12 +36,14 @@ export function imageSize(value: string): [number, number] {
   const m = /^(\d+)(?:x(\d+))?$/.exec(value.trim());
   const h = m ? Number(m[1]) : NaN;
   const w = m?.[2] ? Number(m[2]) : h;
-  if (!(h > 0 && w > 0)) throw new InvalidArgumentError(`expected a size like 32 or 32x48 (height x width), got '${value}'`);
+  if (!(h > 0 && w > 0))
+    throw new InvalidArgumentError(`expected a size like 32 or 32x48 (height x width), got '${value}'`);
   return [h, w];
 }
 
 export function channelCount(value: string): 1 | 3 {
-  if (value !== '1' && value !== '3') throw new InvalidArgumentError(`expected 1 (grayscale) or 3 (RGB), got '${value}'`);
+  if (value !== '1' && value !== '3')
+    throw new InvalidArgumentError(`expected 1 (grayscale) or 3 (RGB), got '${value}'`);
   return Number(value) as 1 | 3;
 }
 

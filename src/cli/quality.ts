@@ -9,44 +9,88 @@ import { nonNegativeIntArg, positiveInt } from './parse.js';
 
 export function qualityCommands(): Command[] {
   const quality = new Command('quality')
-    .description("sample quality of a run: FID-style distance to the test set and Inception-style score on a classifier's features, and the class histogram of samples")
+    .description(
+      "sample quality of a run: FID-style distance to the test set and Inception-style score on a classifier's features, and the class histogram of samples",
+    )
     .requiredOption('--run <dir>', 'the run directory')
     .addOption(new Option('--n <n>', 'samples to draw').argParser(positiveInt).default(10000))
     .addOption(new Option('--seed <n>', 'random seed of the samples').argParser(nonNegativeIntArg).default(0))
-    .addOption(new Option('--classifier-images <n>', 'use a smaller feature network, trained on the first n training images (cached apart from the real one)').argParser(positiveInt))
-    .addOption(new Option('--classifier-epochs <n>', 'with --classifier-images: its training epochs').argParser(positiveInt).default(2))
+    .addOption(
+      new Option(
+        '--classifier-images <n>',
+        'use a smaller feature network, trained on the first n training images (cached apart from the real one)',
+      ).argParser(positiveInt),
+    )
+    .addOption(
+      new Option('--classifier-epochs <n>', 'with --classifier-images: its training epochs')
+        .argParser(positiveInt)
+        .default(2),
+    )
     .option('--json', 'print the result as one JSON line')
-    .action(async (o: { run: string; n: number; seed: number; classifierImages?: number; classifierEpochs: number; json?: boolean }) => {
-      await withOpenRun(o.run, async (run) => {
-        const r = await sampleQuality(run, {
-          n: o.n,
-          seed: o.seed,
-          onEpoch: (e, acc) => !o.json && console.error(`training the feature classifier: epoch ${e}, test accuracy ${(acc * 100).toFixed(2)}%`),
-          ...(o.classifierImages ? { classifier: { images: o.classifierImages, epochs: o.classifierEpochs } } : {}),
+    .action(
+      async (o: {
+        run: string;
+        n: number;
+        seed: number;
+        classifierImages?: number;
+        classifierEpochs: number;
+        json?: boolean;
+      }) => {
+        await withOpenRun(o.run, async (run) => {
+          const r = await sampleQuality(run, {
+            n: o.n,
+            seed: o.seed,
+            onEpoch: (e, acc) =>
+              !o.json &&
+              console.error(`training the feature classifier: epoch ${e}, test accuracy ${(acc * 100).toFixed(2)}%`),
+            ...(o.classifierImages ? { classifier: { images: o.classifierImages, epochs: o.classifierEpochs } } : {}),
+          });
+          if (o.json) console.log(JSON.stringify(r));
+          else {
+            console.log(
+              `FID ${r.fid.toFixed(2)}, Inception-style score ${r.inception_score.toFixed(2)} (${r.samples} samples against the test set)`,
+            );
+            console.log(
+              `classes covered ${r.classes_covered} of ${r.class_counts.length}: ${r.class_counts.join(' ')}`,
+            );
+            if (r.label_accuracy)
+              console.log(
+                `samples asked for class k and classified as k (1,000 per class): ${r.label_accuracy.map((a, k) => `${k}: ${(100 * a).toFixed(1)}%`).join(', ')}`,
+              );
+            console.log(
+              `feature network: ${r.feature_network}, test accuracy ${(r.classifier_accuracy * 100).toFixed(2)}%`,
+            );
+          }
         });
-        if (o.json) console.log(JSON.stringify(r));
-        else {
-          console.log(`FID ${r.fid.toFixed(2)}, Inception-style score ${r.inception_score.toFixed(2)} (${r.samples} samples against the test set)`);
-          console.log(`classes covered ${r.classes_covered} of ${r.class_counts.length}: ${r.class_counts.join(' ')}`);
-          if (r.label_accuracy) console.log(`samples asked for class k and classified as k (1,000 per class): ${r.label_accuracy.map((a, k) => `${k}: ${(100 * a).toFixed(1)}%`).join(', ')}`);
-          console.log(`feature network: ${r.feature_network}, test accuracy ${(r.classifier_accuracy * 100).toFixed(2)}%`);
-        }
-      });
-    });
+      },
+    );
   const classifier = new Command('classifier')
     .description('train (or show) the cached classifier whose features the sample-quality scores use')
-    .addOption(new Option('--dataset <name>', `a built-in dataset (${Object.keys(BUILTIN).join(', ')})`).default('mnist'))
+    .addOption(
+      new Option('--dataset <name>', `a built-in dataset (${Object.keys(BUILTIN).join(', ')})`).default('mnist'),
+    )
     .addOption(new Option('--epochs <n>', 'training epochs').argParser(positiveInt).default(6))
     .option('--retrain', 'train again even if cached')
     .option('--json', 'print the result as one JSON line')
     .action(async (o: { dataset: string; epochs: number; retrain?: boolean; json?: boolean }) => {
       const { net, info } = await loadOrTrainClassifier(
         o.dataset,
-        async () => ({ train: await loadDataset({ dataset: o.dataset, split: 'train' }), test: await loadDataset({ dataset: o.dataset, split: 'test' }) }),
-        { epochs: o.epochs, retrain: Boolean(o.retrain), onEpoch: (e, acc) => !o.json && console.error(`epoch ${e}: test accuracy ${(acc * 100).toFixed(2)}%`) },
+        async () => ({
+          train: await loadDataset({ dataset: o.dataset, split: 'train' }),
+          test: await loadDataset({ dataset: o.dataset, split: 'test' }),
+        }),
+        {
+          epochs: o.epochs,
+          retrain: Boolean(o.retrain),
+          onEpoch: (e, acc) => !o.json && console.error(`epoch ${e}: test accuracy ${(acc * 100).toFixed(2)}%`),
+        },
       );
       net.dispose();
-      console.log(o.json ? JSON.stringify(info) : `${o.dataset} classifier: test accuracy ${(info.accuracy * 100).toFixed(2)}% (${info.path})`);
+      console.log(
+        o.json
+          ? JSON.stringify(info)
+          : `${o.dataset} classifier: test accuracy ${(info.accuracy * 100).toFixed(2)}% (${info.path})`,
+      );
     });
   return [quality, classifier];
 }

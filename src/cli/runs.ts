@@ -10,7 +10,18 @@ export function runsCommand(): Command {
     .action((o: { dir: string; json?: boolean }) => {
       const runs = listRuns(o.dir, (dir, why) => console.error(`latentlab: skipping ${dir}: ${why}`));
       if (o.json) {
-        for (const r of runs) console.log(JSON.stringify({ name: r.name, dir: r.dir, model: r.model, dataset: r.dataset, epochs: r.epochs, epochs_done: r.epochsDone, last: r.last }));
+        for (const r of runs)
+          console.log(
+            JSON.stringify({
+              name: r.name,
+              dir: r.dir,
+              model: r.model,
+              dataset: r.dataset,
+              epochs: r.epochs,
+              epochs_done: r.epochsDone,
+              last: r.last,
+            }),
+          );
         return;
       }
       if (!runs.length) {

@@ -18,7 +18,11 @@ export interface LiveReporter {
 
 export function liveReporter(dir: string, epochs: number): LiveReporter {
   let batches = 0;
-  const write = throttled(500, (s: { state: LiveState; epoch: number; batch: number; fields: Record<string, number>; message: string | null }) => writeLive(dir, { ...s, epochs, batches }));
+  const write = throttled(
+    500,
+    (s: { state: LiveState; epoch: number; batch: number; fields: Record<string, number>; message: string | null }) =>
+      writeLive(dir, { ...s, epochs, batches }),
+  );
   let last = { epoch: 0, batch: 0, fields: {} as Record<string, number> };
   return {
     start(message) {
@@ -50,7 +54,11 @@ export interface Dashboard {
 export function startDashboard(runDir: string, port: number): Promise<Dashboard> {
   // Its own process group, so that Ctrl-C stops the training (which checkpoints) and leaves the
   // dashboard up; the IPC channel ends it when this process ends, however that happens.
-  const child = spawn(process.execPath, cliArgs(['serve', '--runs', dirname(runDir), '--port', String(port), '--json']), { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], detached: true });
+  const child = spawn(
+    process.execPath,
+    cliArgs(['serve', '--runs', dirname(runDir), '--port', String(port), '--json']),
+    { stdio: ['ignore', 'pipe', 'inherit', 'ipc'], detached: true },
+  );
   const done = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
@@ -62,6 +70,12 @@ export function startDashboard(runDir: string, port: number): Promise<Dashboard>
         reject(new Error(`the dashboard did not start: ${line}`));
       }
     });
-    child.once('exit', (code) => reject(new Error(`the dashboard exited with code ${code} before listening (is port ${port} in use? choose another with --port)`)));
+    child.once('exit', (code) =>
+      reject(
+        new Error(
+          `the dashboard exited with code ${code} before listening (is port ${port} in use? choose another with --port)`,
+        ),
+      ),
+    );
   });
 }

@@ -4,7 +4,17 @@
  */
 import { Command, Option } from 'commander';
 import { join } from 'node:path';
-import { DEFAULTS, MODEL_NAMES, SCHEMA, flagName, isAdversarial, parseFlag, readConfigFile, resolveConfig, type RunConfig } from '../train/config.js';
+import {
+  DEFAULTS,
+  MODEL_NAMES,
+  SCHEMA,
+  flagName,
+  isAdversarial,
+  parseFlag,
+  readConfigFile,
+  resolveConfig,
+  type RunConfig,
+} from '../train/config.js';
 import { prepareRun } from '../train/prepare.js';
 import { readConfig, readMetrics } from '../train/run-dir.js';
 import { TrainingPictures, writeRunPictures } from '../viz/progress.js';
@@ -34,18 +44,29 @@ interface TrainFlags {
 
 export function trainCommand(): Command {
   const cmd = new Command('train')
-    .description('train a model; writes runs/<name>/ with config.json, model.safetensors, optimizer.safetensors, metrics.jsonl')
+    .description(
+      'train a model; writes runs/<name>/ with config.json, model.safetensors, optimizer.safetensors, metrics.jsonl',
+    )
     .option('--config <file>', 'JSON file of settings (flags override it)')
     .option('--out <dir>', 'run directory (default: runs/<model>-<dataset>-<time>)')
     .option('--resume', 'continue the run in --out exactly where it stopped (--epochs may be raised)')
     .option('--json', 'print one JSON object per epoch and a summary object last')
     .option('--no-pictures', 'skip the pictures (samples, reconstructions, latent map, curves, progress.gif, manifold)')
-    .option('--no-class-watch', "GANs on mnist/fashion-mnist: skip the per-epoch class histogram of 1,000 samples (the mode-collapse watch)")
+    .option(
+      '--no-class-watch',
+      'GANs on mnist/fashion-mnist: skip the per-epoch class histogram of 1,000 samples (the mode-collapse watch)',
+    )
     .option('--live', 'write live.json into the run folder as training goes, for the web dashboard (latentlab serve)')
-    .option('--serve', 'also start the web dashboard (latentlab serve) on the runs folder and follow this run there; implies --live')
-    .addOption(new Option('--port <n>', 'with --serve: the dashboard\'s port').argParser(portArg).default(8080));
+    .option(
+      '--serve',
+      'also start the web dashboard (latentlab serve) on the runs folder and follow this run there; implies --live',
+    )
+    .addOption(new Option('--port <n>', "with --serve: the dashboard's port").argParser(portArg).default(8080));
   for (const key of Object.keys(SCHEMA) as (keyof RunConfig)[]) cmd.addOption(configOption(key));
-  cmd.addHelpText('after', `\nModels:\n${MODEL_NAMES.map((m) => `  ${m.padEnd(9)} ${MODELS[m].description}`).join('\n')}\n\nExample:\n  latentlab train --model vae-mlp --dataset mnist --latent 2 --epochs 20 --out runs/mnist-z2`);
+  cmd.addHelpText(
+    'after',
+    `\nModels:\n${MODEL_NAMES.map((m) => `  ${m.padEnd(9)} ${MODELS[m].description}`).join('\n')}\n\nExample:\n  latentlab train --model vae-mlp --dataset mnist --latent 2 --epochs 20 --out runs/mnist-z2`,
+  );
   return cmd.action(async (flags: TrainFlags) => runTrain(flags));
 }
 
@@ -54,13 +75,17 @@ export function configOption(key: keyof RunConfig): Option {
   const spec = SCHEMA[key];
   const arg = spec.arg ?? ('values' in spec.kind ? spec.kind.values.join('|') : 'value');
   const def = DEFAULTS[key];
-  const help = spec.help.includes('(default:') ? spec.help : `${spec.help} (default: ${Array.isArray(def) ? def.join(',') : def ?? 'none'})`;
+  const help = spec.help.includes('(default:')
+    ? spec.help
+    : `${spec.help} (default: ${Array.isArray(def) ? def.join(',') : (def ?? 'none')})`;
   return new Option(`${flagName(key)} <${arg}>`, help).argParser((raw) => parseFlag(key, raw));
 }
 
 /** The settings given as flags (commander leaves the others undefined). */
 export function pickConfigFlags(flags: Record<string, unknown>): Partial<RunConfig> {
-  return Object.fromEntries(Object.entries(flags).filter(([k, v]) => k in SCHEMA && v !== undefined)) as Partial<RunConfig>;
+  return Object.fromEntries(
+    Object.entries(flags).filter(([k, v]) => k in SCHEMA && v !== undefined),
+  ) as Partial<RunConfig>;
 }
 
 /** A new run's configuration: --config's file, then the flags over it. */
@@ -76,12 +101,22 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     if (!flags.out) throw new Error('--resume needs --out <run directory>');
     dir = flags.out;
     const { resolved: _resolved, ...stored } = readConfig(dir);
-    const changed = Object.keys(overrides).filter((k) => k !== 'epochs' && JSON.stringify(overrides[k as keyof RunConfig]) !== JSON.stringify(stored[k as keyof RunConfig]));
-    if (changed.length) throw new Error(`cannot change ${changed.map(flagName).join(', ')} when resuming (only --epochs)`);
+    const changed = Object.keys(overrides).filter(
+      (k) =>
+        k !== 'epochs' &&
+        JSON.stringify(overrides[k as keyof RunConfig]) !== JSON.stringify(stored[k as keyof RunConfig]),
+    );
+    if (changed.length)
+      throw new Error(`cannot change ${changed.map(flagName).join(', ')} when resuming (only --epochs)`);
     config = resolveConfig(stored, overrides);
   } else {
     config = configFromFlags(flags);
-    dir = flags.out ?? join('runs', `${config.model}-${config.dataset.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`);
+    dir =
+      flags.out ??
+      join(
+        'runs',
+        `${config.model}-${config.dataset.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`,
+      );
   }
   const json = Boolean(flags.json);
   const out = (obj: object, text: string): void => console.log(json ? JSON.stringify(obj) : text);
@@ -107,7 +142,11 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     onBatch: (e, done, s) => {
       const fields = barFields(gan, s);
       live?.batch(e, done, fields);
-      bar?.update(done, { ...fields, ...(watchLine ? { classes: watchLine } : {}), 'img/s': Math.round(s.images / Math.max(s.seconds, 1e-9)) });
+      bar?.update(done, {
+        ...fields,
+        ...(watchLine ? { classes: watchLine } : {}),
+        'img/s': Math.round(s.images / Math.max(s.seconds, 1e-9)),
+      });
     },
     epochExtras: async () => {
       if (!watch) return {};
@@ -142,7 +181,8 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   else process.once('SIGINT', onSigint);
   live?.start(flags.resume ? 'resuming' : 'setting up');
   if (flags.resume) trainer.resume();
-  const watchNet = gan && flags.classWatch !== false && config.dataset in BUILTIN ? await loadWatch(config, json) : null;
+  const watchNet =
+    gan && flags.classWatch !== false && config.dataset in BUILTIN ? await loadWatch(config, json) : null;
   watch = watchNet;
   const pictures = flags.pictures === false ? null : new TrainingPictures(run.model, datasets.test);
   if (!json) {
@@ -165,15 +205,23 @@ async function runTrain(flags: TrainFlags): Promise<void> {
       stop_reason: result.stopReason,
     };
     if (result.interrupted) {
-      out({ ...summary, interrupted: true }, `interrupted at epoch ${trainer.state.epoch + 1}, batch ${trainer.state.batch}; checkpoint saved. Resume with: latentlab train --resume --out ${dir}`);
+      out(
+        { ...summary, interrupted: true },
+        `interrupted at epoch ${trainer.state.epoch + 1}, batch ${trainer.state.batch}; checkpoint saved. Resume with: latentlab train --resume --out ${dir}`,
+      );
       live?.end('stopped', result.stopReason ?? 'stopped');
       process.exitCode = 130;
       return;
     }
     const files = pictures ? await writeRunPictures(dir, run.model, datasets.test, readMetrics(dir), pictures) : [];
     live?.end('finished', result.stopReason ?? undefined);
-    const score = gan ? `generator loss ${last?.train_g_loss?.toFixed(3) ?? '-'}` : `test -ELBO ${last?.test_neg_elbo ?? '-'} nats per image`;
-    out({ ...summary, pictures: files }, `done: ${result.epochsDone} epochs, ${score}; the run and its pictures are in ${dir}`);
+    const score = gan
+      ? `generator loss ${last?.train_g_loss?.toFixed(3) ?? '-'}`
+      : `test -ELBO ${last?.test_neg_elbo ?? '-'} nats per image`;
+    out(
+      { ...summary, pictures: files },
+      `done: ${result.epochsDone} epochs, ${score}; the run and its pictures are in ${dir}`,
+    );
   } catch (e) {
     (bar as Progress | null)?.stop();
     live?.end('failed', (e as Error).message);
@@ -193,7 +241,9 @@ async function runTrain(flags: TrainFlags): Promise<void> {
 /** The running averages shown on the progress bar. */
 function barFields(gan: boolean, s: PassStats): Record<string, number> {
   if (!gan) return { loss: s.loss!, recon: s.recon!, kl: s.kl! };
-  return s.wasserstein !== undefined ? { 'W est': s.wasserstein, 'D loss': s.dLoss!, 'G loss': s.gLoss! } : { 'D loss': s.dLoss!, 'G loss': s.gLoss!, 'D(x)': s.dReal!, 'D(G(z))': s.dFake! };
+  return s.wasserstein !== undefined
+    ? { 'W est': s.wasserstein, 'D loss': s.dLoss!, 'G loss': s.gLoss! }
+    : { 'D loss': s.dLoss!, 'G loss': s.gLoss!, 'D(x)': s.dReal!, 'D(G(z))': s.dFake! };
 }
 
 /** One epoch in words. */
@@ -205,15 +255,27 @@ function epochLine(gan: boolean, r: EpochRecord, extras: Record<string, unknown>
       `${r.val_neg_elbo !== undefined ? `, val ${r.val_neg_elbo.toFixed(2)}` : ''}, test -ELBO ${r.test_neg_elbo!.toFixed(2)} nats; ${time}`
     );
   }
-  const w = r.train_wasserstein !== undefined ? `, Wasserstein estimate ${r.train_wasserstein.toFixed(3)} (penalty ${r.train_gradient_penalty!.toFixed(3)})` : '';
-  const d = r.train_wasserstein !== undefined ? `critic(x) ${r.train_d_real!.toFixed(3)}, critic(G(z)) ${r.train_d_fake!.toFixed(3)}` : `D(x) ${r.train_d_real!.toFixed(3)}, D(G(z)) ${r.train_d_fake!.toFixed(3)}`;
-  const classes = extras.classes_covered !== undefined ? `; classes in 1,000 samples ${extras.classes_covered}/${(extras.class_counts as number[]).length} (entropy ${(extras.class_entropy as number).toFixed(2)} nats)` : '';
+  const w =
+    r.train_wasserstein !== undefined
+      ? `, Wasserstein estimate ${r.train_wasserstein.toFixed(3)} (penalty ${r.train_gradient_penalty!.toFixed(3)})`
+      : '';
+  const d =
+    r.train_wasserstein !== undefined
+      ? `critic(x) ${r.train_d_real!.toFixed(3)}, critic(G(z)) ${r.train_d_fake!.toFixed(3)}`
+      : `D(x) ${r.train_d_real!.toFixed(3)}, D(G(z)) ${r.train_d_fake!.toFixed(3)}`;
+  const classes =
+    extras.classes_covered !== undefined
+      ? `; classes in 1,000 samples ${extras.classes_covered}/${(extras.class_counts as number[]).length} (entropy ${(extras.class_entropy as number).toFixed(2)} nats)`
+      : '';
   return `epoch ${r.epoch}: D loss ${r.train_d_loss!.toFixed(3)}, G loss ${r.train_g_loss!.toFixed(3)}, ${d}${w}${classes}; ${time}`;
 }
 
 /** The dataset's classifier for the mode-collapse watch (trained once and cached, with a message). */
 async function loadWatch(config: RunConfig, json: boolean): Promise<{ net: FeatureClassifier }> {
-  if (!json && !existsSync(classifierPath(config.dataset))) console.error(`training the ${config.dataset} classifier once for the class watch (cached in ${classifierPath(config.dataset)}; --no-class-watch skips it)`);
+  if (!json && !existsSync(classifierPath(config.dataset)))
+    console.error(
+      `training the ${config.dataset} classifier once for the class watch (cached in ${classifierPath(config.dataset)}; --no-class-watch skips it)`,
+    );
   const { net } = await classifierFor(config);
   return { net };
 }
@@ -222,7 +284,10 @@ async function loadWatch(config: RunConfig, json: boolean): Promise<{ net: Featu
 const WATCH_SEED = 1000;
 
 /** The mode-collapse watch: classes of 1,000 samples from fixed noise. */
-function watchClasses(net: FeatureClassifier, model: AnyModel): { class_counts: number[]; classes_covered: number; class_entropy: number } {
+function watchClasses(
+  net: FeatureClassifier,
+  model: AnyModel,
+): { class_counts: number[]; classes_covered: number; class_entropy: number } {
   const wasTraining = model.training;
   try {
     const h = sampleClasses(net, model, 1000, WATCH_SEED);

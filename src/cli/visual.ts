@@ -11,7 +11,15 @@ import { manualSeed } from '../tensor/runtime.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { withOpenRun, type OpenRun } from '../train/open-run.js';
-import { saveCurves, saveDivergence, saveImageGrid, saveLatentMap, saveManifold, saveTraversal, saveWalk } from '../viz/figures.js';
+import {
+  saveCurves,
+  saveDivergence,
+  saveImageGrid,
+  saveLatentMap,
+  saveManifold,
+  saveTraversal,
+  saveWalk,
+} from '../viz/figures.js';
 import { savePng } from '../viz/grid.js';
 import { decodeLatents, encodeMeans, interpolateLatents, sampleImages } from '../viz/latent.js';
 import { reconstructionGrid } from '../viz/figures.js';
@@ -40,19 +48,29 @@ export function parseVector(text: string, what = 'latent vector'): number[] {
 }
 
 function checkLength(v: number[], n: number, what: string): void {
-  if (v.length !== n) throw new Error(`${what} has ${v.length} values but the model's latent space has ${n} dimensions`);
+  if (v.length !== n)
+    throw new Error(`${what} has ${v.length} values but the model's latent space has ${n} dimensions`);
 }
 
 /** Test image `index` as a float image [1, C, H, W]. */
 async function testImage(r: OpenRun, index: number): Promise<Tensor> {
   const ds = await r.testSet();
-  if (index >= ds.length) throw new Error(`test image ${index} does not exist: the test set has ${ds.length} images (0 to ${ds.length - 1})`);
-  return tidy(() => ds.images.slice(0, index, index + 1).float().div(255));
+  if (index >= ds.length)
+    throw new Error(`test image ${index} does not exist: the test set has ${ds.length} images (0 to ${ds.length - 1})`);
+  return tidy(() =>
+    ds.images
+      .slice(0, index, index + 1)
+      .float()
+      .div(255),
+  );
 }
 
 /** For conditional models (cgan, cvae): the class to generate. */
 const labelOption = (required = true): Option =>
-  new Option('--label <k>', `conditional models (cgan, cvae): the class to generate${required ? ' (required for them)' : ' (default: column k shows class k)'}`).argParser(nonNegativeIntArg);
+  new Option(
+    '--label <k>',
+    `conditional models (cgan, cvae): the class to generate${required ? ' (required for them)' : ' (default: column k shows class k)'}`,
+  ).argParser(nonNegativeIntArg);
 
 /** Test image `index` and its label, for commands that encode it. */
 async function encodeTestImage(r: OpenRun, index: number, what: string): Promise<Tensor> {
@@ -76,7 +94,11 @@ function common(cmd: Command, what: string): Command {
 export function visualCommands(): Command[] {
   const sample = common(new Command('sample').description('a grid of samples from the prior N(0, I)'), 'samples.png')
     .addOption(new Option('--n <n>', 'how many').argParser(positiveInt).default(64))
-    .addOption(new Option('--temperature <x>', 'scale of the prior noise').argParser((v) => parseVector(v, '--temperature')[0]!).default(1))
+    .addOption(
+      new Option('--temperature <x>', 'scale of the prior noise')
+        .argParser((v) => parseVector(v, '--temperature')[0]!)
+        .default(1),
+    )
     .addOption(new Option('--seed <n>', 'random seed').argParser(nonNegativeIntArg).default(0))
     .addOption(labelOption(false))
     .action(async (o: Common & { n: number; temperature: number; seed: number }) =>
@@ -84,7 +106,10 @@ export function visualCommands(): Command[] {
         manualSeed(o.seed);
         const images = sampleImages(r.model, o.n, o.temperature, o.label ?? 'each');
         const cols = r.model.numClasses && o.label === undefined ? r.model.numClasses : undefined;
-        const path = await saveImageGrid(o.out ?? join(o.run, 'samples.png'), images, { scale: o.scale, ...(cols ? { cols } : {}) });
+        const path = await saveImageGrid(o.out ?? join(o.run, 'samples.png'), images, {
+          scale: o.scale,
+          ...(cols ? { cols } : {}),
+        });
         images.dispose();
         report(o, [path]);
       }),
@@ -95,7 +120,14 @@ export function visualCommands(): Command[] {
     .option('--z-file <file>', 'a file with one latent vector per line (comma-separated)')
     .addOption(labelOption())
     .action(async (o: Common & { z?: string[]; zFile?: string }) => {
-      const lines = [...(o.z ?? []), ...(o.zFile ? readFileSync(o.zFile, 'utf8').split('\n').filter((l) => l.trim()) : [])];
+      const lines = [
+        ...(o.z ?? []),
+        ...(o.zFile
+          ? readFileSync(o.zFile, 'utf8')
+              .split('\n')
+              .filter((l) => l.trim())
+          : []),
+      ];
       if (!lines.length) throw new Error('give latent vectors with --z or --z-file');
       const vectors = lines.map((l) => parseVector(l));
       await withOpenRun(o.run, async (r) => {
@@ -107,7 +139,10 @@ export function visualCommands(): Command[] {
       });
     });
 
-  const reconstruct = common(new Command('reconstruct').description('test images (odd rows) above their reconstructions'), 'reconstructions.png')
+  const reconstruct = common(
+    new Command('reconstruct').description('test images (odd rows) above their reconstructions'),
+    'reconstructions.png',
+  )
     .addOption(new Option('--n <n>', 'how many test images').argParser(positiveInt).default(32))
     .addOption(new Option('--cols <n>', 'images per row').argParser(positiveInt).default(8))
     .action(async (o: Common & { n: number; cols: number }) =>
@@ -117,13 +152,24 @@ export function visualCommands(): Command[] {
         const n = Math.min(o.n, ds.length);
         const x = tidy(() => ds.images.slice(0, 0, n).float().div(255));
         const path = o.out ?? join(o.run, 'reconstructions.png');
-        await savePng(path, reconstructionGrid(model, x, o.cols, { scale: o.scale, ...(model.numClasses ? { labels: ds.labels.slice(0, 0, n) } : {}) }));
+        await savePng(
+          path,
+          reconstructionGrid(model, x, o.cols, {
+            scale: o.scale,
+            ...(model.numClasses ? { labels: ds.labels.slice(0, 0, n) } : {}),
+          }),
+        );
         x.dispose();
         report(o, [path]);
       }),
     );
 
-  const manifold = common(new Command('manifold').description("decoded grid over a 2-D latent plane (the Gaussian's inverse CDF, as in Kingma and Welling)"), 'manifold.png')
+  const manifold = common(
+    new Command('manifold').description(
+      "decoded grid over a 2-D latent plane (the Gaussian's inverse CDF, as in Kingma and Welling)",
+    ),
+    'manifold.png',
+  )
     .addOption(new Option('--n <n>', 'points per side').argParser(positiveInt).default(20))
     .option('--dims <a,b>', 'for z > 2: the two dimensions to span (others held at 0)')
     .option('--pca', 'for z > 2: the plane of the two main principal directions of the test codes')
@@ -139,9 +185,21 @@ export function visualCommands(): Command[] {
           const ds = await r.testSet();
           const model = asLatentModel(r.model, '--pca');
           const n = Math.min(2000, ds.length);
-          codes = tidy(() => encodeMeans(model, ds.images.slice(0, 0, n).float().div(255), model.numClasses ? ds.labels.slice(0, 0, n) : undefined));
+          codes = tidy(() =>
+            encodeMeans(
+              model,
+              ds.images.slice(0, 0, n).float().div(255),
+              model.numClasses ? ds.labels.slice(0, 0, n) : undefined,
+            ),
+          );
         }
-        const path = await saveManifold(o.out ?? join(o.run, 'manifold.png'), r.model, { n: o.n, scale: o.scale === 2 ? 1 : o.scale, ...(dims ? { dims } : {}), ...(codes ? { pcaOf: codes } : {}), ...(o.label !== undefined ? { label: o.label } : {}) });
+        const path = await saveManifold(o.out ?? join(o.run, 'manifold.png'), r.model, {
+          n: o.n,
+          scale: o.scale === 2 ? 1 : o.scale,
+          ...(dims ? { dims } : {}),
+          ...(codes ? { pcaOf: codes } : {}),
+          ...(o.label !== undefined ? { label: o.label } : {}),
+        });
         codes?.dispose();
         report(o, [path]);
       }),
@@ -155,43 +213,80 @@ export function visualCommands(): Command[] {
     .option('--json', 'print the files written as JSON')
     .action(async (o: { run: string; out?: string; limit: number; json?: boolean }) =>
       withOpenRun(o.run, async (r) => {
-        const files = await saveLatentMap(o.out ?? join(o.run, 'latent-map'), asLatentModel(r.model, 'latent-map'), await r.testSet(), o.limit);
+        const files = await saveLatentMap(
+          o.out ?? join(o.run, 'latent-map'),
+          asLatentModel(r.model, 'latent-map'),
+          await r.testSet(),
+          o.limit,
+        );
         report(o, [files.png, files.svg]);
       }),
     );
 
-  const interpolate = common(new Command('interpolate').description('a walk between two test images (by index) or two latent points: a PNG strip and an animated GIF'), 'interpolation.png/.gif')
+  const interpolate = common(
+    new Command('interpolate').description(
+      'a walk between two test images (by index) or two latent points: a PNG strip and an animated GIF',
+    ),
+    'interpolation.png/.gif',
+  )
     .option('--from <index>', 'test image to start from')
     .option('--to <index>', 'test image to end at')
     .option('--from-z <values>', 'latent point to start from, e.g. -1,0')
     .option('--to-z <values>', 'latent point to end at')
     .addOption(new Option('--steps <n>', 'images in the walk').argParser(positiveInt).default(10))
-    .addOption(new Option('--mode <mode>', 'linear or spherical (slerp)').choices(['linear', 'slerp']).default('linear'))
+    .addOption(
+      new Option('--mode <mode>', 'linear or spherical (slerp)').choices(['linear', 'slerp']).default('linear'),
+    )
     .addOption(labelOption())
-    .action(async (o: Common & { from?: string; to?: string; fromZ?: string; toZ?: string; steps: number; mode: 'linear' | 'slerp' }) =>
-      withOpenRun(o.run, async (r) => {
-        const end = async (index: string | undefined, z: string | undefined, which: string): Promise<Tensor> => {
-          if (z !== undefined) {
-            const v = parseVector(z, `--${which}-z`);
-            checkLength(v, r.model.latentDim, `--${which}-z`);
-            return tensor(v);
-          }
-          if (index === undefined) throw new Error(`give --${which} <test index> or --${which}-z <latent point>`);
-          return encodeTestImage(r, nonNegativeIntArg(index), 'interpolating between test images (use --from-z/--to-z)');
-        };
-        const a = await end(o.from, o.fromZ, 'from');
-        const b = await end(o.to, o.toZ, 'to');
-        const images = tidy(() => decodeLatents(r.model, interpolateLatents(a, b, o.steps, o.mode), o.label));
-        const base = (o.out ?? join(o.run, 'interpolation')).replace(/\.(png|gif)$/, '');
-        const files = await saveWalk(base, images, { scale: o.scale });
-        for (const t of [a, b, images]) t.dispose();
-        report(o, [files.png, files.gif]);
-      }),
+    .action(
+      async (
+        o: Common & {
+          from?: string;
+          to?: string;
+          fromZ?: string;
+          toZ?: string;
+          steps: number;
+          mode: 'linear' | 'slerp';
+        },
+      ) =>
+        withOpenRun(o.run, async (r) => {
+          const end = async (index: string | undefined, z: string | undefined, which: string): Promise<Tensor> => {
+            if (z !== undefined) {
+              const v = parseVector(z, `--${which}-z`);
+              checkLength(v, r.model.latentDim, `--${which}-z`);
+              return tensor(v);
+            }
+            if (index === undefined) throw new Error(`give --${which} <test index> or --${which}-z <latent point>`);
+            return encodeTestImage(
+              r,
+              nonNegativeIntArg(index),
+              'interpolating between test images (use --from-z/--to-z)',
+            );
+          };
+          const a = await end(o.from, o.fromZ, 'from');
+          const b = await end(o.to, o.toZ, 'to');
+          const images = tidy(() => decodeLatents(r.model, interpolateLatents(a, b, o.steps, o.mode), o.label));
+          const base = (o.out ?? join(o.run, 'interpolation')).replace(/\.(png|gif)$/, '');
+          const files = await saveWalk(base, images, { scale: o.scale });
+          for (const t of [a, b, images]) t.dispose();
+          report(o, [files.png, files.gif]);
+        }),
     );
 
-  const traverse = common(new Command('traverse').description('each latent dimension swept while the others stay fixed, one row per dimension'), 'traversal.png')
-    .addOption(new Option('--index <n>', 'test image whose code is the starting point (default: the prior mean, 0)').argParser(nonNegativeIntArg))
-    .addOption(new Option('--range <x>', 'sweep from -x to +x').argParser((v) => parseVector(v, '--range')[0]!).default(3))
+  const traverse = common(
+    new Command('traverse').description(
+      'each latent dimension swept while the others stay fixed, one row per dimension',
+    ),
+    'traversal.png',
+  )
+    .addOption(
+      new Option('--index <n>', 'test image whose code is the starting point (default: the prior mean, 0)').argParser(
+        nonNegativeIntArg,
+      ),
+    )
+    .addOption(
+      new Option('--range <x>', 'sweep from -x to +x').argParser((v) => parseVector(v, '--range')[0]!).default(3),
+    )
     .addOption(new Option('--steps <n>', 'values per dimension').argParser(positiveInt).default(9))
     .option('--dims <list>', 'only these dimensions, e.g. 0,3,5')
     .addOption(labelOption())
@@ -199,14 +294,21 @@ export function visualCommands(): Command[] {
       withOpenRun(o.run, async (r) => {
         const d = r.model.latentDim;
         const dims = o.dims ? parseVector(o.dims, '--dims') : undefined;
-        if (dims?.some((k) => !Number.isInteger(k) || k < 0 || k >= d)) throw new Error(`--dims: dimensions are 0 to ${d - 1}, got ${o.dims}`);
+        if (dims?.some((k) => !Number.isInteger(k) || k < 0 || k >= d))
+          throw new Error(`--dims: dimensions are 0 to ${d - 1}, got ${o.dims}`);
         let z0: Tensor;
         if (o.index !== undefined) {
           z0 = await encodeTestImage(r, o.index, 'traversing from a test image (--index)');
         } else {
           z0 = tidy(() => randn([d]).mul(0));
         }
-        const path = await saveTraversal(o.out ?? join(o.run, 'traversal.png'), r.model, z0, { range: o.range, steps: o.steps, scale: o.scale, ...(dims ? { dims } : {}), ...(o.label !== undefined ? { label: o.label } : {}) });
+        const path = await saveTraversal(o.out ?? join(o.run, 'traversal.png'), r.model, z0, {
+          range: o.range,
+          steps: o.steps,
+          scale: o.scale,
+          ...(dims ? { dims } : {}),
+          ...(o.label !== undefined ? { label: o.label } : {}),
+        });
         z0.dispose();
         report(o, [path]);
       }),
@@ -219,7 +321,11 @@ export function visualCommands(): Command[] {
     .option('--json', 'print the files written as JSON')
     .action(async (o: { run: string; out?: string; json?: boolean }) =>
       withOpenRun(o.run, async (r) => {
-        const files = await saveCurves(o.out ?? join(o.run, 'curves'), r.metrics, `${r.config.model} on ${r.config.dataset}: nats per image`);
+        const files = await saveCurves(
+          o.out ?? join(o.run, 'curves'),
+          r.metrics,
+          `${r.config.model} on ${r.config.dataset}: nats per image`,
+        );
         report(o, [files.png, files.svg]);
       }),
     );
@@ -230,7 +336,11 @@ export function visualCommands(): Command[] {
     .option('--json', 'print the numbers and files as JSON')
     .action(async (o: { out: string; json?: boolean }) => {
       const { files, pairs } = await saveDivergence(o.out);
-      if (!o.json) for (const p of pairs) console.log(`p=N(${p.p.mu},${p.p.sigma}^2) q=N(${p.q.mu},${p.q.sigma}^2): KL(p||q) ${p.kl.toFixed(4)}  KL(q||p) ${p.klReverse.toFixed(4)}  JS ${p.js.toFixed(4)} nats`);
+      if (!o.json)
+        for (const p of pairs)
+          console.log(
+            `p=N(${p.p.mu},${p.p.sigma}^2) q=N(${p.q.mu},${p.q.sigma}^2): KL(p||q) ${p.kl.toFixed(4)}  KL(q||p) ${p.klReverse.toFixed(4)}  JS ${p.js.toFixed(4)} nats`,
+          );
       report(o, [files.png, files.svg], { pairs });
     });
 

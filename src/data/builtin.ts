@@ -48,7 +48,9 @@ const STEMS: Record<FileRole, string> = {
 };
 
 function files(hashes: Record<FileRole, string>): Record<FileRole, BuiltinFile> {
-  return Object.fromEntries(Object.entries(STEMS).map(([role, stem]) => [role, { stem, sha256: hashes[role as FileRole] }])) as Record<FileRole, BuiltinFile>;
+  return Object.fromEntries(
+    Object.entries(STEMS).map(([role, stem]) => [role, { stem, sha256: hashes[role as FileRole] }]),
+  ) as Record<FileRole, BuiltinFile>;
 }
 
 export const BUILTIN: Record<string, BuiltinDataset> = {
@@ -66,7 +68,18 @@ export const BUILTIN: Record<string, BuiltinDataset> = {
   },
   'fashion-mnist': {
     name: 'fashion-mnist',
-    classNames: ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'],
+    classNames: [
+      'T-shirt/top',
+      'Trouser',
+      'Pullover',
+      'Dress',
+      'Coat',
+      'Sandal',
+      'Shirt',
+      'Sneaker',
+      'Bag',
+      'Ankle boot',
+    ],
     files: files({
       trainImages: 'c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888',
       trainLabels: 'bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9',
@@ -92,10 +105,17 @@ export function locateBuiltin(ds: BuiltinDataset, dataDir?: string): string | nu
 }
 
 /** Loads an images/labels pair of IDX files, checking that they agree. */
-export async function loadIdxPair(name: string, imagesFile: string, labelsFile: string, classNames?: string[]): Promise<ImageDataset> {
+export async function loadIdxPair(
+  name: string,
+  imagesFile: string,
+  labelsFile: string,
+  classNames?: string[],
+): Promise<ImageDataset> {
   const [images, labels] = await Promise.all([readIdx(imagesFile), readIdx(labelsFile)]);
   if (images.type !== 0x08 || (images.shape.length !== 3 && images.shape.length !== 4)) {
-    throw new Error(`${imagesFile}: expected uint8 images [N, H, W] or [N, H, W, C], found type 0x${images.type.toString(16)} shape [${images.shape}]`);
+    throw new Error(
+      `${imagesFile}: expected uint8 images [N, H, W] or [N, H, W, C], found type 0x${images.type.toString(16)} shape [${images.shape}]`,
+    );
   }
   if (labels.shape.length !== 1) throw new Error(`${labelsFile}: expected labels [N], found shape [${labels.shape}]`);
   if (labels.shape[0] !== images.shape[0]) {
@@ -106,7 +126,8 @@ export async function loadIdxPair(name: string, imagesFile: string, labelsFile: 
   if (c > 1) pixels = hwcToChw(pixels, n, h, w, c);
   const labelValues = Array.from(labels.data as ArrayLike<number>);
   const numClasses = Math.max(0, ...labelValues) + 1;
-  if (labelValues.some((l) => !Number.isInteger(l) || l < 0)) throw new Error(`${labelsFile}: labels must be non-negative integers`);
+  if (labelValues.some((l) => !Number.isInteger(l) || l < 0))
+    throw new Error(`${labelsFile}: labels must be non-negative integers`);
   return ImageDataset.fromArrays({
     name,
     pixels,
@@ -139,7 +160,8 @@ export async function loadBuiltin(name: string, split: Split, dataDir?: string):
   if (!ds) throw new Error(`unknown dataset '${name}' (built in: ${Object.keys(BUILTIN).join(', ')})`);
   const dir = locateBuiltin(ds, dataDir);
   if (!dir) throw new DatasetMissingError(ds, dataDir);
-  const [img, lab] = split === 'train' ? [ds.files.trainImages, ds.files.trainLabels] : [ds.files.testImages, ds.files.testLabels];
+  const [img, lab] =
+    split === 'train' ? [ds.files.trainImages, ds.files.trainLabels] : [ds.files.testImages, ds.files.testLabels];
   return loadIdxPair(`${name}-${split}`, findIdxFile(dir, img.stem)!, findIdxFile(dir, lab.stem)!, ds.classNames);
 }
 

@@ -44,8 +44,10 @@ export class ImageDataset {
     readonly labels: Tensor,
     readonly classNames: string[],
   ) {
-    if (images.ndim !== 4 || images.dtype !== 'uint8') throw new Error(`${name}: images must be uint8 [N, C, H, W], got ${images}`);
-    if (labels.ndim !== 1 || labels.size(0) !== images.size(0)) throw new Error(`${name}: ${images.size(0)} images but ${labels.numel} labels`);
+    if (images.ndim !== 4 || images.dtype !== 'uint8')
+      throw new Error(`${name}: images must be uint8 [N, C, H, W], got ${images}`);
+    if (labels.ndim !== 1 || labels.size(0) !== images.size(0))
+      throw new Error(`${name}: ${images.size(0)} images but ${labels.numel} labels`);
     keep(images);
     keep(labels);
     this.imageShape = images.shape.slice(1) as [number, number, number];
@@ -74,14 +76,23 @@ export class ImageDataset {
   /** The first n images (views of the same memory). */
   take(n: number): ImageDataset {
     if (n >= this.length) return this;
-    return new ImageDataset(`${this.name}[:${n}]`, this.images.slice(0, 0, n), this.labels.slice(0, 0, n), this.classNames);
+    return new ImageDataset(
+      `${this.name}[:${n}]`,
+      this.images.slice(0, 0, n),
+      this.labels.slice(0, 0, n),
+      this.classNames,
+    );
   }
   /** Only the images whose label is in `classes` (labels keep their values, as anomaly detection needs). */
   filterClasses(classes: number[]): ImageDataset {
     const bad = classes.filter((c) => !Number.isInteger(c) || c < 0 || c >= this.classNames.length);
-    if (bad.length) throw new RangeError(`${this.name}: no class ${bad.join(', ')} (classes are 0 to ${this.classNames.length - 1})`);
+    if (bad.length)
+      throw new RangeError(`${this.name}: no class ${bad.join(', ')} (classes are 0 to ${this.classNames.length - 1})`);
     return tidy(() => {
-      const idx = call('nonzero', call('isin.Tensor_Tensor', this.labels.handle, tensor(classes, { dtype: 'int64' }).handle).handle).reshape(-1);
+      const idx = call(
+        'nonzero',
+        call('isin.Tensor_Tensor', this.labels.handle, tensor(classes, { dtype: 'int64' }).handle).handle,
+      ).reshape(-1);
       const name = `${this.name}[classes ${classes.join(',')}]`;
       return new ImageDataset(name, this.images.indexSelect(0, idx), this.labels.indexSelect(0, idx), this.classNames);
     });
@@ -92,7 +103,8 @@ export class ImageDataset {
    * validation). The seed is its own, so the split does not depend on the training seed.
    */
   split(fraction: number, seed = 0): [ImageDataset, ImageDataset] {
-    if (!(fraction > 0 && fraction < 1)) throw new RangeError(`split fraction must be between 0 and 1, got ${fraction}`);
+    if (!(fraction > 0 && fraction < 1))
+      throw new RangeError(`split fraction must be between 0 and 1, got ${fraction}`);
     const n = this.length;
     const held = Math.round(n * fraction);
     if (held === 0 || held === n) throw new RangeError(`${this.name}: cannot hold out ${fraction} of ${n} images`);
@@ -100,7 +112,12 @@ export class ImageDataset {
     return tidy(() => {
       const pick = (from: number, to: number, suffix: string): ImageDataset => {
         const idx = tensor(Int32Array.from(order.subarray(from, to)), { dtype: 'int64' });
-        return new ImageDataset(`${this.name}[${suffix}]`, this.images.indexSelect(0, idx), this.labels.indexSelect(0, idx), this.classNames);
+        return new ImageDataset(
+          `${this.name}[${suffix}]`,
+          this.images.indexSelect(0, idx),
+          this.labels.indexSelect(0, idx),
+          this.classNames,
+        );
       };
       return [pick(held, n, 'train'), pick(0, held, 'val')] as [ImageDataset, ImageDataset];
     });

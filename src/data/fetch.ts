@@ -25,7 +25,9 @@ export async function contentSha256(path: string): Promise<string> {
   const head = await new Promise<Buffer>((resolve, reject) => {
     const s = createReadStream(path, { start: 0, end: 1 });
     const parts: Buffer[] = [];
-    s.on('data', (d) => parts.push(d as Buffer)).on('end', () => resolve(Buffer.concat(parts))).on('error', reject);
+    s.on('data', (d) => parts.push(d as Buffer))
+      .on('end', () => resolve(Buffer.concat(parts)))
+      .on('error', reject);
   });
   const hash = createHash('sha256');
   const gz = head[0] === 0x1f && head[1] === 0x8b;
@@ -78,7 +80,9 @@ export async function fetchDataset(name: string, opts: FetchOptions = {}): Promi
         throw new Error(`${base}${file.stem}.gz is not a valid gzip file (${(e as Error).message})`);
       }
       if (got !== file.sha256) {
-        throw new Error(`checksum mismatch for ${base}${file.stem}.gz: content SHA-256 is ${got}, expected ${file.sha256}; nothing was saved`);
+        throw new Error(
+          `checksum mismatch for ${base}${file.stem}.gz: content SHA-256 is ${got}, expected ${file.sha256}; nothing was saved`,
+        );
       }
     }
     for (const p of pending) renameSync(p.tmp, p.final);

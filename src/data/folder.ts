@@ -59,7 +59,9 @@ function problem(e: unknown): string {
 async function listDir(dir: string): Promise<Dirent[]> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => !e.name.startsWith('.')).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return entries
+      .filter((e) => !e.name.startsWith('.'))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch (e) {
     throw new DataFolderError(dir, `cannot read: ${problem(e)}`);
   }
@@ -83,30 +85,48 @@ export async function loadImageFolder(dir: string, opts: FolderOptions = {}): Pr
 
   // The layout: class folders, then the images in each.
   const top = await stat(dir).catch((e: unknown) => {
-    throw new DataFolderError(dir, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : `cannot read: ${problem(e)}`);
+    throw new DataFolderError(
+      dir,
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : `cannot read: ${problem(e)}`,
+    );
   });
-  if (!top.isDirectory()) throw new DataFolderError(dir, 'not a folder (expected a folder with one sub-folder of images per class)');
+  if (!top.isDirectory())
+    throw new DataFolderError(dir, 'not a folder (expected a folder with one sub-folder of images per class)');
   const entries = await listDir(dir);
   const classNames: string[] = [];
   for (const e of entries) if (await isKind(dir, e, 'dir')) classNames.push(e.name);
   if (classNames.length === 0) {
-    const loose = entries.some((e) => IMAGE_EXT.test(e.name)) ? ' (it holds images directly; put them in a sub-folder per class)' : '';
-    throw new DataFolderError(dir, `no class sub-folders: expected one sub-folder of PNG/JPEG images per class${loose}`);
+    const loose = entries.some((e) => IMAGE_EXT.test(e.name))
+      ? ' (it holds images directly; put them in a sub-folder per class)'
+      : '';
+    throw new DataFolderError(
+      dir,
+      `no class sub-folders: expected one sub-folder of PNG/JPEG images per class${loose}`,
+    );
   }
   const items: Entry[] = [];
   for (const [label, cls] of classNames.entries()) {
     const classDir = join(dir, cls);
     for (const e of await listDir(classDir)) {
-      if (IMAGE_EXT.test(e.name) && (await isKind(classDir, e, 'file'))) items.push({ file: join(classDir, e.name), label });
+      if (IMAGE_EXT.test(e.name) && (await isKind(classDir, e, 'file')))
+        items.push({ file: join(classDir, e.name), label });
     }
   }
   // A class folder may be empty (its class keeps its label), but not all of them.
   if (items.length === 0) {
-    throw new DataFolderError(dir, `no PNG or JPEG images in its ${classNames.length} class folder(s) (${classNames.join(', ')})`);
+    throw new DataFolderError(
+      dir,
+      `no PNG or JPEG images in its ${classNames.length} class folder(s) (${classNames.join(', ')})`,
+    );
   }
 
   const rel = (i: number): string => join(classNames[items[i]!.label]!, basename(items[i]!.file));
-  const { pixels, shape } = await decodeImages(dir, items.map((it) => it.file), opts, rel);
+  const { pixels, shape } = await decodeImages(
+    dir,
+    items.map((it) => it.file),
+    opts,
+    rel,
+  );
   return ImageDataset.fromArrays({ name, pixels, labels: items.map((it) => it.label), shape, classNames });
 }
 
@@ -130,7 +150,8 @@ export async function decodeImages(
       .catch((e: unknown) => {
         throw new DataFolderError(file, `not a readable image: ${problem(e)}`);
       });
-    if (!m.width || !m.height) throw new DataFolderError(file, 'not a readable image: no width and height in its header');
+    if (!m.width || !m.height)
+      throw new DataFolderError(file, 'not a readable image: no width and height in its header');
     meta[i] = { width: m.width, height: m.height, gray: m.space === 'b-w' || (m.channels ?? 3) <= 2 };
   });
   const c = opts.channels ?? (meta.every((m) => m.gray) ? 1 : 3);
@@ -152,7 +173,10 @@ export async function decodeImages(
   try {
     pixels = new Uint8Array(items.length * c * plane);
   } catch {
-    throw new DataFolderError(dir, `${items.length} images of ${c}x${h}x${w} (${((items.length * c * plane) / 2 ** 30).toFixed(1)} GiB) do not fit in memory; try a smaller size`);
+    throw new DataFolderError(
+      dir,
+      `${items.length} images of ${c}x${h}x${w} (${((items.length * c * plane) / 2 ** 30).toFixed(1)} GiB) do not fit in memory; try a smaller size`,
+    );
   }
   await eachLimit(items, CONCURRENCY, async ({ file }, i) => {
     let img = sharp(file).flatten({ background: '#000000' }); // alpha onto black
@@ -165,7 +189,10 @@ export async function decodeImages(
         throw new DataFolderError(file, `cannot decode image: ${problem(e)}`);
       });
     if (info.width !== w || info.height !== h || info.channels !== c) {
-      throw new DataFolderError(file, `decoded to ${info.channels}x${info.height}x${info.width}, expected ${c}x${h}x${w}`);
+      throw new DataFolderError(
+        file,
+        `decoded to ${info.channels}x${info.height}x${info.width}, expected ${c}x${h}x${w}`,
+      );
     }
     const base = i * c * plane;
     if (c === 1) pixels.set(data, base);
@@ -175,15 +202,21 @@ export async function decodeImages(
   return { pixels, shape: [c, h, w] };
 }
 
-
 /** The PNG/JPEG files directly in `dir` (sorted), decoded to one array, for scoring new images. */
-export async function loadImageFiles(dir: string, opts: Pick<FolderOptions, 'size' | 'channels'> = {}): Promise<{ files: string[]; pixels: Uint8Array; shape: [number, number, number] }> {
+export async function loadImageFiles(
+  dir: string,
+  opts: Pick<FolderOptions, 'size' | 'channels'> = {},
+): Promise<{ files: string[]; pixels: Uint8Array; shape: [number, number, number] }> {
   const top = await stat(dir).catch((e: unknown) => {
-    throw new DataFolderError(dir, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : `cannot read: ${problem(e)}`);
+    throw new DataFolderError(
+      dir,
+      (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : `cannot read: ${problem(e)}`,
+    );
   });
   if (!top.isDirectory()) throw new DataFolderError(dir, 'not a folder');
   const files: string[] = [];
-  for (const e of await listDir(dir)) if (IMAGE_EXT.test(e.name) && (await isKind(dir, e, 'file'))) files.push(join(dir, e.name));
+  for (const e of await listDir(dir))
+    if (IMAGE_EXT.test(e.name) && (await isKind(dir, e, 'file'))) files.push(join(dir, e.name));
   if (!files.length) throw new DataFolderError(dir, 'no PNG or JPEG images in it');
   return { files, ...(await decodeImages(dir, files, opts)) };
 }

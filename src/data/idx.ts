@@ -44,11 +44,17 @@ function isGzip(path: string): boolean {
 function parseHeader(file: string, buf: Buffer): { type: number; shape: number[]; size: number } | null {
   if (buf.length < 4) return null;
   if (buf[0] !== 0 || buf[1] !== 0) {
-    throw new IdxError(file, `not an IDX file: wrong magic number 0x${buf.readUInt32BE(0).toString(16).padStart(8, '0')}`);
+    throw new IdxError(
+      file,
+      `not an IDX file: wrong magic number 0x${buf.readUInt32BE(0).toString(16).padStart(8, '0')}`,
+    );
   }
   const type = buf[2]!;
   if (!TYPES[type]) {
-    throw new IdxError(file, `unknown IDX element type 0x${type.toString(16).padStart(2, '0')} (expected 0x08, 0x09, 0x0B, 0x0C, 0x0D or 0x0E)`);
+    throw new IdxError(
+      file,
+      `unknown IDX element type 0x${type.toString(16).padStart(2, '0')} (expected 0x08, 0x09, 0x0B, 0x0C, 0x0D or 0x0E)`,
+    );
   }
   const ndim = buf[3]!;
   if (ndim === 0) throw new IdxError(file, 'IDX header declares 0 dimensions');
@@ -102,7 +108,10 @@ export async function readIdx(file: string): Promise<Idx> {
         piece = head.subarray(header.size);
       }
       if (filled + piece.length > out!.length) {
-        throw new IdxError(file, `has ${filled + piece.length - out!.length}+ bytes after the ${out!.length} bytes of data its header declares`);
+        throw new IdxError(
+          file,
+          `has ${filled + piece.length - out!.length}+ bytes after the ${out!.length} bytes of data its header declares`,
+        );
       }
       out!.set(piece, filled);
       filled += piece.length;
@@ -110,7 +119,7 @@ export async function readIdx(file: string): Promise<Idx> {
   } catch (e) {
     if (e instanceof IdxError) throw e;
     const err = e as NodeJS.ErrnoException;
-    if ((err.code?.startsWith('Z_') || /gzip|header|incorrect|unexpected end/i.test(err.message))) {
+    if (err.code?.startsWith('Z_') || /gzip|header|incorrect|unexpected end/i.test(err.message)) {
       throw new IdxError(file, `corrupt gzip data (${err.message})`);
     }
     throw new IdxError(file, `cannot read: ${err.code ?? err.message}`);
@@ -150,7 +159,8 @@ function readRawIdx(file: string): Idx {
           ` (${Math.floor(have / width)} of ${count} elements)`,
       );
     }
-    if (have > want) throw new IdxError(file, `has ${have - want}+ bytes after the ${want} bytes of data its header declares`);
+    if (have > want)
+      throw new IdxError(file, `has ${have - want}+ bytes after the ${want} bytes of data its header declares`);
     const data = new Ctor(count);
     const bytes = new Uint8Array(data.buffer, 0, want);
     let off = 0;

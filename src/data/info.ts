@@ -52,6 +52,8 @@ export function formatInfo(info: DatasetInfo): string {
   return [
     `${info.dataset}: ${info.images} images of ${c}x${h}x${w}`,
     `pixels: mean ${info.pixels.mean.toFixed(4)}, std ${info.pixels.std.toFixed(4)}, min ${info.pixels.min}, max ${info.pixels.max}`,
-    ...info.classes.map((k) => `  ${String(k.index).padStart(2)} ${k.name.padEnd(width)} ${String(k.count).padStart(7)}`),
+    ...info.classes.map(
+      (k) => `  ${String(k.index).padStart(2)} ${k.name.padEnd(width)} ${String(k.count).padStart(7)}`,
+    ),
   ].join('\n');
 }

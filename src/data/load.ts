@@ -36,17 +36,27 @@ async function loadRaw(spec: DatasetSpec, split: Split): Promise<ImageDataset> {
   if (BUILTIN[dataset]) return loadBuiltin(dataset, split, spec.dataDir);
   if (dataset.includes(',')) {
     const [images, labels, extra] = dataset.split(',');
-    if (!images || !labels || extra !== undefined) throw new Error(`'${dataset}': give a pair of IDX files as IMAGES,LABELS`);
+    if (!images || !labels || extra !== undefined)
+      throw new Error(`'${dataset}': give a pair of IDX files as IMAGES,LABELS`);
     return holdOut(await loadIdxPair(basename(images), images, labels), split, spec);
   }
   if (!existsSync(dataset)) {
-    throw new Error(`unknown dataset '${dataset}': not a built-in name (${Object.keys(BUILTIN).join(', ')}), a folder, or an IMAGES,LABELS pair of IDX files`);
+    throw new Error(
+      `unknown dataset '${dataset}': not a built-in name (${Object.keys(BUILTIN).join(', ')}), a folder, or an IMAGES,LABELS pair of IDX files`,
+    );
   }
-  if (!statSync(dataset).isDirectory()) throw new Error(`${dataset}: a dataset path must be a folder or an IMAGES,LABELS pair of IDX files`);
-  const stems = split === 'train' ? ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'] : ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+  if (!statSync(dataset).isDirectory())
+    throw new Error(`${dataset}: a dataset path must be a folder or an IMAGES,LABELS pair of IDX files`);
+  const stems =
+    split === 'train'
+      ? ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte']
+      : ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
   const [img, lab] = stems.map((s) => findIdxFile(dataset, s));
   if (img && lab) return loadIdxPair(`${basename(dataset)}-${split}`, img, lab);
-  const folderOpts = { ...(spec.size ? { size: spec.size } : {}), ...(spec.channels ? { channels: spec.channels } : {}) };
+  const folderOpts = {
+    ...(spec.size ? { size: spec.size } : {}),
+    ...(spec.channels ? { channels: spec.channels } : {}),
+  };
   const splitDir = join(dataset, split);
   if (existsSync(join(dataset, 'train')) && existsSync(join(dataset, 'test'))) {
     return loadImageFolder(splitDir, { ...folderOpts, name: `${basename(dataset)}-${split}` });

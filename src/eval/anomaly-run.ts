@@ -17,7 +17,17 @@ import { writeFileAtomic } from '../util/fs.js';
 import { rocSpec, scoreHistogramSpec } from '../viz/charts.js';
 import { saveImageGrid } from '../viz/figures.js';
 import { savePlot } from '../viz/plot.js';
-import { SCORE_NAMES, addCalibrated, complexityBits, judgeScores, scoreDataset, type ComplexityLine, type ScoreName, type ScoreReport, type Scores } from './anomaly.js';
+import {
+  SCORE_NAMES,
+  addCalibrated,
+  complexityBits,
+  judgeScores,
+  scoreDataset,
+  type ComplexityLine,
+  type ScoreName,
+  type ScoreReport,
+  type Scores,
+} from './anomaly.js';
 
 export interface AnomalyResult {
   run: string;
@@ -56,7 +66,20 @@ export interface NormalRunOptions {
  */
 export function normalRunConfig(o: NormalRunOptions): RunConfig {
   const { model, dataset, classes, latent, epochs, seed } = o;
-  return resolveConfig({}, { model, dataset, classes, latent, epochs, seed, valFraction: 0.1, binarize: 'none', ...(o.limit ? { limit: o.limit } : {}) });
+  return resolveConfig(
+    {},
+    {
+      model,
+      dataset,
+      classes,
+      latent,
+      epochs,
+      seed,
+      valFraction: 0.1,
+      binarize: 'none',
+      ...(o.limit ? { limit: o.limit } : {}),
+    },
+  );
 }
 
 /** Held-out normal images: the run's validation split, drawn as the trainer drew it. */
@@ -74,13 +97,19 @@ async function heldOutNormals(config: RunConfig): Promise<ImageDataset> {
 /** The run's model, if it can score images on its own: an unconditional autoencoder or VAE. */
 export function unconditionalLatent(run: OpenRun): GenerativeModel {
   const model = asLatentModel(run.model, 'anomaly scoring');
-  if (model.numClasses) throw new Error(`${model.modelName} is conditioned on the label, which an image to be judged does not come with; train an unconditional model`);
+  if (model.numClasses)
+    throw new Error(
+      `${model.modelName} is conditioned on the label, which an image to be judged does not come with; train an unconditional model`,
+    );
   return model;
 }
 
 export async function analyseAnomalies(run: OpenRun, o: { k: number }): Promise<AnomalyResult> {
   const normal = run.config.classes;
-  if (!normal?.length) throw new Error(`${run.dir} was trained on every class; anomaly detection needs a run trained on the normal class(es) only (--classes)`);
+  if (!normal?.length)
+    throw new Error(
+      `${run.dir} was trained on every class; anomaly detection needs a run trained on the normal class(es) only (--classes)`,
+    );
   const test = await loadDataset({ ...runDatasetSpec(run.config, 'test'), classes: undefined });
   const held = await heldOutNormals(run.config);
   try {
@@ -124,23 +153,57 @@ function perImageScores(scores: Scores, labels: number[]): { labels: number[]; s
   return { labels, scores: Object.fromEntries(Object.entries(scores).map(([k, v]) => [k, Array.from(v!, round)])) };
 }
 
-async function drawAnomalies(run: OpenRun, test: ImageDataset, scores: Scores, anomalous: boolean[], reports: ScoreReport[], primary: ScoreName): Promise<string[]> {
+async function drawAnomalies(
+  run: OpenRun,
+  test: ImageDataset,
+  scores: Scores,
+  anomalous: boolean[],
+  reports: ScoreReport[],
+  primary: ScoreName,
+): Promise<string[]> {
   const name = `normal: ${run.config.classes!.map((c) => test.classNames[c] ?? c).join(', ')}`;
-  const roc = await savePlot(join(run.dir, 'anomaly-roc'), rocSpec(reports.map((r) => ({ score: r.score, auroc: r.auroc, points: r.roc })), `ROC of each anomaly score (${name})`));
-  const rows = reports.flatMap((r) => Array.from(scores[r.score]!, (value, i) => ({ score: r.score, value, kind: anomalous[i] ? 'anomalous' : 'normal' })));
+  const roc = await savePlot(
+    join(run.dir, 'anomaly-roc'),
+    rocSpec(
+      reports.map((r) => ({ score: r.score, auroc: r.auroc, points: r.roc })),
+      `ROC of each anomaly score (${name})`,
+    ),
+  );
+  const rows = reports.flatMap((r) =>
+    Array.from(scores[r.score]!, (value, i) => ({
+      score: r.score,
+      value,
+      kind: anomalous[i] ? 'anomalous' : 'normal',
+    })),
+  );
   const hist = await savePlot(
     join(run.dir, 'anomaly-histogram'),
-    scoreHistogramSpec(rows, reports.map((r) => ({ score: r.score, threshold: r.threshold })), `scores of normal and anomalous test images (${name}); dashed: threshold`),
+    scoreHistogramSpec(
+      rows,
+      reports.map((r) => ({ score: r.score, threshold: r.threshold })),
+      `scores of normal and anomalous test images (${name}); dashed: threshold`,
+    ),
   );
   const order = Array.from(scores[primary]!, (v, i) => [v, i] as const).sort((a, b) => b[0] - a[0]);
   const grid = async (file: string, idx: number[]): Promise<string> => {
-    const images = tidy(() => test.images.indexSelect(0, tensor(idx, { dtype: 'int64' })).float().div(255));
+    const images = tidy(() =>
+      test.images
+        .indexSelect(0, tensor(idx, { dtype: 'int64' }))
+        .float()
+        .div(255),
+    );
     await saveImageGrid(join(run.dir, file), images, { cols: 8, scale: 2 });
     images.dispose();
     return join(run.dir, file);
   };
-  const most = await grid('most-anomalous.png', order.slice(0, 32).map(([, i]) => i));
-  const least = await grid('least-anomalous.png', order.slice(-32).map(([, i]) => i));
+  const most = await grid(
+    'most-anomalous.png',
+    order.slice(0, 32).map(([, i]) => i),
+  );
+  const least = await grid(
+    'least-anomalous.png',
+    order.slice(-32).map(([, i]) => i),
+  );
   return [roc.png, roc.svg, hist.png, hist.svg, most, least];
 }
 
@@ -150,9 +213,15 @@ export function analyseRunDir(dir: string, o: { k: number }): Promise<AnomalyRes
 }
 
 /** The one-class protocol's table from its runs' results (one per normal class, in order): each score's AUROC per class, and its mean. */
-export function oneClassAuroc(results: AnomalyResult[]): { scores: string[]; auroc: Record<string, number[]>; mean: Record<string, number> } {
+export function oneClassAuroc(results: AnomalyResult[]): {
+  scores: string[];
+  auroc: Record<string, number[]>;
+  mean: Record<string, number>;
+} {
   const scores = SCORE_NAMES.filter((s) => results.length && results.every((r) => r.scores.some((x) => x.score === s)));
-  const auroc = Object.fromEntries(scores.map((s) => [s, results.map((r) => r.scores.find((x) => x.score === s)!.auroc)]));
+  const auroc = Object.fromEntries(
+    scores.map((s) => [s, results.map((r) => r.scores.find((x) => x.score === s)!.auroc)]),
+  );
   const mean = Object.fromEntries(scores.map((s) => [s, auroc[s]!.reduce((a, b) => a + b, 0) / results.length]));
   return { scores, auroc, mean };
 }

@@ -65,7 +65,11 @@ export function scoreDataset(model: GenerativeModel, ds: ImageDataset, o: ScoreO
   return out;
 }
 
-function scoreBatch(model: GenerativeModel, x: Tensor, o: ScoreOptions): { reconstruction: number[]; neg_elbo?: number[] } {
+function scoreBatch(
+  model: GenerativeModel,
+  x: Tensor,
+  o: ScoreOptions,
+): { reconstruction: number[]; neg_elbo?: number[] } {
   return noGrad(() => {
     const { mu, logvar } = model.encode(x);
     const reconstruction = model.reconNll(mu, x).toArray();
@@ -87,7 +91,8 @@ export function complexityBits(ds: ImageDataset): Float64Array {
   const pixels = ds.images.contiguous().toTypedArray() as Uint8Array;
   const size = ds.dim;
   const out = new Float64Array(ds.length);
-  for (let i = 0; i < ds.length; i++) out[i] = 8 * deflateRawSync(pixels.subarray(i * size, (i + 1) * size), { level: 9 }).length;
+  for (let i = 0; i < ds.length; i++)
+    out[i] = 8 * deflateRawSync(pixels.subarray(i * size, (i + 1) * size), { level: 9 }).length;
   return out;
 }
 
@@ -119,7 +124,12 @@ export function calibratedScores(reconstruction: Float64Array, bits: Float64Arra
 }
 
 /** Adds the calibrated score to test and held-out scores, the line fitted on the held-out normal images. */
-export function addCalibrated(test: Scores, testBits: Float64Array, held: Scores, heldBits: Float64Array): ComplexityLine {
+export function addCalibrated(
+  test: Scores,
+  testBits: Float64Array,
+  held: Scores,
+  heldBits: Float64Array,
+): ComplexityLine {
   const line = fitComplexityLine(heldBits, held.reconstruction!);
   held.calibrated = calibratedScores(held.reconstruction!, heldBits, line);
   test.calibrated = calibratedScores(test.reconstruction!, testBits, line);
@@ -139,7 +149,12 @@ export interface ScoreReport {
 }
 
 /** AUROC, AP and the thresholded precision/recall of each score; `anomalous[i]` marks test image i. */
-export function judgeScores(test: Scores, anomalous: boolean[], heldOutNormal: Scores, percentile = 0.95): ScoreReport[] {
+export function judgeScores(
+  test: Scores,
+  anomalous: boolean[],
+  heldOutNormal: Scores,
+  percentile = 0.95,
+): ScoreReport[] {
   return SCORE_NAMES.filter((name) => test[name] && heldOutNormal[name]).map((name) => {
     const scores = test[name]!;
     const threshold = quantile(heldOutNormal[name]!, percentile);

@@ -61,7 +61,11 @@ export class FeatureClassifier extends Module {
 }
 
 /** Features and class probabilities of many images, batched, without gradients. */
-export function featuresAndProbs(net: FeatureClassifier, images: Tensor, batch = 500): { features: Tensor; probs: Tensor } {
+export function featuresAndProbs(
+  net: FeatureClassifier,
+  images: Tensor,
+  batch = 500,
+): { features: Tensor; probs: Tensor } {
   net.eval();
   return noGrad(() =>
     tidy(() => {
@@ -118,7 +122,13 @@ export function classifierPath(dataset: string, profile?: ClassifierProfile): st
 }
 
 /** Trains the feature classifier (Adam from 1e-3 with a cosine decay, batch 128) and returns its test accuracy. */
-export function trainClassifier(net: FeatureClassifier, train: ImageDataset, test: ImageDataset, epochs: number, onEpoch?: (epoch: number, acc: number) => void): number {
+export function trainClassifier(
+  net: FeatureClassifier,
+  train: ImageDataset,
+  test: ImageDataset,
+  epochs: number,
+  onEpoch?: (epoch: number, acc: number) => void,
+): number {
   const opt = new Adam(net.parameters(), { lr: 1e-3 });
   const loader = new BatchLoader(train, { batchSize: 128 });
   let acc = 0;
@@ -150,7 +160,12 @@ export function trainClassifier(net: FeatureClassifier, train: ImageDataset, tes
 export async function loadOrTrainClassifier(
   dataset: string,
   data: () => Promise<{ train: ImageDataset; test: ImageDataset }>,
-  o: { epochs?: number; onEpoch?: (epoch: number, acc: number) => void; retrain?: boolean; profile?: ClassifierProfile } = {},
+  o: {
+    epochs?: number;
+    onEpoch?: (epoch: number, acc: number) => void;
+    retrain?: boolean;
+    profile?: ClassifierProfile;
+  } = {},
 ): Promise<{ net: FeatureClassifier; info: ClassifierInfo }> {
   const profile = o.profile ?? null;
   const path = classifierPath(dataset, o.profile);

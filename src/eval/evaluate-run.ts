@@ -55,7 +55,8 @@ export async function evaluateRun(run: OpenRun, o: EvalOptions): Promise<EvalRes
   const model = asLatentModel(run.model, 'eval (the ELBO and likelihood)');
   const cond = (y: Tensor): Tensor | undefined => (model.numClasses ? y : undefined);
   const dims = ds.dim;
-  const loader = (batchSize: number): BatchLoader => new BatchLoader(ds, { batchSize, shuffle: false, binarize: run.config.binarize });
+  const loader = (batchSize: number): BatchLoader =>
+    new BatchLoader(ds, { batchSize, shuffle: false, binarize: run.config.binarize });
   const elbo = evaluate(model, loader(1000));
   const mu = tidy(() =>
     cat(

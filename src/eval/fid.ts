@@ -14,7 +14,13 @@ export function featureStats(features: Tensor): { mean: Tensor; cov: Tensor } {
     const f = features.to('float64');
     const mean = f.mean(0);
     const c = f.sub(mean);
-    return { mean, cov: c.t().matmul(c).div(Math.max(1, f.size(0) - 1)) };
+    return {
+      mean,
+      cov: c
+        .t()
+        .matmul(c)
+        .div(Math.max(1, f.size(0) - 1)),
+    };
   });
 }
 

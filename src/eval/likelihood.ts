@@ -27,7 +27,13 @@ export interface ImportanceResult {
  * at most `chunk` (sample, image) pairs at a time. Conditional models take the labels y:
  * the estimate is then of -log p(x | y).
  */
-export function importanceWeightedNll(model: GenerativeModel, x: Tensor, k: number, chunk = 4096, y?: Tensor): ImportanceResult {
+export function importanceWeightedNll(
+  model: GenerativeModel,
+  x: Tensor,
+  k: number,
+  chunk = 4096,
+  y?: Tensor,
+): ImportanceResult {
   if (!model.variational) throw new Error(`${model.modelName} is not a VAE: it has no q(z|x) to sample from`);
   if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`k must be a positive integer, got ${k}`);
   const b = x.size(0);
@@ -45,7 +51,11 @@ export function importanceWeightedNll(model: GenerativeModel, x: Tensor, k: numb
         const eps = randn([n, b, mu.size(1)]);
         const z = mu.add(std.mul(eps)); // [n, B, D]
         const logq = eps.square().sum(2).add(logqConst).mul(-0.5); // [n, B]
-        const logp = z.square().sum(2).add(mu.size(1) * LOG_2PI).mul(-0.5);
+        const logp = z
+          .square()
+          .sum(2)
+          .add(mu.size(1) * LOG_2PI)
+          .mul(-0.5);
         const logpx = model.reconNllSamples(z.reshape(n * b, -1), x, n, y).neg();
         const logw = logpx.add(logp).sub(logq);
         return [stack([lse, logw.logsumexp(0)]).logsumexp(0), sum.add(logw.sum(0))];

@@ -11,7 +11,10 @@ export interface RocPoint {
 }
 
 /** Scores sorted descending with their labels; tied scores are grouped so that a threshold never splits them. */
-function sortedGroups(scores: ArrayLike<number>, positive: ArrayLike<boolean>): { score: number; pos: number; neg: number }[] {
+function sortedGroups(
+  scores: ArrayLike<number>,
+  positive: ArrayLike<boolean>,
+): { score: number; pos: number; neg: number }[] {
   if (scores.length !== positive.length) throw new RangeError(`${scores.length} scores but ${positive.length} labels`);
   const idx = Array.from({ length: scores.length }, (_, i) => i).sort((a, b) => scores[b]! - scores[a]!);
   const groups: { score: number; pos: number; neg: number }[] = [];
@@ -84,7 +87,11 @@ export function quantile(values: ArrayLike<number>, q: number): number {
 }
 
 /** Precision and recall of flagging scores above `threshold` as anomalies. */
-export function precisionRecall(scores: ArrayLike<number>, positive: ArrayLike<boolean>, threshold: number): { precision: number; recall: number; flagged: number } {
+export function precisionRecall(
+  scores: ArrayLike<number>,
+  positive: ArrayLike<boolean>,
+  threshold: number,
+): { precision: number; recall: number; flagged: number } {
   let tp = 0;
   let fp = 0;
   let p = 0;

@@ -13,7 +13,13 @@ import { runDatasetSpec } from '../train/prepare.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { decodeLatents } from '../viz/latent.js';
 import type { ImageGenerator } from '../models/types.js';
-import { featuresAndProbs, loadOrTrainClassifier, type ClassifierInfo, type ClassifierProfile, type FeatureClassifier } from './classifier.js';
+import {
+  featuresAndProbs,
+  loadOrTrainClassifier,
+  type ClassifierInfo,
+  type ClassifierProfile,
+  type FeatureClassifier,
+} from './classifier.js';
 import { classHistogram, frechetDistance, inceptionScore } from './fid.js';
 
 export interface SampleQuality {
@@ -35,7 +41,10 @@ export interface SampleQuality {
 }
 
 /** How a reduced classifier was trained, for the feature network's description. */
-const profileText = (p: ClassifierProfile | null): string => (p ? `, a reduced network trained on the first ${p.images} training images for ${p.epochs} epoch${p.epochs === 1 ? '' : 's'}` : '');
+const profileText = (p: ClassifierProfile | null): string =>
+  p
+    ? `, a reduced network trained on the first ${p.images} training images for ${p.epochs} epoch${p.epochs === 1 ? '' : 's'}`
+    : '';
 
 /**
  * The classifier for a run's dataset (all classes, whatever the run trained on), trained and
@@ -51,8 +60,14 @@ export async function classifierFor(
   const rng = getRngState();
   try {
     // A reduced classifier loads only the training images it uses; the test set is always whole.
-    const data = async (): Promise<{ train: ImageDataset; test: ImageDataset }> => ({ train: await loadDataset({ ...spec, limit: profile?.images }), test: await loadDataset({ ...spec, split: 'test' }) });
-    return await loadOrTrainClassifier(config.dataset, data, { ...(onEpoch ? { onEpoch } : {}), ...(profile ? { profile } : {}) });
+    const data = async (): Promise<{ train: ImageDataset; test: ImageDataset }> => ({
+      train: await loadDataset({ ...spec, limit: profile?.images }),
+      test: await loadDataset({ ...spec, split: 'test' }),
+    });
+    return await loadOrTrainClassifier(config.dataset, data, {
+      ...(onEpoch ? { onEpoch } : {}),
+      ...(profile ? { profile } : {}),
+    });
   } finally {
     setRngState(rng);
     rng.dispose();
@@ -64,14 +79,20 @@ export function sampleMany(model: ImageGenerator, n: number, seed = 0, batch = 1
   return withSeed(seed, () =>
     tidy(() => {
       const parts: Tensor[] = [];
-      for (let i = 0; i < n; i += batch) parts.push(decodeLatents(model, randn([Math.min(batch, n - i), model.latentDim]), label ?? 'each'));
+      for (let i = 0; i < n; i += batch)
+        parts.push(decodeLatents(model, randn([Math.min(batch, n - i), model.latentDim]), label ?? 'each'));
       return cat(parts);
     }),
   );
 }
 
 /** The classes the classifier sees in n samples: counts, classes holding at least 1% of them, and the entropy (nats). */
-export function sampleClasses(net: FeatureClassifier, model: ImageGenerator, n = 1000, seed = 0): { counts: number[]; covered: number; entropy: number } {
+export function sampleClasses(
+  net: FeatureClassifier,
+  model: ImageGenerator,
+  n = 1000,
+  seed = 0,
+): { counts: number[]; covered: number; entropy: number } {
   return tidy(() => classHistogram(featuresAndProbs(net, sampleMany(model, n, seed)).probs));
 }
 
@@ -117,7 +138,9 @@ export async function sampleQuality(run: OpenRun, o: SampleQualityOptions): Prom
       class_counts: result.hist.counts,
       classes_covered: result.hist.covered,
       class_entropy: Math.round(result.hist.entropy * 1000) / 1000,
-      ...(run.model.numClasses ? { label_accuracy: labelAccuracy(net, run.model).map((a) => Math.round(a * 1e4) / 1e4) } : {}),
+      ...(run.model.numClasses
+        ? { label_accuracy: labelAccuracy(net, run.model).map((a) => Math.round(a * 1e4) / 1e4) }
+        : {}),
       feature_network: `latentlab's ${run.config.dataset} CNN classifier (128-d penultimate features${profileText(info.profile)}; ${info.path})`,
       classifier_accuracy: info.accuracy,
       classifier_profile: info.profile,

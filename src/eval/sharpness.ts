@@ -12,8 +12,14 @@ export function meanGradientMagnitude(images: Tensor): number {
   const [, , h, w] = images.shape as [number, number, number, number];
   return tidy(() => {
     const x = images.slice(2, 0, h - 1).slice(3, 0, w - 1);
-    const dx = images.slice(2, 0, h - 1).slice(3, 1, w).sub(x);
-    const dy = images.slice(2, 1, h).slice(3, 0, w - 1).sub(x);
+    const dx = images
+      .slice(2, 0, h - 1)
+      .slice(3, 1, w)
+      .sub(x);
+    const dy = images
+      .slice(2, 1, h)
+      .slice(3, 0, w - 1)
+      .sub(x);
     return dx.square().add(dy.square()).sqrt().mean().item();
   });
 }

@@ -60,7 +60,8 @@ export class GraphBuilder {
   }
 
   #declared(name: string): string {
-    if (!this.#io.has(name)) throw new Error(`internal error: '${name}' is not one of the graph's declared inputs and outputs`);
+    if (!this.#io.has(name))
+      throw new Error(`internal error: '${name}' is not one of the graph's declared inputs and outputs`);
     return name;
   }
 
@@ -92,7 +93,13 @@ export class GraphBuilder {
   /** A node computing `op` of `inputs` ('' for an omitted optional input); its output is named after `name`. */
   node(op: string, inputs: string[], name: string, example: Tensor, attrs: Record<string, Attr> = {}): Value {
     const out = this.fresh(name);
-    this.#nodes.push({ op_type: op, name: out, input: inputs, output: [out], attribute: Object.entries(attrs).map(([k, a]) => encodeAttr(k, a)) });
+    this.#nodes.push({
+      op_type: op,
+      name: out,
+      input: inputs,
+      output: [out],
+      attribute: Object.entries(attrs).map(([k, a]) => encodeAttr(k, a)),
+    });
     return { name: out, example };
   }
 
@@ -110,7 +117,13 @@ export class GraphBuilder {
       producer_name: 'latentlab',
       producer_version: o.producerVersion,
       doc_string: o.doc,
-      graph: { name: o.name, node: this.#nodes, initializer: this.#initializers, input: this.#inputs, output: this.#outputs },
+      graph: {
+        name: o.name,
+        node: this.#nodes,
+        initializer: this.#initializers,
+        input: this.#inputs,
+        output: this.#outputs,
+      },
       metadata_props: Object.entries(o.metadata).map(([key, value]) => ({ key, value })),
     };
   }

@@ -17,6 +17,11 @@ export type ExportFormat = (typeof FORMATS)[number];
 /** Exports a run directory (default `out`: <run>/onnx, or <run>/site for the web page); gives the paths written. */
 export async function exportRun(dir: string, o: { format?: string; out?: string } = {}): Promise<string[]> {
   const format = o.format ?? 'onnx';
-  if (!(FORMATS as readonly string[]).includes(format)) throw new Error(`unknown export format '${format}' (known: ${FORMATS.join(', ')})`);
-  return withOpenRun(dir, async (run) => (format === 'web' ? saveSite(run, o.out ?? join(dir, 'site')) : saveOnnx(run.model, o.out ?? join(dir, 'onnx'), runMetadata(run))));
+  if (!(FORMATS as readonly string[]).includes(format))
+    throw new Error(`unknown export format '${format}' (known: ${FORMATS.join(', ')})`);
+  return withOpenRun(dir, async (run) =>
+    format === 'web'
+      ? saveSite(run, o.out ?? join(dir, 'site'))
+      : saveOnnx(run.model, o.out ?? join(dir, 'onnx'), runMetadata(run)),
+  );
 }

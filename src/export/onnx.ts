@@ -32,7 +32,11 @@ export interface OnnxFiles {
 }
 
 /** What the model file says about itself; `extra` (the run's dataset and class names) is added. */
-function modelMetadata(model: AnyModel, role: 'decoder' | 'encoder', extra: Record<string, string>): Record<string, string> {
+function modelMetadata(
+  model: AnyModel,
+  role: 'decoder' | 'encoder',
+  extra: Record<string, string>,
+): Record<string, string> {
   const meta: Record<string, string> = {
     latentlab_version: latentlabVersion(),
     model: model.modelName,
@@ -65,17 +69,35 @@ function exampleBatch(model: AnyModel): { z: Tensor; x: Tensor; label: Tensor | 
 }
 
 /** One graph, checked against what latentlab computes (`expected`), as ONNX bytes. */
-function graphFile(model: AnyModel, role: 'decoder' | 'encoder', plan: ForwardPlan, ex: PlanInputs, expected: Record<string, Tensor>, extra: Record<string, string>): Uint8Array {
+function graphFile(
+  model: AnyModel,
+  role: 'decoder' | 'encoder',
+  plan: ForwardPlan,
+  ex: PlanInputs,
+  expected: Record<string, Tensor>,
+  extra: Record<string, string>,
+): Uint8Array {
   const { graph, outputs } = buildGraph(model, plan, ex);
   for (const [name, want] of Object.entries(expected)) {
     const got = outputs[name];
     const diff = got && got.shape.join() === want.shape.join() ? got.sub(want).abs().max().item() : Infinity;
-    if (!(diff <= 1e-6)) throw new Error(`internal error: ${model.modelName}'s ${role} export plan does not reproduce its ${role === 'decoder' ? 'decode' : 'encode'}() (output '${name}')`);
+    if (!(diff <= 1e-6))
+      throw new Error(
+        `internal error: ${model.modelName}'s ${role} export plan does not reproduce its ${role === 'decoder' ? 'decode' : 'encode'}() (output '${name}')`,
+      );
   }
-  const io = (names: string[], t: Tensor[]): string => names.map((n, i) => `${n} [batch, ${t[i]!.shape.slice(1).join(', ')}] ${t[i]!.dtype}`).join(', ');
+  const io = (names: string[], t: Tensor[]): string =>
+    names.map((n, i) => `${n} [batch, ${t[i]!.shape.slice(1).join(', ')}] ${t[i]!.dtype}`).join(', ');
   const ins = ex.label ? io([plan.input, 'label'], [ex.input, ex.label]) : io([plan.input], [ex.input]);
   const doc = `latentlab ${model.modelName} ${role}: ${ins} -> ${io(Object.keys(outputs), Object.values(outputs))}${role === 'decoder' ? ', pixels in [0, 1]' : ''}`;
-  return encodeModel(graph.toModel({ name: `${model.modelName}_${role}`, doc, producerVersion: latentlabVersion(), metadata: modelMetadata(model, role, extra) }));
+  return encodeModel(
+    graph.toModel({
+      name: `${model.modelName}_${role}`,
+      doc,
+      producerVersion: latentlabVersion(),
+      metadata: modelMetadata(model, role, extra),
+    }),
+  );
 }
 
 /**
@@ -83,7 +105,11 @@ function graphFile(model: AnyModel, role: 'decoder' | 'encoder', plan: ForwardPl
  * running statistics); `extra` goes into the metadata. An UnsupportedLayerError names a layer
  * the exporter cannot translate.
  */
-export function exportOnnx(model: AnyModel, extra: Record<string, string> = {}, o: { encoder?: boolean } = {}): OnnxFiles {
+export function exportOnnx(
+  model: AnyModel,
+  extra: Record<string, string> = {},
+  o: { encoder?: boolean } = {},
+): OnnxFiles {
   const wasTraining = model.training;
   model.eval();
   try {
@@ -91,10 +117,24 @@ export function exportOnnx(model: AnyModel, extra: Record<string, string> = {}, 
       tidy(() => {
         const ex = exampleBatch(model);
         const y = ex.label ?? undefined;
-        const decoder = graphFile(model, 'decoder', model.decoderPlan(), { input: ex.z, label: ex.label }, { image: model.decode(ex.z, y) }, extra);
+        const decoder = graphFile(
+          model,
+          'decoder',
+          model.decoderPlan(),
+          { input: ex.z, label: ex.label },
+          { image: model.decode(ex.z, y) },
+          extra,
+        );
         if (model.family !== 'latent' || o.encoder === false) return { decoder, encoder: null };
         const { mu, logvar } = model.encode(ex.x, y);
-        const encoder = graphFile(model, 'encoder', model.encoderPlan(), { input: ex.x, label: ex.label }, logvar ? { mu, logvar } : { mu }, extra);
+        const encoder = graphFile(
+          model,
+          'encoder',
+          model.encoderPlan(),
+          { input: ex.x, label: ex.label },
+          logvar ? { mu, logvar } : { mu },
+          extra,
+        );
         return { decoder, encoder };
       }),
     );
@@ -116,4 +156,3 @@ export function saveOnnx(model: AnyModel, out: string, extra: Record<string, str
   writeFilesTogether(list);
   return list.map(([p]) => p);
 }
-

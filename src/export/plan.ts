@@ -26,7 +26,11 @@ export interface PlanInputs {
 }
 
 /** The graph of `plan` on `model`'s modules, and the latentlab value of each output on the example. */
-export function buildGraph(model: ImageGenerator, plan: ForwardPlan, ex: PlanInputs): { graph: GraphBuilder; outputs: Record<string, Tensor> } {
+export function buildGraph(
+  model: ImageGenerator,
+  plan: ForwardPlan,
+  ex: PlanInputs,
+): { graph: GraphBuilder; outputs: Record<string, Tensor> } {
   const g = new GraphBuilder([plan.input, ...(ex.label ? ['label'] : []), ...Object.keys(plan.outputs)]);
   const modules = new Map<string, Module>(model.namedModules());
   const label = ex.label ? g.input('label', ex.label) : null;
@@ -51,10 +55,18 @@ export function buildGraph(model: ImageGenerator, plan: ForwardPlan, ex: PlanInp
   return { graph: g, outputs };
 }
 
-function emitStep(g: GraphBuilder, model: ImageGenerator, modules: Map<string, Module>, step: PlanStep, x: Value, label: Value | null): Value {
+function emitStep(
+  g: GraphBuilder,
+  model: ImageGenerator,
+  modules: Map<string, Module>,
+  step: PlanStep,
+  x: Value,
+  label: Value | null,
+): Value {
   if ('module' in step) {
     const m = modules.get(step.module);
-    if (!m) throw new Error(`internal error: ${model.modelName} has no module '${step.module}' (its export plan names it)`);
+    if (!m)
+      throw new Error(`internal error: ${model.modelName} has no module '${step.module}' (its export plan names it)`);
     return convertLayer(g, m, x, step.module);
   }
   const name = step.as ?? step.op;
@@ -62,7 +74,12 @@ function emitStep(g: GraphBuilder, model: ImageGenerator, modules: Map<string, M
     case 'add':
     case 'mul': {
       const c = g.constant(`${name}.value`, 'float32', [step.value], []);
-      return g.node(step.op === 'add' ? 'Add' : 'Mul', [x.name, c], name, step.op === 'add' ? x.example.add(step.value) : x.example.mul(step.value));
+      return g.node(
+        step.op === 'add' ? 'Add' : 'Mul',
+        [x.name, c],
+        name,
+        step.op === 'add' ? x.example.add(step.value) : x.example.mul(step.value),
+      );
     }
     case 'reshape':
       return reshapeKeepingBatch(g, x, x.example.reshape(x.example.size(0), ...step.shape), name);
@@ -78,10 +95,13 @@ function emitStep(g: GraphBuilder, model: ImageGenerator, modules: Map<string, M
 /** [B, F] features and the int64 labels [B] -> [B, F + K]: ONNX's OneHot (0 and 1 as float), then Concat. */
 function appendOneHot(g: GraphBuilder, model: ImageGenerator, x: Value, label: Value | null): Value {
   const k = model.numClasses;
-  if (!label || !k) throw new Error(`internal error: ${model.modelName}'s export plan joins labels, but the model is not conditional`);
+  if (!label || !k)
+    throw new Error(`internal error: ${model.modelName}'s export plan joins labels, but the model is not conditional`);
   const depth = g.constant('label.depth', 'int64', [k], []);
   const values = g.constant('label.values', 'float32', [0, 1]);
   const joined = withLabels(x.example, label.example, k, model.modelName);
-  const oneHot = g.node('OneHot', [label.name, depth, values], 'label.one_hot', joined.slice(1, x.example.size(1)), { axis: { i: -1 } });
+  const oneHot = g.node('OneHot', [label.name, depth, values], 'label.one_hot', joined.slice(1, x.example.size(1)), {
+    axis: { i: -1 },
+  });
   return g.node('Concat', [x.name, oneHot.name], 'label.concat', joined, { axis: { i: 1 } });
 }

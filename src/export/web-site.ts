@@ -19,12 +19,20 @@ export const SITE_TEMPLATE = join(packageRoot, 'dist', 'web-site');
 
 /** Every file under `dir`, as paths relative to it. */
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)).map((f) => join(e.name, f)) : [e.name]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? filesUnder(join(dir, e.name)).map((f) => join(e.name, f)) : [e.name],
+  );
 }
 
 /** The site's files in memory: the template (site.html becomes index.html), decoder.onnx and site.json. */
-export async function siteFiles(run: OpenRun, o: { mapLimit?: number; name?: string } = {}): Promise<[string, Uint8Array | string][]> {
-  if (!existsSync(join(SITE_TEMPLATE, 'site.html'))) throw new Error(`the explorer page is not built (no ${SITE_TEMPLATE}/site.html): run npm run build:web, or bash scripts/setup.sh`);
+export async function siteFiles(
+  run: OpenRun,
+  o: { mapLimit?: number; name?: string } = {},
+): Promise<[string, Uint8Array | string][]> {
+  if (!existsSync(join(SITE_TEMPLATE, 'site.html')))
+    throw new Error(
+      `the explorer page is not built (no ${SITE_TEMPLATE}/site.html): run npm run build:web, or bash scripts/setup.sh`,
+    );
   const onnx = exportOnnx(run.model, runMetadata(run), { encoder: false }); // the page only decodes
   const map = await latentMap(run, o.mapLimit ?? 1000);
   const site: SiteData = {
@@ -34,7 +42,10 @@ export async function siteFiles(run: OpenRun, o: { mapLimit?: number; name?: str
     tests: map ? testImages(await run.testSet(), map.indices) : null,
     decoder: { file: 'decoder.onnx', z: 'z', label: run.model.numClasses ? 'label' : null, output: 'image' },
   };
-  const template = filesUnder(SITE_TEMPLATE).map((f): [string, Uint8Array] => [f === 'site.html' ? 'index.html' : f, readFileSync(join(SITE_TEMPLATE, f))]);
+  const template = filesUnder(SITE_TEMPLATE).map((f): [string, Uint8Array] => [
+    f === 'site.html' ? 'index.html' : f,
+    readFileSync(join(SITE_TEMPLATE, f)),
+  ]);
   return [...template, ['decoder.onnx', onnx.decoder], ['site.json', JSON.stringify(site)]];
 }
 

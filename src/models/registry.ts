@@ -11,7 +11,10 @@ import { VaeMlp } from './vae-mlp/model.js';
 type Shape = [number, number, number];
 
 /** Every model by name; `numClasses` is the dataset's, which conditional models are conditioned on. */
-export const MODELS: Record<RunConfig['model'], { description: string; build(c: RunConfig, shape: Shape, numClasses: number): AnyModel }> = {
+export const MODELS: Record<
+  RunConfig['model'],
+  { description: string; build(c: RunConfig, shape: Shape, numClasses: number): AnyModel }
+> = {
   'vae-mlp': {
     description: 'VAE with one hidden layer (Kingma and Welling 2014)',
     build: (c, shape) => new VaeMlp({ ...common(c, shape), hidden: c.hidden }),
@@ -41,12 +44,14 @@ export const MODELS: Record<RunConfig['model'], { description: string; build(c: 
     build: (c, shape) => new Dcgan({ latent: c.latent, imageShape: shape, loss: c.ganLoss, width: c.width }),
   },
   'wgan-gp': {
-    description: 'Wasserstein GAN with gradient penalty (Gulrajani et al. 2017), DCGAN layout without batch norm in the critic',
+    description:
+      'Wasserstein GAN with gradient penalty (Gulrajani et al. 2017), DCGAN layout without batch norm in the critic',
     build: (c, shape) => new Dcgan({ latent: c.latent, imageShape: shape, loss: 'wasserstein-gp', width: c.width }),
   },
   cgan: {
     description: 'conditional GAN (Mirza and Osindero 2014): the MLP GAN with the label joined to z and x',
-    build: (c, shape, k) => new GanMlp({ latent: c.latent, imageShape: shape, loss: c.ganLoss, hidden: c.hidden, numClasses: k }),
+    build: (c, shape, k) =>
+      new GanMlp({ latent: c.latent, imageShape: shape, loss: c.ganLoss, hidden: c.hidden, numClasses: k }),
   },
 };
 
@@ -57,6 +62,7 @@ function common(c: RunConfig, imageShape: Shape) {
 export function createModel(c: RunConfig, imageShape: Shape, numClasses = 0): AnyModel {
   const entry = MODELS[c.model];
   if (!entry) throw new Error(`unknown model '${c.model}' (known: ${Object.keys(MODELS).join(', ')})`);
-  if (CONDITIONAL_MODELS.includes(c.model) && numClasses < 2) throw new Error(`${c.model} is conditioned on class labels, but the dataset has ${numClasses} class(es)`);
+  if (CONDITIONAL_MODELS.includes(c.model) && numClasses < 2)
+    throw new Error(`${c.model} is conditioned on class labels, but the dataset has ${numClasses} class(es)`);
   return entry.build(c, imageShape, numClasses);
 }

@@ -35,7 +35,8 @@ abstract class BatchNormBase extends Layer {
     opts: BatchNormOptions = {},
   ) {
     super();
-    if (!(Number.isInteger(numFeatures) && numFeatures > 0)) throw new RangeError(`${this.constructor.name}(${numFeatures}): numFeatures must be a positive integer`);
+    if (!(Number.isInteger(numFeatures) && numFeatures > 0))
+      throw new RangeError(`${this.constructor.name}(${numFeatures}): numFeatures must be a positive integer`);
     this.eps = opts.eps ?? 1e-5;
     this.momentum = opts.momentum === undefined ? 0.1 : opts.momentum;
     this.affine = opts.affine ?? true;
@@ -61,26 +62,37 @@ abstract class BatchNormBase extends Layer {
   forward(x: Tensor): Tensor {
     this.checkInput(x);
     if (x.size(1) !== this.numFeatures) {
-      throw new RangeError(`${this.constructor.name}(${this.numFeatures}): input has ${x.size(1)} channels (shape [${x.shape}])`);
+      throw new RangeError(
+        `${this.constructor.name}(${this.numFeatures}): input has ${x.size(1)} channels (shape [${x.shape}])`,
+      );
     }
     // Batch statistics in training, and in eval when no running estimates are kept.
     const useBatch = this.training || !this.runningMean;
     if (useBatch && x.numel / x.size(1) <= 1) {
-      throw new RangeError(`${this.constructor.name}: expected more than 1 value per channel when training, got input size [${x.shape}]`);
+      throw new RangeError(
+        `${this.constructor.name}: expected more than 1 value per channel when training, got input size [${x.shape}]`,
+      );
     }
     let factor = this.momentum ?? 0;
     if (this.training && this.numBatchesTracked) {
       this.numBatchesTracked.add_(1);
       if (this.momentum === null) factor = 1 / this.numBatchesTracked.item();
     }
-    return batchNorm(x, this.runningMean, this.runningVar, { weight: this.weight, bias: this.bias, training: useBatch, momentum: factor, eps: this.eps });
+    return batchNorm(x, this.runningMean, this.runningVar, {
+      weight: this.weight,
+      bias: this.bias,
+      training: useBatch,
+      momentum: factor,
+      eps: this.eps,
+    });
   }
 }
 
 /** torch.nn.BatchNorm1d: input [N, C] or [N, C, L]. */
 export class BatchNorm1d extends BatchNormBase {
   protected checkInput(x: Tensor): void {
-    if (x.ndim !== 2 && x.ndim !== 3) throw new RangeError(`BatchNorm1d: expected 2D or 3D input (got ${x.ndim}D input)`);
+    if (x.ndim !== 2 && x.ndim !== 3)
+      throw new RangeError(`BatchNorm1d: expected 2D or 3D input (got ${x.ndim}D input)`);
   }
 }
 

@@ -45,10 +45,13 @@ function checkChannels(name: string, inCh: number, outCh: number, groups: number
 
 /** Padding for 'same' (PyTorch pads asymmetrically when the total is odd; that is not supported here). */
 function samePadding(kernel: [number, number], dilation: [number, number], stride: [number, number]): [number, number] {
-  if (stride[0] !== 1 || stride[1] !== 1) throw new RangeError(`Conv2d: padding='same' is not supported for strided convolutions`);
+  if (stride[0] !== 1 || stride[1] !== 1)
+    throw new RangeError(`Conv2d: padding='same' is not supported for strided convolutions`);
   const total = [dilation[0] * (kernel[0] - 1), dilation[1] * (kernel[1] - 1)];
   if (total[0]! % 2 || total[1]! % 2) {
-    throw new RangeError(`Conv2d: padding='same' with kernel [${kernel}] and dilation [${dilation}] needs asymmetric padding, which is not supported`);
+    throw new RangeError(
+      `Conv2d: padding='same' with kernel [${kernel}] and dilation [${dilation}] needs asymmetric padding, which is not supported`,
+    );
   }
   return [total[0]! / 2, total[1]! / 2];
 }
@@ -75,13 +78,23 @@ export class Conv2d extends Layer {
     this.stride = pair(opts.stride ?? 1);
     this.dilation = pair(opts.dilation ?? 1);
     const p = opts.padding ?? 0;
-    this.padding = p === 'valid' ? [0, 0] : p === 'same' ? samePadding(this.kernelSize, this.dilation, this.stride) : pair(p);
-    this.weight = this.param('weight', kaimingUniformDefault(zeros([outChannels, inChannels / this.groups, ...this.kernelSize])));
-    this.bias = opts.bias === false ? null : this.param('bias', biasUniformDefault(zeros([outChannels]), fanIn(this.weight)));
+    this.padding =
+      p === 'valid' ? [0, 0] : p === 'same' ? samePadding(this.kernelSize, this.dilation, this.stride) : pair(p);
+    this.weight = this.param(
+      'weight',
+      kaimingUniformDefault(zeros([outChannels, inChannels / this.groups, ...this.kernelSize])),
+    );
+    this.bias =
+      opts.bias === false ? null : this.param('bias', biasUniformDefault(zeros([outChannels]), fanIn(this.weight)));
   }
 
   forward(x: Tensor): Tensor {
-    return conv2d(x, this.weight, this.bias, { stride: this.stride, padding: this.padding, dilation: this.dilation, groups: this.groups });
+    return conv2d(x, this.weight, this.bias, {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+    });
   }
 }
 
@@ -114,8 +127,12 @@ export class ConvTranspose2d extends Layer {
         throw new RangeError(`ConvTranspose2d: output padding must be smaller than either stride or dilation`);
       }
     }
-    this.weight = this.param('weight', kaimingUniformDefault(zeros([inChannels, outChannels / this.groups, ...this.kernelSize])));
-    this.bias = opts.bias === false ? null : this.param('bias', biasUniformDefault(zeros([outChannels]), fanIn(this.weight)));
+    this.weight = this.param(
+      'weight',
+      kaimingUniformDefault(zeros([inChannels, outChannels / this.groups, ...this.kernelSize])),
+    );
+    this.bias =
+      opts.bias === false ? null : this.param('bias', biasUniformDefault(zeros([outChannels]), fanIn(this.weight)));
   }
 
   forward(x: Tensor): Tensor {

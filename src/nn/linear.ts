@@ -15,7 +15,8 @@ export class Linear extends Layer {
     opts: { bias?: boolean } = {},
   ) {
     super();
-    if (!(inFeatures > 0 && outFeatures > 0)) throw new RangeError(`Linear(${inFeatures}, ${outFeatures}): sizes must be positive`);
+    if (!(inFeatures > 0 && outFeatures > 0))
+      throw new RangeError(`Linear(${inFeatures}, ${outFeatures}): sizes must be positive`);
     this.weight = this.param('weight', kaimingUniformDefault(zeros([outFeatures, inFeatures])));
     this.bias = opts.bias === false ? null : this.param('bias', biasUniformDefault(zeros([outFeatures]), inFeatures));
   }

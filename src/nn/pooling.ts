@@ -31,7 +31,8 @@ abstract class Pool2d extends Layer {
     this.padding = pair(opts.padding ?? 0);
     this.ceilMode = opts.ceilMode ?? false;
     for (const i of [0, 1]) {
-      if (this.padding[i]! > this.kernelSize[i]! / 2) throw new RangeError(`${this.constructor.name}: pad should be at most half of kernel size`);
+      if (this.padding[i]! > this.kernelSize[i]! / 2)
+        throw new RangeError(`${this.constructor.name}: pad should be at most half of kernel size`);
     }
   }
 }
@@ -43,7 +44,12 @@ export class MaxPool2d extends Pool2d {
     this.dilation = pair(opts.dilation ?? 1);
   }
   forward(x: Tensor): Tensor {
-    return maxPool2d(x, this.kernelSize, { stride: this.stride, padding: this.padding, dilation: this.dilation, ceilMode: this.ceilMode });
+    return maxPool2d(x, this.kernelSize, {
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      ceilMode: this.ceilMode,
+    });
   }
 }
 
@@ -71,13 +77,18 @@ export class Upsample extends Layer {
   constructor(readonly opts: UpsampleOptions) {
     super();
     this.mode = opts.mode ?? 'nearest';
-    if ((opts.size === undefined) === (opts.scaleFactor === undefined)) throw new TypeError('Upsample: give exactly one of size and scaleFactor');
+    if ((opts.size === undefined) === (opts.scaleFactor === undefined))
+      throw new TypeError('Upsample: give exactly one of size and scaleFactor');
     if (this.mode === 'nearest' && opts.alignCorners !== undefined) {
       throw new TypeError('Upsample: alignCorners only applies to bilinear mode');
     }
   }
   forward(x: Tensor): Tensor {
     const { size, scaleFactor, alignCorners } = this.opts;
-    return interpolate(x, { ...(size ? { size } : { scaleFactor: scaleFactor! }), mode: this.mode, alignCorners: alignCorners ?? false });
+    return interpolate(x, {
+      ...(size ? { size } : { scaleFactor: scaleFactor! }),
+      mode: this.mode,
+      alignCorners: alignCorners ?? false,
+    });
   }
 }

@@ -52,11 +52,17 @@ function originHost(origin: string): string | null {
 function guardOrigin(req: FastifyRequest, allowed: string[] | null | undefined): void {
   const hosts = allowed === undefined ? LOOPBACK_HOSTS : allowed;
   const host = (req.headers.host ?? '').replace(/:\d+$/, '').toLowerCase();
-  if (hosts && !hosts.includes(host)) throw new HttpError(403, `this server answers to ${hosts.join(', ')}, not to host '${host}' (start it with --host to serve other names)`);
+  if (hosts && !hosts.includes(host))
+    throw new HttpError(
+      403,
+      `this server answers to ${hosts.join(', ')}, not to host '${host}' (start it with --host to serve other names)`,
+    );
   if (req.method !== 'POST') return;
   const origin = req.headers.origin;
-  if (origin && origin !== 'null' && originHost(origin) !== req.headers.host) throw new HttpError(403, `requests from ${origin} are not allowed`);
-  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'send the request body as JSON (content-type: application/json)');
+  if (origin && origin !== 'null' && originHost(origin) !== req.headers.host)
+    throw new HttpError(403, `requests from ${origin} are not allowed`);
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+    throw new HttpError(415, 'send the request body as JSON (content-type: application/json)');
 }
 
 export interface LatentlabServer {
@@ -100,7 +106,12 @@ export async function createServer(o: ServerOptions): Promise<LatentlabServer> {
   if (existsSync(join(webRoot, 'index.html'))) {
     await app.register(fastifyStatic, { root: webRoot, wildcard: false });
   } else {
-    app.get('/', async (_req, reply) => reply.code(503).type('text/plain').send(`the web UI is not built (no ${webRoot}/index.html): run npm run build:web, or bash scripts/setup.sh`));
+    app.get('/', async (_req, reply) =>
+      reply
+        .code(503)
+        .type('text/plain')
+        .send(`the web UI is not built (no ${webRoot}/index.html): run npm run build:web, or bash scripts/setup.sh`),
+    );
   }
 
   return {

@@ -18,13 +18,28 @@ export type { ImageBatch, LatentMap } from './wire.js';
 
 export function toImageBatch(images: ReturnType<typeof toPixels>): ImageBatch {
   const [n, channels, height, width] = images.shape;
-  return { n, channels, height, width, data: Buffer.from(images.pixels.buffer, images.pixels.byteOffset, images.pixels.byteLength).toString('base64') };
+  return {
+    n,
+    channels,
+    height,
+    width,
+    data: Buffer.from(images.pixels.buffer, images.pixels.byteOffset, images.pixels.byteLength).toString('base64'),
+  };
 }
 
 /** The model's shape, as the explorer needs it. */
 export function modelInfo(name: string, run: OpenRun): ModelInfo {
   const m = run.model;
-  return { name, model: m.modelName, family: m.family, latent: m.latentDim, image_shape: m.imageShape, num_classes: m.numClasses, class_names: run.classNames, dataset: run.config.dataset };
+  return {
+    name,
+    model: m.modelName,
+    family: m.family,
+    latent: m.latentDim,
+    image_shape: m.imageShape,
+    num_classes: m.numClasses,
+    class_names: run.classNames,
+    dataset: run.config.dataset,
+  };
 }
 
 /** The test set's codes and their 2-D picture, for models with an encoder; null for GANs. */
@@ -39,16 +54,44 @@ export async function latentMap(run: OpenRun, limit: number): Promise<LatentMap 
     const labelList = labels.toArray();
     if (model.latentDim === 1) {
       // A 1-D code: drawn against the class, one row per class.
-      return { indices: range(n), labels: labelList, classNames: ds.classNames, points: codes.map(([a], i) => [a!, labelList[i]!]), codes, projection: null, axisTitles: ['z[0]', 'class'] };
+      return {
+        indices: range(n),
+        labels: labelList,
+        classNames: ds.classNames,
+        points: codes.map(([a], i) => [a!, labelList[i]!]),
+        codes,
+        projection: null,
+        axisTitles: ['z[0]', 'class'],
+      };
     }
     if (model.latentDim === 2) {
-      return { indices: range(n), labels: labels.toArray(), classNames: ds.classNames, points: codes.map(([a, b]) => [a!, b!]), codes, projection: null, axisTitles: ['z[0]', 'z[1]'] };
+      return {
+        indices: range(n),
+        labels: labels.toArray(),
+        classNames: ds.classNames,
+        points: codes.map(([a, b]) => [a!, b!]),
+        codes,
+        projection: null,
+        axisTitles: ['z[0]', 'z[1]'],
+      };
     }
     const { mean, axes, points } = tidy(() => {
       const p = pca2(mu);
-      return { mean: p.mean.reshape(-1).toArray(), axes: round2d(p.axes.toArray(), model.latentDim) as [number[], number[]], points: round2d(mu.sub(p.mean).matmul(p.axes.t()).toArray(), 2) };
+      return {
+        mean: p.mean.reshape(-1).toArray(),
+        axes: round2d(p.axes.toArray(), model.latentDim) as [number[], number[]],
+        points: round2d(mu.sub(p.mean).matmul(p.axes.t()).toArray(), 2),
+      };
     });
-    return { indices: range(n), labels: labels.toArray(), classNames: ds.classNames, points: points as [number, number][], codes, projection: { mean, axes }, axisTitles: ['first principal direction', 'second principal direction'] };
+    return {
+      indices: range(n),
+      labels: labels.toArray(),
+      classNames: ds.classNames,
+      points: points as [number, number][],
+      codes,
+      projection: { mean, axes },
+      axisTitles: ['first principal direction', 'second principal direction'],
+    };
   } finally {
     mu.dispose();
     labels.dispose();
@@ -58,19 +101,35 @@ export async function latentMap(run: OpenRun, limit: number): Promise<LatentMap 
 /** Decoded images of latent vectors, checked against the model. */
 export function decodeVectors(model: ImageGenerator, z: number[][], label: number | undefined): ImageBatch {
   z.forEach((v, i) => {
-    if (v.length !== model.latentDim) throw badRequest(`latent vector ${i} has ${v.length} values but ${model.modelName}'s latent space has ${model.latentDim} dimensions`);
+    if (v.length !== model.latentDim)
+      throw badRequest(
+        `latent vector ${i} has ${v.length} values but ${model.modelName}'s latent space has ${model.latentDim} dimensions`,
+      );
   });
-  if (model.numClasses && label === undefined) throw badRequest(`${model.modelName} is conditional: give "label" (0 to ${model.numClasses - 1})`);
-  if (!model.numClasses && label !== undefined) throw badRequest(`${model.modelName} is not conditional: it takes no label`);
-  if (label !== undefined && label >= model.numClasses) throw badRequest(`label ${label} does not exist: ${model.modelName} knows classes 0 to ${model.numClasses - 1}`);
+  if (model.numClasses && label === undefined)
+    throw badRequest(`${model.modelName} is conditional: give "label" (0 to ${model.numClasses - 1})`);
+  if (!model.numClasses && label !== undefined)
+    throw badRequest(`${model.modelName} is not conditional: it takes no label`);
+  if (label !== undefined && label >= model.numClasses)
+    throw badRequest(`label ${label} does not exist: ${model.modelName} knows classes 0 to ${model.numClasses - 1}`);
   return tidy(() => toImageBatch(toPixels(decodeLatents(model, tensor(z), label as LabelChoice))));
 }
 
 /** Test images by index, as uint8 pixels. */
 export function testImages(ds: ImageDataset, indices: number[]): ImageBatch {
   const bad = indices.find((i) => i >= ds.length);
-  if (bad !== undefined) throw badRequest(`test image ${bad} does not exist: the test set has ${ds.length} images (0 to ${ds.length - 1})`);
-  return tidy(() => toImageBatch(toPixels(ds.images.indexSelect(0, tensor(indices, { dtype: 'int64' })).float().div(255))));
+  if (bad !== undefined)
+    throw badRequest(`test image ${bad} does not exist: the test set has ${ds.length} images (0 to ${ds.length - 1})`);
+  return tidy(() =>
+    toImageBatch(
+      toPixels(
+        ds.images
+          .indexSelect(0, tensor(indices, { dtype: 'int64' }))
+          .float()
+          .div(255),
+      ),
+    ),
+  );
 }
 
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -78,6 +137,7 @@ const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 /** Rows of `width` values from a flat array, rounded to 4 decimals (enough for a picture, a quarter of the JSON). */
 function round2d(flat: number[], width: number): number[][] {
   const rows: number[][] = [];
-  for (let i = 0; i < flat.length; i += width) rows.push(flat.slice(i, i + width).map((v) => Math.round(v * 1e4) / 1e4));
+  for (let i = 0; i < flat.length; i += width)
+    rows.push(flat.slice(i, i + width).map((v) => Math.round(v * 1e4) / 1e4));
   return rows;
 }

@@ -44,7 +44,21 @@ export class JobManager {
 
   /** The flags of a training request; the trainer's own checks still apply to the values. */
   static trainArgs(r: TrainRequest, dir: string): string[] {
-    const args = ['train', '--model', r.model, '--dataset', r.dataset, '--latent', String(r.latent), '--epochs', String(r.epochs), '--out', dir, '--json', '--live'];
+    const args = [
+      'train',
+      '--model',
+      r.model,
+      '--dataset',
+      r.dataset,
+      '--latent',
+      String(r.latent),
+      '--epochs',
+      String(r.epochs),
+      '--out',
+      dir,
+      '--json',
+      '--live',
+    ];
     if (r.beta !== undefined) args.push('--beta', String(r.beta));
     if (r.limit !== undefined) args.push('--limit', String(r.limit));
     return args;
@@ -52,14 +66,26 @@ export class JobManager {
 
   start(r: TrainRequest): Job {
     const dir = join(this.store.root, r.name);
-    if (existsSync(join(dir, FILES.config)) || this.#children.has(r.name)) throw conflict(`a run named '${r.name}' already exists: choose another name`);
+    if (existsSync(join(dir, FILES.config)) || this.#children.has(r.name))
+      throw conflict(`a run named '${r.name}' already exists: choose another name`);
     const running = this.running().length;
-    if (running >= MAX_JOBS) throw conflict(`${running} runs are training already (at most ${MAX_JOBS} at once, each uses every core): stop one or wait`);
+    if (running >= MAX_JOBS)
+      throw conflict(
+        `${running} runs are training already (at most ${MAX_JOBS} at once, each uses every core): stop one or wait`,
+      );
     const args = JobManager.trainArgs(r, dir);
     // Its own process group: Ctrl-C on the server's terminal must not reach it, or the SIGINT
     // that close() sends next would be its second and it would quit without a checkpoint.
     const child = spawn(process.execPath, cliArgs(args), { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
-    const job: Job = { run: r.name, pid: child.pid ?? -1, started: new Date().toISOString(), args, exitCode: null, stopping: false, stderr: [] };
+    const job: Job = {
+      run: r.name,
+      pid: child.pid ?? -1,
+      started: new Date().toISOString(),
+      args,
+      exitCode: null,
+      stopping: false,
+      stderr: [],
+    };
     child.stderr!.setEncoding('utf8').on('data', (s: string) => {
       job.stderr.push(...s.split('\n').filter((l) => l.trim()));
       job.stderr.splice(0, Math.max(0, job.stderr.length - 20));

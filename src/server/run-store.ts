@@ -15,7 +15,9 @@ export const RUN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
 export function checkRunName(name: unknown): string {
   if (typeof name !== 'string' || !RUN_NAME.test(name)) {
-    throw badRequest(`invalid run name ${JSON.stringify(name)}: a run is named by one folder name inside the runs folder (letters, digits, '.', '_', '-'), never a path`);
+    throw badRequest(
+      `invalid run name ${JSON.stringify(name)}: a run is named by one folder name inside the runs folder (letters, digits, '.', '_', '-'), never a path`,
+    );
   }
   return name;
 }
@@ -72,7 +74,11 @@ export class RunStore {
   derived<T>(name: string, key: string, make: (run: OpenRun) => Promise<T> | T): Promise<T> {
     // The entry in hand, not a second lookup: another request may have replaced or evicted it meanwhile.
     return this.#use(name, async (entry) => {
-      if (!entry.extras.has(key)) entry.extras.set(key, Promise.resolve().then(() => make(entry.run)));
+      if (!entry.extras.has(key))
+        entry.extras.set(
+          key,
+          Promise.resolve().then(() => make(entry.run)),
+        );
       try {
         return (await entry.extras.get(key)) as T;
       } catch (err) {

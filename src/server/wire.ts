@@ -86,7 +86,14 @@ export interface AnomalyWire {
   test_images: number;
   anomalous_images: number;
   primary: string;
-  scores: { score: string; auroc: number; average_precision: number; threshold: number; precision: number; recall: number }[];
+  scores: {
+    score: string;
+    auroc: number;
+    average_precision: number;
+    threshold: number;
+    precision: number;
+    recall: number;
+  }[];
   files: string[];
 }
 

@@ -103,7 +103,12 @@ export function scalar(value: number, opts: TensorOptions = {}): Tensor {
   return tensor(value, { ...opts, shape: [] });
 }
 
-function factory(op: string, positional: NativeArg[], opts: TensorOptions, defaultDtype: DType | null = 'float32'): Tensor {
+function factory(
+  op: string,
+  positional: NativeArg[],
+  opts: TensorOptions,
+  defaultDtype: DType | null = 'float32',
+): Tensor {
   const t = callNamed(op, positional, { dtype: opts.dtype ?? defaultDtype, device: opts.device ?? null });
   if (opts.requiresGrad) t.requiresGrad = true;
   return t;

@@ -12,11 +12,19 @@ function pair(v: IntOrPair): [number, number] {
 
 /** Concatenates along an existing dimension. */
 export function cat(tensors: Tensor[], dim = 0): Tensor {
-  return call('cat', tensors.map((t) => t.handle), dim);
+  return call(
+    'cat',
+    tensors.map((t) => t.handle),
+    dim,
+  );
 }
 /** Stacks along a new dimension. */
 export function stack(tensors: Tensor[], dim = 0): Tensor {
-  return call('stack', tensors.map((t) => t.handle), dim);
+  return call(
+    'stack',
+    tensors.map((t) => t.handle),
+    dim,
+  );
 }
 /** Elementwise `cond ? a : b`. */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
@@ -39,10 +47,24 @@ export interface Conv2dOptions {
 }
 /** 2-D convolution of [N, C, H, W] input with a [out, C/groups, kH, kW] weight. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2dOptions = {}): Tensor {
-  return call('conv2d', x.handle, weight.handle, bias?.handle ?? null, pair(o.stride ?? 1), pair(o.padding ?? 0), pair(o.dilation ?? 1), o.groups ?? 1);
+  return call(
+    'conv2d',
+    x.handle,
+    weight.handle,
+    bias?.handle ?? null,
+    pair(o.stride ?? 1),
+    pair(o.padding ?? 0),
+    pair(o.dilation ?? 1),
+    o.groups ?? 1,
+  );
 }
 /** Transposed 2-D convolution; weight is [in, out/groups, kH, kW]. */
-export function convTranspose2d(x: Tensor, weight: Tensor, bias?: Tensor | null, o: Conv2dOptions & { outputPadding?: IntOrPair } = {}): Tensor {
+export function convTranspose2d(
+  x: Tensor,
+  weight: Tensor,
+  bias?: Tensor | null,
+  o: Conv2dOptions & { outputPadding?: IntOrPair } = {},
+): Tensor {
   return call(
     'conv_transpose2d.input',
     x.handle,
@@ -63,10 +85,25 @@ export interface Pool2dOptions {
 }
 /** Max pooling; the stride defaults to the kernel size. */
 export function maxPool2d(x: Tensor, kernelSize: IntOrPair, o: Pool2dOptions & { dilation?: IntOrPair } = {}): Tensor {
-  return call('max_pool2d', x.handle, pair(kernelSize), pair(o.stride ?? kernelSize), pair(o.padding ?? 0), pair(o.dilation ?? 1), o.ceilMode ?? false);
+  return call(
+    'max_pool2d',
+    x.handle,
+    pair(kernelSize),
+    pair(o.stride ?? kernelSize),
+    pair(o.padding ?? 0),
+    pair(o.dilation ?? 1),
+    o.ceilMode ?? false,
+  );
 }
 export function avgPool2d(x: Tensor, kernelSize: IntOrPair, o: Pool2dOptions = {}): Tensor {
-  return call('avg_pool2d', x.handle, pair(kernelSize), pair(o.stride ?? kernelSize), pair(o.padding ?? 0), o.ceilMode ?? false);
+  return call(
+    'avg_pool2d',
+    x.handle,
+    pair(kernelSize),
+    pair(o.stride ?? kernelSize),
+    pair(o.padding ?? 0),
+    o.ceilMode ?? false,
+  );
 }
 
 /** Resizes [N, C, H, W] by a scale factor or to a size: nearest (Keras's UpSampling2D) or bilinear. */
@@ -123,7 +160,11 @@ export function oneHot(labels: Tensor, numClasses: number): Tensor {
 }
 
 /** Binary cross-entropy of logits against targets in [0, 1], computed stably. */
-export function binaryCrossEntropyWithLogits(logits: Tensor, target: Tensor, reduction: ReductionName = 'mean'): Tensor {
+export function binaryCrossEntropyWithLogits(
+  logits: Tensor,
+  target: Tensor,
+  reduction: ReductionName = 'mean',
+): Tensor {
   return call('binary_cross_entropy_with_logits', logits.handle, target.handle, null, null, Reduction[reduction]);
 }
 /** Binary cross-entropy of probabilities (ATen clamps the log at -100, as PyTorch does). */
@@ -134,7 +175,12 @@ export function mseLoss(input: Tensor, target: Tensor, reduction: ReductionName 
   return call('mse_loss', input.handle, target.handle, Reduction[reduction]);
 }
 /** Cross-entropy of unnormalised class scores [N, C] against int64 labels [N]. */
-export function crossEntropy(logits: Tensor, labels: Tensor, reduction: ReductionName = 'mean', labelSmoothing = 0): Tensor {
+export function crossEntropy(
+  logits: Tensor,
+  labels: Tensor,
+  reduction: ReductionName = 'mean',
+  labelSmoothing = 0,
+): Tensor {
   return call('cross_entropy_loss', logits.handle, labels.handle, null, Reduction[reduction], -100, labelSmoothing);
 }
 export function logSoftmax(x: Tensor, dim: number): Tensor {

@@ -31,7 +31,9 @@ export function gradcheck(
 ): GradcheckResult {
   const scalarAt = (values: number[][], withGrad: boolean): { value: number; grads?: number[][] } =>
     tidy(() => {
-      const xs = values.map((v, i) => tensor(Float64Array.from(v), { shape: inputs[i]!.shape, requiresGrad: withGrad }));
+      const xs = values.map((v, i) =>
+        tensor(Float64Array.from(v), { shape: inputs[i]!.shape, requiresGrad: withGrad }),
+      );
       const y = fn(...xs);
       const w = tensor(weights(y.numel), { shape: y.shape });
       const l = y.mul(w).sum();

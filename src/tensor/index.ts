@@ -1,5 +1,16 @@
 /** The tensor engine: Tensor, creation, functionals, autograd, scopes, optimizers, safetensors. */
-export { Tensor, Reduction, call, callMany, callInplace, schemaOf, type DType, type Device, type AnyTypedArray, type ReductionName } from './tensor.js';
+export {
+  Tensor,
+  Reduction,
+  call,
+  callMany,
+  callInplace,
+  schemaOf,
+  type DType,
+  type Device,
+  type AnyTypedArray,
+  type ReductionName,
+} from './tensor.js';
 export * from './create.js';
 export * from './functional.js';
 export { grad, noGrad, enableGrad, isGradEnabled, type GradOptions } from './autograd.js';

@@ -22,7 +22,18 @@ const CODES: Partial<Record<DType, string>> = {
   bool: 'BOOL',
 };
 const DTYPES = Object.fromEntries(Object.entries(CODES).map(([k, v]) => [v, k as DType])) as Record<string, DType>;
-const ITEM_SIZE: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
+const ITEM_SIZE: Record<string, number> = {
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  BOOL: 1,
+};
 
 export type Metadata = Record<string, string>;
 
@@ -85,7 +96,8 @@ export function parseSafetensors(buf: Uint8Array, source = 'safetensors data'): 
     if (e === null || typeof e !== 'object') fail(`entry '${name}' is not an object`);
     const size = Object.hasOwn(ITEM_SIZE, e.dtype) ? ITEM_SIZE[e.dtype] : undefined;
     if (!size) fail(`tensor '${name}' has unsupported dtype ${e.dtype}`);
-    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(`tensor '${name}' has a bad shape`);
+    if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
+      fail(`tensor '${name}' has a bad shape`);
     const [s, t] = e.data_offsets ?? [];
     if (!Number.isInteger(s) || !Number.isInteger(t) || s! < 0 || t! < s! || t! > dataLen) {
       fail(`tensor '${name}' has data_offsets [${e.data_offsets}] outside the ${dataLen} data bytes`);

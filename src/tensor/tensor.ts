@@ -7,7 +7,8 @@
 import { native, type NativeArg, type NativeTensor } from '../binding/native.js';
 import { OWNED, track, type Owned } from './scope.js';
 
-export type DType = 'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
+export type DType =
+  'float32' | 'float64' | 'float16' | 'bfloat16' | 'int64' | 'int32' | 'int16' | 'int8' | 'uint8' | 'bool';
 /** "cpu", "cuda" or "cuda:N". */
 export type Device = string;
 
@@ -28,14 +29,7 @@ export type TypedArrayFor<D extends DType> = D extends 'float32'
               : Uint8Array;
 
 export type AnyTypedArray =
-  | Float32Array
-  | Float64Array
-  | BigInt64Array
-  | Int32Array
-  | Int16Array
-  | Int8Array
-  | Uint16Array
-  | Uint8Array;
+  Float32Array | Float64Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint16Array | Uint8Array;
 
 const ARRAY_TYPES: Record<DType, new (buf: ArrayBuffer) => AnyTypedArray> = {
   float32: Float32Array,
@@ -246,7 +240,11 @@ export class Tensor implements Owned, Disposable {
   // --- conversion -------------------------------------------------------------------
   to(target: DType | Device | { dtype?: DType; device?: Device }, opts: { copy?: boolean } = {}): Tensor {
     const t = typeof target === 'string' ? (isDType(target) ? { dtype: target } : { device: target }) : target;
-    return callNamed('to.dtype_layout', [this.handle], { dtype: t.dtype ?? null, device: t.device ?? null, copy: opts.copy ?? false });
+    return callNamed('to.dtype_layout', [this.handle], {
+      dtype: t.dtype ?? null,
+      device: t.device ?? null,
+      copy: opts.copy ?? false,
+    });
   }
   float(): Tensor {
     return this.to('float32');
@@ -348,10 +346,14 @@ export class Tensor implements Owned, Disposable {
       : call('sub.Tensor', this.handle, other.handle, alpha);
   }
   mul(other: TensorOrNumber): Tensor {
-    return typeof other === 'number' ? call('mul.Scalar', this.handle, other) : call('mul.Tensor', this.handle, other.handle);
+    return typeof other === 'number'
+      ? call('mul.Scalar', this.handle, other)
+      : call('mul.Tensor', this.handle, other.handle);
   }
   div(other: TensorOrNumber): Tensor {
-    return typeof other === 'number' ? call('div.Scalar', this.handle, other) : call('div.Tensor', this.handle, other.handle);
+    return typeof other === 'number'
+      ? call('div.Scalar', this.handle, other)
+      : call('div.Tensor', this.handle, other.handle);
   }
   pow(exponent: TensorOrNumber): Tensor {
     return typeof exponent === 'number'
@@ -448,22 +450,34 @@ export class Tensor implements Owned, Disposable {
 
   // --- comparisons (bool results) ---------------------------------------------------
   eq(other: TensorOrNumber): Tensor {
-    return typeof other === 'number' ? call('eq.Scalar', this.handle, other) : call('eq.Tensor', this.handle, other.handle);
+    return typeof other === 'number'
+      ? call('eq.Scalar', this.handle, other)
+      : call('eq.Tensor', this.handle, other.handle);
   }
   ne(other: TensorOrNumber): Tensor {
-    return typeof other === 'number' ? call('ne.Scalar', this.handle, other) : call('ne.Tensor', this.handle, other.handle);
+    return typeof other === 'number'
+      ? call('ne.Scalar', this.handle, other)
+      : call('ne.Tensor', this.handle, other.handle);
   }
   gt(other: TensorOrNumber): Tensor {
-    return typeof other === 'number' ? call('gt.Scalar', this.handle, other) : call('gt.Tensor', this.handle, other.handle);
+    return typeof other === 'number'
+      ? call('gt.Scalar', this.handle, other)
+      : call('gt.Tensor', this.handle, other.handle);
   }
   ge(other: TensorOrNumber): Tensor {
-    return typeof other === 'number' ? call('ge.Scalar', this.handle, other) : call('ge.Tensor', this.handle, other.handle);
+    return typeof other === 'number'
+      ? call('ge.Scalar', this.handle, other)
+      : call('ge.Tensor', this.handle, other.handle);
   }
   lt(other: TensorOrNumber): Tensor {
-    return typeof other === 'number' ? call('lt.Scalar', this.handle, other) : call('lt.Tensor', this.handle, other.handle);
+    return typeof other === 'number'
+      ? call('lt.Scalar', this.handle, other)
+      : call('lt.Tensor', this.handle, other.handle);
   }
   le(other: TensorOrNumber): Tensor {
-    return typeof other === 'number' ? call('le.Scalar', this.handle, other) : call('le.Tensor', this.handle, other.handle);
+    return typeof other === 'number'
+      ? call('le.Scalar', this.handle, other)
+      : call('le.Tensor', this.handle, other.handle);
   }
   isFinite(): Tensor {
     return call('isfinite', this.handle);
@@ -512,10 +526,22 @@ export class Tensor implements Owned, Disposable {
   }
   /** Variance over `dim` (all elements when omitted); `correction` 1 is the unbiased estimate. */
   var(dim?: number | number[], opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
-    return call('var.correction', this.handle, dim === undefined ? null : dims(dim), opts.correction ?? 1, opts.keepdim ?? false);
+    return call(
+      'var.correction',
+      this.handle,
+      dim === undefined ? null : dims(dim),
+      opts.correction ?? 1,
+      opts.keepdim ?? false,
+    );
   }
   std(dim?: number | number[], opts: { correction?: number; keepdim?: boolean } = {}): Tensor {
-    return call('std.correction', this.handle, dim === undefined ? null : dims(dim), opts.correction ?? 1, opts.keepdim ?? false);
+    return call(
+      'std.correction',
+      this.handle,
+      dim === undefined ? null : dims(dim),
+      opts.correction ?? 1,
+      opts.keepdim ?? false,
+    );
   }
   /** p-norm of all elements. */
   norm(p = 2): Tensor {

@@ -6,7 +6,17 @@
  */
 import { readFileSync } from 'node:fs';
 
-export const MODEL_NAMES = ['vae-mlp', 'vae-conv', 'ae-mlp', 'ae-conv', 'cvae', 'gan-mlp', 'dcgan', 'wgan-gp', 'cgan'] as const;
+export const MODEL_NAMES = [
+  'vae-mlp',
+  'vae-conv',
+  'ae-mlp',
+  'ae-conv',
+  'cvae',
+  'gan-mlp',
+  'dcgan',
+  'wgan-gp',
+  'cgan',
+] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];
 export const ADVERSARIAL_MODELS: readonly ModelName[] = ['gan-mlp', 'dcgan', 'wgan-gp', 'cgan'];
 /** Models conditioned on the class label. */
@@ -126,42 +136,127 @@ export const DEFAULTS: RunConfig = {
 
 export const SCHEMA: Record<keyof RunConfig, KeySpec> = {
   model: { kind: { type: 'enum', values: MODEL_NAMES }, help: 'model to train' },
-  dataset: { kind: { type: 'string' }, help: 'mnist, fashion-mnist, a folder of class sub-folders of images, a folder of IDX files, or IMAGES,LABELS', arg: 'name' },
-  dataDir: { kind: { type: 'string' }, nullable: true, help: 'extra folder searched first for built-in datasets', arg: 'dir' },
+  dataset: {
+    kind: { type: 'string' },
+    help: 'mnist, fashion-mnist, a folder of class sub-folders of images, a folder of IDX files, or IMAGES,LABELS',
+    arg: 'name',
+  },
+  dataDir: {
+    kind: { type: 'string' },
+    nullable: true,
+    help: 'extra folder searched first for built-in datasets',
+    arg: 'dir',
+  },
   classes: { kind: { type: 'ints' }, nullable: true, help: 'train on these classes only, e.g. 7 or 1,7', arg: 'list' },
   limit: { kind: { type: 'int', min: 1 }, nullable: true, help: 'use only the first n training images', arg: 'n' },
   size: { kind: { type: 'ints' }, nullable: true, help: 'resize folder images to HxW (e.g. 32 or 32,48)', arg: 'list' },
-  channels: { kind: { type: 'int', min: 1 }, nullable: true, help: 'folder images as 1 (grayscale) or 3 (RGB) channels', arg: 'n' },
-  binarize: { kind: { type: 'enum', values: ['none', 'static', 'dynamic'] }, help: 'pixels as grey levels, thresholded at 0.5, or Bernoulli draws per batch (default: dynamic; none for GANs)' },
-  latent: { kind: { type: 'int', min: 1 }, help: 'latent dimensions (default: 20; 2 for cvae, 100 for GANs)', arg: 'n' },
+  channels: {
+    kind: { type: 'int', min: 1 },
+    nullable: true,
+    help: 'folder images as 1 (grayscale) or 3 (RGB) channels',
+    arg: 'n',
+  },
+  binarize: {
+    kind: { type: 'enum', values: ['none', 'static', 'dynamic'] },
+    help: 'pixels as grey levels, thresholded at 0.5, or Bernoulli draws per batch (default: dynamic; none for GANs)',
+  },
+  latent: {
+    kind: { type: 'int', min: 1 },
+    help: 'latent dimensions (default: 20; 2 for cvae, 100 for GANs)',
+    arg: 'n',
+  },
   hidden: { kind: { type: 'int', min: 1 }, help: 'hidden units of MLP models', arg: 'n' },
-  width: { kind: { type: 'int', min: 1 }, help: "channels of dcgan/wgan-gp's outermost conv layers (doubling inwards)", arg: 'n' },
-  ganLoss: { kind: { type: 'enum', values: ['nonsaturating', 'minimax'] }, help: 'GAN generator loss: non-saturating -log D(G(z)), or the original minimax log(1 - D(G(z)))' },
-  nCritic: { kind: { type: 'int', min: 1 }, nullable: true, help: 'discriminator steps per generator step (default: 5 for wgan-gp, else 1)', arg: 'n' },
+  width: {
+    kind: { type: 'int', min: 1 },
+    help: "channels of dcgan/wgan-gp's outermost conv layers (doubling inwards)",
+    arg: 'n',
+  },
+  ganLoss: {
+    kind: { type: 'enum', values: ['nonsaturating', 'minimax'] },
+    help: 'GAN generator loss: non-saturating -log D(G(z)), or the original minimax log(1 - D(G(z)))',
+  },
+  nCritic: {
+    kind: { type: 'int', min: 1 },
+    nullable: true,
+    help: 'discriminator steps per generator step (default: 5 for wgan-gp, else 1)',
+    arg: 'n',
+  },
   gpWeight: { kind: { type: 'float', min: 0 }, help: "weight of wgan-gp's gradient penalty", arg: 'x' },
-  beta1: { kind: { type: 'float', min: 0, max: 1 }, nullable: true, help: "Adam's beta1 (default: 0.9 for VAEs, 0.5 for GANs)", arg: 'x' },
-  beta2: { kind: { type: 'float', min: 0, max: 1 }, nullable: true, help: "Adam's beta2 (default: 0.999; 0.9 for wgan-gp)", arg: 'x' },
-  layout: { kind: { type: 'enum', values: ['strided', 'keras'] }, nullable: true, help: 'conv layout: 32-64 stride-2 convolutions (vae-conv default), or the Keras 16-8-8 max-pooling one (ae-conv default; 28x28)' },
-  variance: { kind: { type: 'enum', values: ['logvar', 'softplus'] }, help: "q(z|x)'s variance as a log-variance or through softplus" },
-  likelihood: { kind: { type: 'enum', values: ['bernoulli', 'gaussian'] }, help: 'decoder likelihood: Bernoulli (cross-entropy) or Gaussian (squared error)' },
+  beta1: {
+    kind: { type: 'float', min: 0, max: 1 },
+    nullable: true,
+    help: "Adam's beta1 (default: 0.9 for VAEs, 0.5 for GANs)",
+    arg: 'x',
+  },
+  beta2: {
+    kind: { type: 'float', min: 0, max: 1 },
+    nullable: true,
+    help: "Adam's beta2 (default: 0.999; 0.9 for wgan-gp)",
+    arg: 'x',
+  },
+  layout: {
+    kind: { type: 'enum', values: ['strided', 'keras'] },
+    nullable: true,
+    help: 'conv layout: 32-64 stride-2 convolutions (vae-conv default), or the Keras 16-8-8 max-pooling one (ae-conv default; 28x28)',
+  },
+  variance: {
+    kind: { type: 'enum', values: ['logvar', 'softplus'] },
+    help: "q(z|x)'s variance as a log-variance or through softplus",
+  },
+  likelihood: {
+    kind: { type: 'enum', values: ['bernoulli', 'gaussian'] },
+    help: 'decoder likelihood: Bernoulli (cross-entropy) or Gaussian (squared error)',
+  },
   sigma: { kind: { type: 'sigma' }, help: "Gaussian decoder's standard deviation, or 'learned'", arg: 'x' },
   beta: { kind: { type: 'float', min: 0 }, help: 'weight of the KL term (beta-VAE)', arg: 'x' },
-  klSchedule: { kind: { type: 'enum', values: ['constant', 'linear', 'cyclical'] }, help: 'KL weight over training: constant beta, linear warm-up from 0, or cyclical annealing (Fu et al. 2019)' },
+  klSchedule: {
+    kind: { type: 'enum', values: ['constant', 'linear', 'cyclical'] },
+    help: 'KL weight over training: constant beta, linear warm-up from 0, or cyclical annealing (Fu et al. 2019)',
+  },
   warmupEpochs: { kind: { type: 'float', min: 0, exclusiveMin: true }, help: 'epochs of the linear warm-up', arg: 'n' },
   cycles: { kind: { type: 'int', min: 1 }, help: 'cycles of cyclical annealing over the run', arg: 'n' },
-  cycleRatio: { kind: { type: 'float', min: 0, max: 1, exclusiveMin: true }, help: 'share of each cycle spent rising', arg: 'x' },
+  cycleRatio: {
+    kind: { type: 'float', min: 0, max: 1, exclusiveMin: true },
+    help: 'share of each cycle spent rising',
+    arg: 'x',
+  },
   epochs: { kind: { type: 'int', min: 1 }, help: 'passes over the training set', arg: 'n' },
   batchSize: { kind: { type: 'int', min: 1 }, help: 'images per step', arg: 'n' },
   optimizer: { kind: { type: 'enum', values: ['adam', 'adamw', 'sgd', 'rmsprop', 'adadelta'] }, help: 'optimizer' },
-  lr: { kind: { type: 'float', min: 0, exclusiveMin: true }, nullable: true, help: "learning rate (default: the optimizer's: adam 1e-3, adadelta 1, sgd/rmsprop 1e-2)", arg: 'x' },
-  lrSchedule: { kind: { type: 'enum', values: ['constant', 'step', 'cosine'] }, help: 'learning-rate schedule over epochs' },
+  lr: {
+    kind: { type: 'float', min: 0, exclusiveMin: true },
+    nullable: true,
+    help: "learning rate (default: the optimizer's: adam 1e-3, adadelta 1, sgd/rmsprop 1e-2)",
+    arg: 'x',
+  },
+  lrSchedule: {
+    kind: { type: 'enum', values: ['constant', 'step', 'cosine'] },
+    help: 'learning-rate schedule over epochs',
+  },
   lrStepEpochs: { kind: { type: 'int', min: 1 }, help: 'step schedule: epochs between decays', arg: 'n' },
-  lrGamma: { kind: { type: 'float', min: 0, exclusiveMin: true }, help: 'step schedule: factor of each decay', arg: 'x' },
+  lrGamma: {
+    kind: { type: 'float', min: 0, exclusiveMin: true },
+    help: 'step schedule: factor of each decay',
+    arg: 'x',
+  },
   weightDecay: { kind: { type: 'float', min: 0 }, help: 'weight decay', arg: 'x' },
   momentum: { kind: { type: 'float', min: 0 }, help: 'momentum of sgd and rmsprop', arg: 'x' },
-  valFraction: { kind: { type: 'float', min: 0, max: 0.9 }, help: 'share of the training set held out for validation (needed for early stopping)', arg: 'x' },
-  patience: { kind: { type: 'int', min: 1 }, nullable: true, help: 'early stopping: epochs without validation improvement before stopping', arg: 'n' },
-  minDelta: { kind: { type: 'float', min: 0 }, help: 'early stopping: smallest improvement that counts (nats)', arg: 'x' },
+  valFraction: {
+    kind: { type: 'float', min: 0, max: 0.9 },
+    help: 'share of the training set held out for validation (needed for early stopping)',
+    arg: 'x',
+  },
+  patience: {
+    kind: { type: 'int', min: 1 },
+    nullable: true,
+    help: 'early stopping: epochs without validation improvement before stopping',
+    arg: 'n',
+  },
+  minDelta: {
+    kind: { type: 'float', min: 0 },
+    help: 'early stopping: smallest improvement that counts (nats)',
+    arg: 'x',
+  },
   seed: { kind: { type: 'int', min: 0 }, help: 'random seed (with the same threads, the same run)', arg: 'n' },
   threads: { kind: { type: 'int', min: 1 }, nullable: true, help: 'compute threads (default: all cores)', arg: 'n' },
   evalBatchSize: { kind: { type: 'int', min: 1 }, help: 'images per evaluation batch', arg: 'n' },
@@ -197,7 +292,8 @@ export function checkValue(key: string, value: unknown, source: string): unknown
       return value;
     case 'float':
       if (typeof value !== 'number' || !Number.isFinite(value)) bad('must be a number');
-      if (k.min !== undefined && ((value as number) < k.min || (k.exclusiveMin && value === k.min))) bad(`must be ${k.exclusiveMin ? 'above' : 'at least'} ${k.min}`);
+      if (k.min !== undefined && ((value as number) < k.min || (k.exclusiveMin && value === k.min)))
+        bad(`must be ${k.exclusiveMin ? 'above' : 'at least'} ${k.min}`);
       if (k.max !== undefined && (value as number) > k.max) bad(`must be at most ${k.max}`);
       return value;
     case 'string':
@@ -207,7 +303,8 @@ export function checkValue(key: string, value: unknown, source: string): unknown
       if (typeof value !== 'string' || !k.values.includes(value)) bad(`must be one of ${k.values.join(', ')}`);
       return value;
     case 'ints':
-      if (!Array.isArray(value) || value.length === 0 || !value.every((v) => Number.isSafeInteger(v) && v >= 0)) bad('must be a list of non-negative integers');
+      if (!Array.isArray(value) || value.length === 0 || !value.every((v) => Number.isSafeInteger(v) && v >= 0))
+        bad('must be a list of non-negative integers');
       return value;
     case 'sigma':
       if (value === 'learned') return value;
@@ -231,7 +328,8 @@ export function parseFlag(key: keyof RunConfig, raw: string): unknown {
     case 'float':
       return checkValue(key, num(), source);
     case 'ints':
-      if (!/^\d+([,x]\d+)*$/.test(raw.trim())) throw new ConfigError(`${source}: expected integers like 7 or 1,7, got '${raw}'`);
+      if (!/^\d+([,x]\d+)*$/.test(raw.trim()))
+        throw new ConfigError(`${source}: expected integers like 7 or 1,7, got '${raw}'`);
       return checkValue(key, raw.split(/[,x]/).map(Number), source);
     case 'sigma':
       return checkValue(key, raw === 'learned' ? raw : num(), source);
@@ -254,7 +352,8 @@ export function readConfigFile(path: string): Partial<RunConfig> {
   } catch (e) {
     throw new ConfigError(`${path} is not valid JSON: ${(e as Error).message}`);
   }
-  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new ConfigError(`${path} must hold a JSON object`);
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
+    throw new ConfigError(`${path} must hold a JSON object`);
   for (const [k, v] of Object.entries(obj)) checkValue(k, v, path);
   return obj as Partial<RunConfig>;
 }
@@ -266,12 +365,19 @@ export function resolveConfig(file: Partial<RunConfig> = {}, flags: Partial<RunC
   if (file.latent === undefined && flags.latent === undefined) c.latent = defaultLatent(c.model);
   // Binarizing is for Bernoulli decoders; a GAN's discriminator would learn that real images are speckled.
   if (isAdversarial(c) && file.binarize === undefined && flags.binarize === undefined) c.binarize = 'none';
-  if (c.patience !== null && c.valFraction === 0) throw new ConfigError('early stopping (--patience) needs a validation split: give --val-fraction, e.g. 0.1');
+  if (c.patience !== null && c.valFraction === 0)
+    throw new ConfigError('early stopping (--patience) needs a validation split: give --val-fraction, e.g. 0.1');
   if (c.size && c.size.length > 2) throw new ConfigError(`size must be H or HxW, got ${c.size.join('x')}`);
-  if (c.channels !== null && c.channels !== 1 && c.channels !== 3) throw new ConfigError(`channels must be 1 or 3, got ${c.channels}`);
-  if ((c.model.startsWith('ae-') || isAdversarial(c)) && c.beta !== 1) throw new ConfigError(`beta applies to VAEs; ${c.model} has no KL term`);
-  if (isAdversarial(c) && c.patience !== null) throw new ConfigError(`early stopping watches the validation -ELBO, which ${c.model} does not have`);
-  if (isAdversarial(c) && c.optimizer !== 'adam') throw new ConfigError(`${c.model} trains with Adam (two optimizers, one per network); got --optimizer ${c.optimizer}`);
+  if (c.channels !== null && c.channels !== 1 && c.channels !== 3)
+    throw new ConfigError(`channels must be 1 or 3, got ${c.channels}`);
+  if ((c.model.startsWith('ae-') || isAdversarial(c)) && c.beta !== 1)
+    throw new ConfigError(`beta applies to VAEs; ${c.model} has no KL term`);
+  if (isAdversarial(c) && c.patience !== null)
+    throw new ConfigError(`early stopping watches the validation -ELBO, which ${c.model} does not have`);
+  if (isAdversarial(c) && c.optimizer !== 'adam')
+    throw new ConfigError(
+      `${c.model} trains with Adam (two optimizers, one per network); got --optimizer ${c.optimizer}`,
+    );
   return c;
 }
 

@@ -19,14 +19,18 @@ import { FILES, writeConfig } from './run-dir.js';
 const FLOATING = ['float32', 'float64', 'float16', 'bfloat16'];
 
 /** What differs between the model's state dict and a file's tensors: names missing from the file, extra in it, or of another shape or kind. */
-export function stateDictMismatches(own: Record<string, Tensor>, file: Record<string, Tensor>): { missing: string[]; unexpected: string[]; mismatched: string[] } {
+export function stateDictMismatches(
+  own: Record<string, Tensor>,
+  file: Record<string, Tensor>,
+): { missing: string[]; unexpected: string[]; mismatched: string[] } {
   const missing = Object.keys(own).filter((k) => !(k in file));
   const unexpected = Object.keys(file).filter((k) => !(k in own));
   const mismatched = Object.entries(own).flatMap(([k, t]) => {
     const f = file[k];
     if (!f) return [];
     if (f.shape.join() !== t.shape.join()) return [`${k} [${f.shape}] in the file, [${t.shape}] in the model`];
-    if (FLOATING.includes(t.dtype) !== FLOATING.includes(f.dtype)) return [`${k} is ${f.dtype} in the file, ${t.dtype} in the model`];
+    if (FLOATING.includes(t.dtype) !== FLOATING.includes(f.dtype))
+      return [`${k} is ${f.dtype} in the file, ${t.dtype} in the model`];
     return [];
   });
   return { missing, unexpected, mismatched };
@@ -59,7 +63,9 @@ export async function importRun(weights: string, config: RunConfig, dir: string)
         ...(unexpected.length ? [`  not in the model: ${unexpected.join(', ')}`] : []),
         ...mismatched.map((m) => `  mismatched: ${m}`),
       ];
-      throw new Error(`${weights} does not fit ${config.model} (latent ${config.latent}, ${imageShape.join('x')} images):\n${lines.join('\n')}\n(the model's flags, e.g. --latent, --hidden, --width, --layout, must be those of the model that saved the file)`);
+      throw new Error(
+        `${weights} does not fit ${config.model} (latent ${config.latent}, ${imageShape.join('x')} images):\n${lines.join('\n')}\n(the model's flags, e.g. --latent, --hidden, --width, --layout, must be those of the model that saved the file)`,
+      );
     }
     model.loadStateDict(file.tensors);
     // Weights first, config last: a folder is a run only once both are there.

@@ -85,7 +85,10 @@ export function evaluate(model: GenerativeModel, loader: BatchLoader): Sums & { 
     withSeed(EVAL_SEED, () => {
       for (const b of loader.epoch()) {
         const { x, y } = b.load();
-        accumulate(sums, tidy(() => evalStep(model, x, 1, model.numClasses ? y : undefined)));
+        accumulate(
+          sums,
+          tidy(() => evalStep(model, x, 1, model.numClasses ? y : undefined)),
+        );
         images += b.size;
       }
     });
@@ -130,15 +133,27 @@ export class OptimizerPair implements TrainableOptimizer {
     this.discriminator.lr = v;
   }
   stateDict(): Record<string, Tensor> {
-    const prefixed = (p: string, d: OptimizerState): [string, Tensor][] => Object.entries(d).map(([k, v]) => [`${p}.${k}`, v]);
-    return Object.fromEntries([...prefixed('generator', this.generator.stateDict()), ...prefixed('discriminator', this.discriminator.stateDict())]);
+    const prefixed = (p: string, d: OptimizerState): [string, Tensor][] =>
+      Object.entries(d).map(([k, v]) => [`${p}.${k}`, v]);
+    return Object.fromEntries([
+      ...prefixed('generator', this.generator.stateDict()),
+      ...prefixed('discriminator', this.discriminator.stateDict()),
+    ]);
   }
   /** Loads both parts, or neither: a bad discriminator part restores the generator's state. */
   loadStateDict(dict: Record<string, Tensor>): void {
     const stray = Object.keys(dict).find((k) => !k.startsWith('generator.') && !k.startsWith('discriminator.'));
-    if (stray) throw new Error(`optimizer state key '${stray}' belongs to neither the generator nor the discriminator: the checkpoint is not from a GAN run`);
-    const part = (p: string): Record<string, Tensor> => Object.fromEntries(Object.entries(dict).flatMap(([k, v]) => (k.startsWith(`${p}.`) ? [[k.slice(p.length + 1), v]] : [])));
-    const before = tidy(() => Object.fromEntries(Object.entries(this.generator.stateDict()).map(([k, v]) => [k, v.clone()])));
+    if (stray)
+      throw new Error(
+        `optimizer state key '${stray}' belongs to neither the generator nor the discriminator: the checkpoint is not from a GAN run`,
+      );
+    const part = (p: string): Record<string, Tensor> =>
+      Object.fromEntries(
+        Object.entries(dict).flatMap(([k, v]) => (k.startsWith(`${p}.`) ? [[k.slice(p.length + 1), v]] : [])),
+      );
+    const before = tidy(() =>
+      Object.fromEntries(Object.entries(this.generator.stateDict()).map(([k, v]) => [k, v.clone()])),
+    );
     try {
       this.generator.loadStateDict(part('generator'));
       this.discriminator.loadStateDict(part('discriminator'));
@@ -184,7 +199,9 @@ export class AdversarialObjective implements Objective {
         gp = gradientPenalty((v) => m.critic(v, labels), x, fake.detach());
         dLoss = dFake.mean().sub(dReal.mean()).add(gp.mul(this.config.gpWeight));
       } else {
-        dLoss = binaryCrossEntropyWithLogits(dReal, onesLike(dReal)).add(binaryCrossEntropyWithLogits(dFake, zerosLike(dFake)));
+        dLoss = binaryCrossEntropyWithLogits(dReal, onesLike(dReal)).add(
+          binaryCrossEntropyWithLogits(dFake, zerosLike(dFake)),
+        );
       }
       const d = this.optimizers.discriminator;
       d.zeroGrad();
@@ -232,7 +249,8 @@ export class AdversarialObjective implements Objective {
 /** The objective a model is trained by. */
 export function createObjective(config: RunConfig, model: AnyModel, optimizer: TrainableOptimizer): Objective {
   if (model.family === 'adversarial') {
-    if (!(optimizer instanceof OptimizerPair)) throw new Error(`${model.modelName} needs a generator and a discriminator optimizer`);
+    if (!(optimizer instanceof OptimizerPair))
+      throw new Error(`${model.modelName} needs a generator and a discriminator optimizer`);
     return new AdversarialObjective(config, model, optimizer);
   }
   return new VaeObjective(config, asLatentModel(model, 'training'), optimizer as Optimizer);

@@ -9,7 +9,10 @@ import type { AnyModel } from '../models/types.js';
 import { adamBetas, effectiveLr, type RunConfig } from './config.js';
 import { OptimizerPair, type TrainableOptimizer } from './objectives.js';
 
-export function createOptimizer(c: Pick<RunConfig, 'optimizer' | 'lr' | 'weightDecay' | 'momentum' | 'model' | 'beta1' | 'beta2'>, params: Tensor[]): Optimizer {
+export function createOptimizer(
+  c: Pick<RunConfig, 'optimizer' | 'lr' | 'weightDecay' | 'momentum' | 'model' | 'beta1' | 'beta2'>,
+  params: Tensor[],
+): Optimizer {
   const lr = effectiveLr(c);
   const betas = adamBetas(c);
   const weightDecay = c.weightDecay;
@@ -30,7 +33,10 @@ export function createOptimizer(c: Pick<RunConfig, 'optimizer' | 'lr' | 'weightD
 /** A model's optimizer: one for autoencoders and VAEs, a generator/discriminator pair for GANs. */
 export function createModelOptimizer(c: RunConfig, model: AnyModel): TrainableOptimizer {
   if (model.family === 'adversarial') {
-    return new OptimizerPair(createOptimizer(c, model.generator.parameters()), createOptimizer(c, model.discriminator.parameters()));
+    return new OptimizerPair(
+      createOptimizer(c, model.generator.parameters()),
+      createOptimizer(c, model.discriminator.parameters()),
+    );
   }
   return createOptimizer(c, model.parameters());
 }

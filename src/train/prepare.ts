@@ -57,7 +57,12 @@ export function splitValidation(c: RunConfig, full: ImageDataset): [ImageDataset
 }
 
 /** `fresh`: a new run (the folder must not hold one); otherwise the caller resumes it. */
-export async function prepareRun(c: RunConfig, dir: string, fresh: boolean, callbacks: TrainerCallbacks = {}): Promise<PreparedRun> {
+export async function prepareRun(
+  c: RunConfig,
+  dir: string,
+  fresh: boolean,
+  callbacks: TrainerCallbacks = {},
+): Promise<PreparedRun> {
   if (fresh && existsSync(join(dir, FILES.config))) {
     throw new Error(`${dir} already holds a run: resume it with --resume, or choose another --out`);
   }
@@ -67,12 +72,17 @@ export async function prepareRun(c: RunConfig, dir: string, fresh: boolean, call
   const [train, val] = splitValidation(c, full);
   const model = createModel(c, train.imageShape, train.classNames.length);
   const optimizer = createModelOptimizer(c, model);
-  const loader = (ds: ImageDataset, shuffle: boolean, batchSize: number): BatchLoader => new BatchLoader(ds, { batchSize, shuffle, binarize: c.binarize });
+  const loader = (ds: ImageDataset, shuffle: boolean, batchSize: number): BatchLoader =>
+    new BatchLoader(ds, { batchSize, shuffle, binarize: c.binarize });
   const trainer = new Trainer(
     c,
     model,
     optimizer,
-    { train: loader(train, true, c.batchSize), val: val ? loader(val, false, c.evalBatchSize) : null, test: loader(test, false, c.evalBatchSize) },
+    {
+      train: loader(train, true, c.batchSize),
+      val: val ? loader(val, false, c.evalBatchSize) : null,
+      test: loader(test, false, c.evalBatchSize),
+    },
     dir,
     callbacks,
   );
@@ -109,7 +119,8 @@ let packageVersion: string | undefined;
 
 /** latentlab's version, from package.json (read once). */
 export function version(): string {
-  packageVersion ??= (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  packageVersion ??= (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string })
+    .version;
   return packageVersion;
 }
 
@@ -124,7 +135,8 @@ function describeObjective(c: RunConfig): Record<string, unknown> {
     return {
       beta: c.beta,
       kl_schedule: c.klSchedule,
-      likelihood: c.likelihood === 'bernoulli' ? 'bernoulli (binary cross-entropy on logits)' : `gaussian (sigma ${c.sigma})`,
+      likelihood:
+        c.likelihood === 'bernoulli' ? 'bernoulli (binary cross-entropy on logits)' : `gaussian (sigma ${c.sigma})`,
       loss: 'negative ELBO: -log p(x|z) + beta * KL(q(z|x) || N(0, I)); summed over pixels and latent dimensions, averaged over the batch (nats per image)',
     };
   }

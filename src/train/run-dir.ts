@@ -8,7 +8,17 @@
  * renamed into place. Both carry the same checkpoint id; a reader takes the optimizer file
  * whose id matches the model's, so a kill between the two renames loses nothing.
  */
-import { appendFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadSafetensors, serializeSafetensors, type Metadata } from '../tensor/safetensors.js';
@@ -67,7 +77,11 @@ function tmpName(dir: string, name: string): string {
 export function saveCheckpoint(dir: string, ck: Checkpoint): void {
   const id = randomUUID();
   const meta: Metadata = { format: 'pt', latentlab_checkpoint: id, epoch: String(ck.state.epoch) };
-  const optTensors: Record<string, Tensor> = { ...prefixed('optim.', ck.optimizer), rng_state: ck.rng, ...(ck.order ? { epoch_order: ck.order } : {}) };
+  const optTensors: Record<string, Tensor> = {
+    ...prefixed('optim.', ck.optimizer),
+    rng_state: ck.rng,
+    ...(ck.order ? { epoch_order: ck.order } : {}),
+  };
   const modelTmp = tmpName(dir, FILES.model);
   const optTmp = tmpName(dir, FILES.optimizer);
   try {
@@ -118,7 +132,9 @@ export function loadCheckpoint(dir: string): Checkpoint {
     };
   }
   disposeAll(model.tensors);
-  throw new Error(`${dir}: no optimizer state matches model.safetensors (checkpoint ${id}); the run cannot be resumed exactly`);
+  throw new Error(
+    `${dir}: no optimizer state matches model.safetensors (checkpoint ${id}); the run cannot be resumed exactly`,
+  );
 }
 
 /** Appends one epoch's metrics (one JSON object per line). */

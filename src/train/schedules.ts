@@ -5,7 +5,10 @@
  */
 import type { RunConfig } from './config.js';
 
-export function klWeight(c: Pick<RunConfig, 'beta' | 'klSchedule' | 'warmupEpochs' | 'cycles' | 'cycleRatio' | 'epochs'>, t: number): number {
+export function klWeight(
+  c: Pick<RunConfig, 'beta' | 'klSchedule' | 'warmupEpochs' | 'cycles' | 'cycleRatio' | 'epochs'>,
+  t: number,
+): number {
   switch (c.klSchedule) {
     case 'constant':
       return c.beta;
@@ -20,7 +23,11 @@ export function klWeight(c: Pick<RunConfig, 'beta' | 'klSchedule' | 'warmupEpoch
 }
 
 /** Learning rate for 0-based `epoch`: constant, step decay, or cosine to zero over the run. */
-export function learningRate(c: Pick<RunConfig, 'lrSchedule' | 'lrStepEpochs' | 'lrGamma' | 'epochs'>, base: number, epoch: number): number {
+export function learningRate(
+  c: Pick<RunConfig, 'lrSchedule' | 'lrStepEpochs' | 'lrGamma' | 'epochs'>,
+  base: number,
+  epoch: number,
+): number {
   switch (c.lrSchedule) {
     case 'constant':
       return base;

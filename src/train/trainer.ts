@@ -13,7 +13,15 @@ import { loadSafetensors, saveSafetensors } from '../tensor/safetensors.js';
 import { disposeAll, keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { effectiveLr, type RunConfig } from './config.js';
-import { appendMetrics, hasCheckpoint, loadCheckpoint, saveCheckpoint, truncateMetrics, type TrainerState, FILES } from './run-dir.js';
+import {
+  appendMetrics,
+  hasCheckpoint,
+  loadCheckpoint,
+  saveCheckpoint,
+  truncateMetrics,
+  type TrainerState,
+  FILES,
+} from './run-dir.js';
 import { learningRate } from './schedules.js';
 import { accumulate, createObjective, type Objective, type TrainableOptimizer } from './objectives.js';
 
@@ -62,13 +70,24 @@ function perImage(s: TrainerState['partial']): PassStats {
 /** negElbo -> neg_elbo, for metrics.jsonl. */
 const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const prefixed = (prefix: string, m: Record<string, number>, skip: string[] = []): Record<string, number> =>
-  Object.fromEntries(Object.entries(m).flatMap(([k, v]) => (skip.includes(k) ? [] : [[`${prefix}_${snake(k)}`, round(v)]])));
+  Object.fromEntries(
+    Object.entries(m).flatMap(([k, v]) => (skip.includes(k) ? [] : [[`${prefix}_${snake(k)}`, round(v)]])),
+  );
 
 const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
 
 export class Trainer {
   #stopRequested: string | null = null;
-  #state: TrainerState = { epoch: 0, batch: 0, partial: emptyPartial(), bestValue: null, bestEpoch: null, badEpochs: 0, finished: false, stopReason: null };
+  #state: TrainerState = {
+    epoch: 0,
+    batch: 0,
+    partial: emptyPartial(),
+    bestValue: null,
+    bestEpoch: null,
+    badEpochs: 0,
+    finished: false,
+    stopReason: null,
+  };
   #order: Tensor | null = null;
 
   readonly objective: Objective;
@@ -129,7 +148,12 @@ export class Trainer {
     this.#state.finished = this.#state.epoch >= c.epochs || this.#state.stopReason !== null;
     if (this.#stopRequested && !this.#state.finished) this.#state.stopReason = this.#stopRequested;
     this.#checkpoint();
-    return { epochsDone: this.#state.epoch, last, stopReason: this.#state.stopReason, interrupted: !this.#state.finished };
+    return {
+      epochsDone: this.#state.epoch,
+      last,
+      stopReason: this.#state.stopReason,
+      interrupted: !this.#state.finished,
+    };
   }
 
   async #runEpoch(): Promise<EpochRecord | null> {
@@ -172,9 +196,15 @@ export class Trainer {
     const record: EpochRecord = {
       epoch: epoch + 1,
       ...prefixed('train', train, ['images', 'seconds']),
-      ...Object.fromEntries(Object.entries(this.objective.epochValues(epoch + (loader.numBatches - 1) / loader.numBatches)).map(([k, v]) => [k, round(v, 6)])),
+      ...Object.fromEntries(
+        Object.entries(this.objective.epochValues(epoch + (loader.numBatches - 1) / loader.numBatches)).map(
+          ([k, v]) => [k, round(v, 6)],
+        ),
+      ),
       lr: this.optimizer.lr,
-      ...(val ? prefixed('val', this.objective.monitor ? { [this.objective.monitor]: val[this.objective.monitor]! } : {}) : {}),
+      ...(val
+        ? prefixed('val', this.objective.monitor ? { [this.objective.monitor]: val[this.objective.monitor]! } : {})
+        : {}),
       ...(test ? prefixed('test', test, ['loss']) : {}),
       sec: round(train.seconds, 3),
       images_per_sec: Math.round(train.images / Math.max(train.seconds, 1e-9)),
@@ -196,7 +226,8 @@ export class Trainer {
       st.bestValue = value;
       st.bestEpoch = epoch;
       st.badEpochs = 0;
-      if (this.config.patience !== null) saveSafetensors(join(this.dir, FILES.best), this.model.stateDict(), { format: 'pt', epoch: String(epoch) });
+      if (this.config.patience !== null)
+        saveSafetensors(join(this.dir, FILES.best), this.model.stateDict(), { format: 'pt', epoch: String(epoch) });
     } else {
       st.badEpochs++;
     }
@@ -210,12 +241,19 @@ export class Trainer {
     } finally {
       disposeAll(best.tensors);
     }
-    this.callbacks.onMessage?.(`restored the best model (epoch ${this.#state.bestEpoch}, validation -ELBO ${round(this.#state.bestValue!, 3)})`);
+    this.callbacks.onMessage?.(
+      `restored the best model (epoch ${this.#state.bestEpoch}, validation -ELBO ${round(this.#state.bestValue!, 3)})`,
+    );
   }
 
   #earlyStop(record: EpochRecord): boolean {
     const p = this.config.patience;
-    return p !== null && this.objective.monitor !== null && record[`val_${snake(this.objective.monitor)}`] !== undefined && this.#state.badEpochs >= p;
+    return (
+      p !== null &&
+      this.objective.monitor !== null &&
+      record[`val_${snake(this.objective.monitor)}`] !== undefined &&
+      this.#state.badEpochs >= p
+    );
   }
 
   #checkpoint(): void {

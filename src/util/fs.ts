@@ -8,7 +8,11 @@ import { dirname, basename, join } from 'node:path';
  * `fsync: false` skips the flush to disk, for status files rewritten several times a second
  * whose loss in a power cut does not matter (the rename still keeps readers from half a file).
  */
-export function writeFileAtomic(path: string, data: string | Uint8Array | readonly Uint8Array[], o: { fsync?: boolean } = {}): void {
+export function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array | readonly Uint8Array[],
+  o: { fsync?: boolean } = {},
+): void {
   mkdirSync(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const fd = openSync(tmp, 'w');

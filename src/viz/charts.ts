@@ -6,7 +6,12 @@ import type { TopLevelSpec as VegaLiteSpec } from 'vega-lite';
 
 const CLASS_COLOURS = { scheme: 'tableau10' };
 
-export function latentMapSpec(points: { x: number; y: number; label: string }[], title: string, axes: [string, string], classOrder?: string[]): VegaLiteSpec {
+export function latentMapSpec(
+  points: { x: number; y: number; label: string }[],
+  title: string,
+  axes: [string, string],
+  classOrder?: string[],
+): VegaLiteSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
@@ -81,12 +86,23 @@ export interface GaussianPair {
 }
 
 /** Densities of each pair, one panel per pair, with KL and JS in the panel titles. */
-export function divergenceSpec(pairs: GaussianPair[], curves: { pair: string; x: number; density: number; which: string }[]): VegaLiteSpec {
+export function divergenceSpec(
+  pairs: GaussianPair[],
+  curves: { pair: string; x: number; density: number; which: string }[],
+): VegaLiteSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title: 'KL and JS divergence between 1-D Gaussians',
     data: { values: curves },
-    facet: { column: { field: 'pair', type: 'nominal', title: null, sort: pairs.map(label), header: { labelExpr: "split(datum.value, ' | ')", labelFontSize: 11 } } },
+    facet: {
+      column: {
+        field: 'pair',
+        type: 'nominal',
+        title: null,
+        sort: pairs.map(label),
+        header: { labelExpr: "split(datum.value, ' | ')", labelFontSize: 11 },
+      },
+    },
     resolve: { scale: { x: 'independent' } },
     spec: {
       width: 220,
@@ -106,15 +122,29 @@ export function label(g: GaussianPair): string {
 }
 
 /** ROC curves, one line per score, with the chance diagonal. */
-export function rocSpec(curves: { score: string; auroc: number; points: { fpr: number; tpr: number }[] }[], title: string): VegaLiteSpec {
-  const values = curves.flatMap((c) => thin(c.points, 400).map((p) => ({ ...p, score: `${c.score} (AUROC ${c.auroc.toFixed(3)})` })));
+export function rocSpec(
+  curves: { score: string; auroc: number; points: { fpr: number; tpr: number }[] }[],
+  title: string,
+): VegaLiteSpec {
+  const values = curves.flatMap((c) =>
+    thin(c.points, 400).map((p) => ({ ...p, score: `${c.score} (AUROC ${c.auroc.toFixed(3)})` })),
+  );
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
     width: 360,
     height: 360,
     layer: [
-      { data: { values: [{ fpr: 0, tpr: 0 }, { fpr: 1, tpr: 1 }] }, mark: { type: 'line', strokeDash: [4, 4], color: '#999' }, encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } } },
+      {
+        data: {
+          values: [
+            { fpr: 0, tpr: 0 },
+            { fpr: 1, tpr: 1 },
+          ],
+        },
+        mark: { type: 'line', strokeDash: [4, 4], color: '#999' },
+        encoding: { x: { field: 'fpr', type: 'quantitative' }, y: { field: 'tpr', type: 'quantitative' } },
+      },
       {
         data: { values },
         mark: { type: 'line', interpolate: 'step-after' },
@@ -129,7 +159,11 @@ export function rocSpec(curves: { score: string; auroc: number; points: { fpr: n
 }
 
 /** Histograms of scores of normal and anomalous images, one panel per score, with the threshold. */
-export function scoreHistogramSpec(rows: { score: string; value: number; kind: string }[], thresholds: { score: string; threshold: number }[], title: string): VegaLiteSpec {
+export function scoreHistogramSpec(
+  rows: { score: string; value: number; kind: string }[],
+  thresholds: { score: string; threshold: number }[],
+  title: string,
+): VegaLiteSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
@@ -148,7 +182,10 @@ export function scoreHistogramSpec(rows: { score: string; value: number; kind: s
             color: { field: 'kind', type: 'nominal', title: null },
           },
         },
-        { mark: { type: 'rule', color: 'black', strokeDash: [3, 3] }, encoding: { x: { aggregate: 'min', field: 'threshold', type: 'quantitative' } } },
+        {
+          mark: { type: 'rule', color: 'black', strokeDash: [3, 3] },
+          encoding: { x: { aggregate: 'min', field: 'threshold', type: 'quantitative' } },
+        },
       ],
     },
   } as VegaLiteSpec;

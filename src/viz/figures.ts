@@ -12,7 +12,15 @@ import { curvesSpec, divergenceSpec, label, latentMapSpec, type GaussianPair } f
 import { jsGaussian, klGaussian, normalPdf, type Gaussian1d } from './divergence.js';
 import { saveGif } from './gif.js';
 import { savePng, tileImages, type GridOptions, type Raster } from './grid.js';
-import { decodeLatents, encodeDataset, manifoldLatents, project2d, reconstructions, traversalLatents, type ManifoldOptions } from './latent.js';
+import {
+  decodeLatents,
+  encodeDataset,
+  manifoldLatents,
+  project2d,
+  reconstructions,
+  traversalLatents,
+  type ManifoldOptions,
+} from './latent.js';
 import { toPixels } from './pixels.js';
 import { savePlot } from './plot.js';
 
@@ -28,7 +36,12 @@ export async function saveImageGrid(path: string, images: Tensor, o: GridOptions
 }
 
 /** Originals in odd rows, their reconstructions in the row below. */
-export function reconstructionGrid(model: GenerativeModel, x: Tensor, cols: number, o: GridOptions & { labels?: Tensor } = {}): Raster {
+export function reconstructionGrid(
+  model: GenerativeModel,
+  x: Tensor,
+  cols: number,
+  o: GridOptions & { labels?: Tensor } = {},
+): Raster {
   return tidy(() => {
     const { originals, recon } = reconstructions(model, x, o.labels);
     const rows: Tensor[] = [];
@@ -40,9 +53,14 @@ export function reconstructionGrid(model: GenerativeModel, x: Tensor, cols: numb
   });
 }
 
-export async function saveManifold(path: string, model: ImageGenerator, o: ManifoldOptions & GridOptions & { label?: number } = {}): Promise<string> {
+export async function saveManifold(
+  path: string,
+  model: ImageGenerator,
+  o: ManifoldOptions & GridOptions & { label?: number } = {},
+): Promise<string> {
   const n = o.n ?? 20;
-  if (model.numClasses && o.label === undefined) throw new Error(`${model.modelName} is conditional: give the class whose manifold to draw (--label)`);
+  if (model.numClasses && o.label === undefined)
+    throw new Error(`${model.modelName} is conditional: give the class whose manifold to draw (--label)`);
   const images = tidy(() => decodeLatents(model, manifoldLatents(model.latentDim, o), o.label));
   await saveImageGrid(path, images, { pad: o.pad ?? 0, scale: o.scale ?? 1, cols: n });
   images.dispose();
@@ -62,7 +80,12 @@ export interface TraversalOptions {
 }
 
 /** Latent traversals: one row per dimension, swept while the others stay at z0 (a 1-D tensor). */
-export async function saveTraversal(path: string, model: ImageGenerator, z0: Tensor, o: TraversalOptions): Promise<string> {
+export async function saveTraversal(
+  path: string,
+  model: ImageGenerator,
+  z0: Tensor,
+  o: TraversalOptions,
+): Promise<string> {
   const values = Array.from({ length: o.steps }, (_, i) => -o.range + (2 * o.range * i) / Math.max(1, o.steps - 1));
   const images = tidy(() => decodeLatents(model, traversalLatents(z0, values, o.dims), o.label));
   await saveImageGrid(path, images, { cols: o.steps, scale: o.scale ?? 2 });
@@ -71,43 +94,86 @@ export async function saveTraversal(path: string, model: ImageGenerator, z0: Ten
 }
 
 /** The test set's encoded means as a scatter coloured by label (PCA for z > 2). */
-export async function saveLatentMap(base: string, model: GenerativeModel, ds: ImageDataset, limit = 5000): Promise<{ svg: string; png: string }> {
+export async function saveLatentMap(
+  base: string,
+  model: GenerativeModel,
+  ds: ImageDataset,
+  limit = 5000,
+): Promise<{ svg: string; png: string }> {
   const { points, labels } = tidy(() => {
     const { mu, labels } = encodeDataset(model, ds, limit);
     return { points: project2d(mu).toArray(), labels: labels.toArray() };
   });
-  const values = labels.map((l, i) => ({ x: points[2 * i]!, y: points[2 * i + 1]!, label: ds.classNames[l] ?? String(l) }));
-  const axes: [string, string] = model.latentDim === 2 ? ['z1', 'z2'] : ['principal component 1', 'principal component 2'];
+  const values = labels.map((l, i) => ({
+    x: points[2 * i]!,
+    y: points[2 * i + 1]!,
+    label: ds.classNames[l] ?? String(l),
+  }));
+  const axes: [string, string] =
+    model.latentDim === 2 ? ['z1', 'z2'] : ['principal component 1', 'principal component 2'];
   const title = `${model.modelName}: test-set codes (${values.length} images${model.latentDim > 2 ? `, z=${model.latentDim} by PCA` : ''})`;
   return savePlot(base, latentMapSpec(values, title, axes, ds.classNames));
 }
 
-export async function saveCurves(base: string, metrics: Record<string, number>[], title: string): Promise<{ svg: string; png: string }> {
+export async function saveCurves(
+  base: string,
+  metrics: Record<string, number>[],
+  title: string,
+): Promise<{ svg: string; png: string }> {
   if (!metrics.length) throw new Error('no metrics yet: the run has not finished an epoch');
   return savePlot(base, curvesSpec(metrics, title));
 }
 
 /** A strip of frames as PNG and the same frames as an animated GIF (there and back). */
-export async function saveWalk(base: string, images: Tensor, o: GridOptions & { delay?: number } = {}): Promise<{ png: string; gif: string }> {
+export async function saveWalk(
+  base: string,
+  images: Tensor,
+  o: GridOptions & { delay?: number } = {},
+): Promise<{ png: string; gif: string }> {
   const { pixels, shape } = toPixels(images);
   const [n, c, h, w] = shape;
   await savePng(`${base}.png`, tileImages(pixels, shape, { ...o, cols: n }));
-  const frame = (i: number): Raster => tileImages(pixels.subarray(i * c * h * w, (i + 1) * c * h * w), [1, c, h, w], { pad: 0, scale: o.scale ?? 4 });
-  const order = [...Array.from({ length: n }, (_, i) => i), ...Array.from({ length: Math.max(0, n - 2) }, (_, i) => n - 2 - i)];
+  const frame = (i: number): Raster =>
+    tileImages(pixels.subarray(i * c * h * w, (i + 1) * c * h * w), [1, c, h, w], { pad: 0, scale: o.scale ?? 4 });
+  const order = [
+    ...Array.from({ length: n }, (_, i) => i),
+    ...Array.from({ length: Math.max(0, n - 2) }, (_, i) => n - 2 - i),
+  ];
   saveGif(`${base}.gif`, order.map(frame), o.delay ?? 120);
   return { png: `${base}.png`, gif: `${base}.gif` };
 }
 
 export const DEFAULT_PAIRS: [Gaussian1d, Gaussian1d][] = [
-  [{ mu: 0, sigma: 1 }, { mu: 0, sigma: 1 }],
-  [{ mu: 0, sigma: 1 }, { mu: 1, sigma: 1 }],
-  [{ mu: 0, sigma: 1 }, { mu: 3, sigma: 1 }],
-  [{ mu: 0, sigma: 1 }, { mu: 0, sigma: 3 }],
+  [
+    { mu: 0, sigma: 1 },
+    { mu: 0, sigma: 1 },
+  ],
+  [
+    { mu: 0, sigma: 1 },
+    { mu: 1, sigma: 1 },
+  ],
+  [
+    { mu: 0, sigma: 1 },
+    { mu: 3, sigma: 1 },
+  ],
+  [
+    { mu: 0, sigma: 1 },
+    { mu: 0, sigma: 3 },
+  ],
 ];
 
 /** The divergence figure: densities of each pair with KL both ways and JS. */
-export async function saveDivergence(base: string, pairs = DEFAULT_PAIRS): Promise<{ files: { svg: string; png: string }; pairs: GaussianPair[] }> {
-  const results: GaussianPair[] = pairs.map(([p, q]) => ({ p, q, kl: klGaussian(p, q), klReverse: klGaussian(q, p), js: jsGaussian(p, q) }));
+export async function saveDivergence(
+  base: string,
+  pairs = DEFAULT_PAIRS,
+): Promise<{ files: { svg: string; png: string }; pairs: GaussianPair[] }> {
+  const results: GaussianPair[] = pairs.map(([p, q]) => ({
+    p,
+    q,
+    kl: klGaussian(p, q),
+    klReverse: klGaussian(q, p),
+    js: jsGaussian(p, q),
+  }));
   const curves = results.flatMap((g) => {
     const lo = Math.min(g.p.mu - 4 * g.p.sigma, g.q.mu - 4 * g.q.sigma);
     const hi = Math.max(g.p.mu + 4 * g.p.sigma, g.q.mu + 4 * g.q.sigma);

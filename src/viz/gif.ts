@@ -11,7 +11,8 @@ export function encodeGif(frames: Raster[], delay = 200): Uint8Array {
   const { width, height } = frames[0]!;
   const gif = gifenc.GIFEncoder();
   for (const f of frames) {
-    if (f.width !== width || f.height !== height) throw new RangeError(`GIF frames differ in size: ${f.width}x${f.height} vs ${width}x${height}`);
+    if (f.width !== width || f.height !== height)
+      throw new RangeError(`GIF frames differ in size: ${f.width}x${f.height} vs ${width}x${height}`);
     if (f.channels === 1) {
       gif.writeFrame(f.data, width, height, { palette: GRAYS, delay });
     } else {

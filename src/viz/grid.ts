@@ -53,7 +53,11 @@ export function tileImages(pixels: Uint8Array, shape: [number, number, number, n
 }
 
 /** Where tile i's top-left pixel lands (for tests and overlays). */
-export function tileOrigin(i: number, imageSize: [number, number], o: GridOptions & { cols: number }): [number, number] {
+export function tileOrigin(
+  i: number,
+  imageSize: [number, number],
+  o: GridOptions & { cols: number },
+): [number, number] {
   const [h, w] = imageSize;
   const pad = o.pad ?? 2;
   const s = Math.max(1, Math.floor(o.scale ?? 1));
@@ -61,7 +65,9 @@ export function tileOrigin(i: number, imageSize: [number, number], o: GridOption
 }
 
 export function encodePng(img: Raster): Promise<Buffer> {
-  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } }).png().toBuffer();
+  return sharp(img.data, { raw: { width: img.width, height: img.height, channels: img.channels } })
+    .png()
+    .toBuffer();
 }
 
 export async function savePng(path: string, img: Raster): Promise<void> {

@@ -25,8 +25,15 @@ export function labelsFor(model: ImageGenerator, n: number, label?: LabelChoice)
     return null;
   }
   if (label === undefined) throw new Error(`${model.modelName} is conditional: give the class to generate (--label)`);
-  if (label === 'each') return tensor(Array.from({ length: n }, (_, i) => i % model.numClasses), { dtype: 'int64' });
-  if (!Number.isInteger(label) || label < 0 || label >= model.numClasses) throw new RangeError(`label ${label} does not exist: ${model.modelName} knows classes 0 to ${model.numClasses - 1}`);
+  if (label === 'each')
+    return tensor(
+      Array.from({ length: n }, (_, i) => i % model.numClasses),
+      { dtype: 'int64' },
+    );
+  if (!Number.isInteger(label) || label < 0 || label >= model.numClasses)
+    throw new RangeError(
+      `label ${label} does not exist: ${model.modelName} knows classes 0 to ${model.numClasses - 1}`,
+    );
   return full([n], label, { dtype: 'int64' });
 }
 
@@ -56,12 +63,20 @@ export function encodeMeans(model: GenerativeModel, x: Tensor, y?: Tensor): Tens
 }
 
 /** Means of a whole dataset, batched, with the labels: [N, latent] and [N]. */
-export function encodeDataset(model: GenerativeModel, ds: ImageDataset, limit = ds.length, batch = 1000): { mu: Tensor; labels: Tensor } {
+export function encodeDataset(
+  model: GenerativeModel,
+  ds: ImageDataset,
+  limit = ds.length,
+  batch = 1000,
+): { mu: Tensor; labels: Tensor } {
   const n = Math.min(limit, ds.length);
   return tidy(() => {
     const parts: Tensor[] = [];
     for (let i = 0; i < n; i += batch) {
-      const x = ds.images.slice(0, i, Math.min(n, i + batch)).float().div(255);
+      const x = ds.images
+        .slice(0, i, Math.min(n, i + batch))
+        .float()
+        .div(255);
       parts.push(encodeMeans(model, x, model.numClasses ? ds.labels.slice(0, i, Math.min(n, i + batch)) : undefined));
     }
     return { mu: cat(parts, 0), labels: ds.labels.slice(0, 0, n).clone() };
@@ -105,7 +120,8 @@ export function manifoldLatents(latentDim: number, o: ManifoldOptions = {}): Ten
     }
     if (latentDim === 2 && !o.dims) return ab;
     const [d0, d1] = o.dims ?? [0, 1];
-    for (const d of [d0, d1]) if (d < 0 || d >= latentDim) throw new RangeError(`latent dimension ${d} does not exist (0 to ${latentDim - 1})`);
+    for (const d of [d0, d1])
+      if (d < 0 || d >= latentDim) throw new RangeError(`latent dimension ${d} does not exist (0 to ${latentDim - 1})`);
     const base = o.base ? o.base.toArray() : new Array<number>(latentDim).fill(0);
     return tensor(rows.map(([u, v]) => base.map((x, k) => (k === d0 ? u! : k === d1 ? v! : x))));
   });
@@ -118,10 +134,16 @@ export function pca2(points: Tensor): { mean: Tensor; axes: Tensor; std: Tensor 
     if (d < 2) throw new RangeError('PCA to 2-D needs at least 2 dimensions');
     const mean = points.mean(0, true);
     const centred = points.sub(mean);
-    const cov = centred.t().matmul(centred).div(Math.max(1, points.size(0) - 1));
+    const cov = centred
+      .t()
+      .matmul(centred)
+      .div(Math.max(1, points.size(0) - 1));
     const [values, vectors] = callMany('linalg_eigh', cov.handle, 'L') as [Tensor, Tensor]; // ascending eigenvalues
     const axes = stack([vectors.select(1, d - 1), vectors.select(1, d - 2)]);
-    const std = stack([values.select(0, d - 1), values.select(0, d - 2)]).clamp(0).sqrt().reshape(2, 1);
+    const std = stack([values.select(0, d - 1), values.select(0, d - 2)])
+      .clamp(0)
+      .sqrt()
+      .reshape(2, 1);
     return { mean, axes, std };
   });
 }
@@ -143,7 +165,14 @@ export function interpolateLatents(a: Tensor, b: Tensor, steps: number, mode: 'l
     const cos = a.mul(b).sum().div(a.norm().mul(b.norm())).clamp(-1, 1).item();
     const omega = Math.acos(cos);
     if (omega < 1e-6) return cat(ts.map((t) => a.lerp(b, t).unsqueeze(0)));
-    return cat(ts.map((t) => a.mul(Math.sin((1 - t) * omega) / Math.sin(omega)).add(b.mul(Math.sin(t * omega) / Math.sin(omega))).unsqueeze(0)));
+    return cat(
+      ts.map((t) =>
+        a
+          .mul(Math.sin((1 - t) * omega) / Math.sin(omega))
+          .add(b.mul(Math.sin(t * omega) / Math.sin(omega)))
+          .unsqueeze(0),
+      ),
+    );
   });
 }
 

@@ -19,7 +19,9 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
 }
 
 export function svgToPng(svg: string, scale = 2): Buffer {
-  return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, background: 'white', font: { loadSystemFonts: true } }).render().asPng();
+  return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, background: 'white', font: { loadSystemFonts: true } })
+    .render()
+    .asPng();
 }
 
 /** Writes `<base>.svg` and `<base>.png`; returns their paths. */

@@ -27,7 +27,8 @@ export function sideBySide(parts: Raster[], gap = 8): Raster {
   let x0 = 0;
   for (const p of parts) {
     if (p.channels !== c) throw new RangeError('sideBySide: rasters differ in channels');
-    for (let y = 0; y < p.height; y++) data.set(p.data.subarray(y * p.width * c, (y + 1) * p.width * c), (y * width + x0) * c);
+    for (let y = 0; y < p.height; y++)
+      data.set(p.data.subarray(y * p.width * c, (y + 1) * p.width * c), (y * width + x0) * c);
     x0 += p.width + gap;
   }
   return { width, height, channels: c, data };
@@ -55,7 +56,14 @@ export class TrainingPictures {
   ) {
     const n = opts.samples ?? (model.numClasses ? model.numClasses * 8 : 64);
     this.#z = keep(withSeed(PICTURE_SEED, () => randn([n, model.latentDim])));
-    this.#x = keep(tidy(() => testSet.images.slice(0, 0, opts.reconstructions ?? 32).float().div(255)));
+    this.#x = keep(
+      tidy(() =>
+        testSet.images
+          .slice(0, 0, opts.reconstructions ?? 32)
+          .float()
+          .div(255),
+      ),
+    );
     this.#y = keep(testSet.labels.slice(0, 0, opts.reconstructions ?? 32).clone());
   }
 
@@ -64,7 +72,9 @@ export class TrainingPictures {
     const wasTraining = this.model.training;
     try {
       const scale = this.opts.scale ?? 2;
-      const samples = tidy(() => imageGrid(decodeLatents(this.model, this.#z, 'each'), { cols: sampleColumns(this.model), scale }));
+      const samples = tidy(() =>
+        imageGrid(decodeLatents(this.model, this.#z, 'each'), { cols: sampleColumns(this.model), scale }),
+      );
       const recon = reconstructionsOf(this.model, this.#x, this.#y, scale);
       return recon ? sideBySide([samples, recon], 16) : samples;
     } finally {
@@ -116,7 +126,8 @@ export async function writeRunPictures(
     const curves = await saveCurves(join(dir, 'curves'), metrics, `${model.modelName}: losses per epoch (${unit})`);
     files.push(curves.png, curves.svg);
   }
-  if (model.latentDim === 2 && !model.numClasses) files.push(await saveManifold(join(dir, 'manifold.png'), model, { n: 20, scale: 1 }));
+  if (model.latentDim === 2 && !model.numClasses)
+    files.push(await saveManifold(join(dir, 'manifold.png'), model, { n: 20, scale: 1 }));
   if (pictures?.frames.length) {
     pictures.saveGif(join(dir, 'progress.gif'));
     files.push(join(dir, 'progress.gif'));

@@ -19,7 +19,13 @@ function histogramSpec(values: { value: number; kind: string }[], threshold: num
     width: 560,
     height: 260,
     // rounded: the slider prints its value as it is
-    params: [{ name: 'threshold', value: Math.round(threshold * 100) / 100, bind: { input: 'range', min: lo, max: hi, step: Number(((hi - lo) / 500).toPrecision(2)), name: 'threshold ' } }],
+    params: [
+      {
+        name: 'threshold',
+        value: Math.round(threshold * 100) / 100,
+        bind: { input: 'range', min: lo, max: hi, step: Number(((hi - lo) / 500).toPrecision(2)), name: 'threshold ' },
+      },
+    ],
     layer: [
       {
         data: { values },
@@ -27,10 +33,18 @@ function histogramSpec(values: { value: number; kind: string }[], threshold: num
         encoding: {
           x: { field: 'value', type: 'quantitative', bin: { maxbins: 80 }, title: 'score (higher: more anomalous)' },
           y: { aggregate: 'count', type: 'quantitative', stack: null, title: 'images' },
-          color: { field: 'kind', type: 'nominal', scale: { domain: ['normal', 'anomalous'], range: ['#4c78a8', '#e45756'] }, title: null },
+          color: {
+            field: 'kind',
+            type: 'nominal',
+            scale: { domain: ['normal', 'anomalous'], range: ['#4c78a8', '#e45756'] },
+            title: null,
+          },
         },
       },
-      { mark: { type: 'rule', strokeDash: [5, 3], color: '#111' }, encoding: { x: { datum: { expr: 'threshold' }, type: 'quantitative' } } },
+      {
+        mark: { type: 'rule', strokeDash: [5, 3], color: '#111' },
+        encoding: { x: { datum: { expr: 'threshold' }, type: 'quantitative' } },
+      },
     ],
   } as TopLevelSpec;
 }
@@ -40,24 +54,64 @@ export async function anomalyView(name: string): Promise<HTMLElement> {
   const a = run.anomaly;
   if (!a) {
     const cmd = `latentlab anomaly --run ${name}`;
-    return h('section', {}, h('h2', {}, `Anomaly scores of ${name}`), h('p', {}, 'This run has no anomaly analysis yet. For a run trained on one class (--classes 7), run: ', h('code', {}, cmd)));
+    return h(
+      'section',
+      {},
+      h('h2', {}, `Anomaly scores of ${name}`),
+      h(
+        'p',
+        {},
+        'This run has no anomaly analysis yet. For a run trained on one class (--classes 7), run: ',
+        h('code', {}, cmd),
+      ),
+    );
   }
   const table = h(
     'table',
     { class: 'settings', 'data-testid': 'anomaly-table' },
-    h('thead', {}, h('tr', {}, ...['score', 'AUROC', 'average precision', 'threshold', 'precision', 'recall'].map((t) => h('th', {}, t)))),
-    h('tbody', {}, ...a.scores.map((s) => h('tr', {}, h('td', {}, s.score === a.primary ? `${s.score} (default)` : s.score), h('td', {}, fmt(s.auroc, 4)), h('td', {}, fmt(s.average_precision, 4)), h('td', {}, fmt(s.threshold, 2)), h('td', {}, fmt(s.precision, 3)), h('td', {}, fmt(s.recall, 3))))),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        ...['score', 'AUROC', 'average precision', 'threshold', 'precision', 'recall'].map((t) => h('th', {}, t)),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      ...a.scores.map((s) =>
+        h(
+          'tr',
+          {},
+          h('td', {}, s.score === a.primary ? `${s.score} (default)` : s.score),
+          h('td', {}, fmt(s.auroc, 4)),
+          h('td', {}, fmt(s.average_precision, 4)),
+          h('td', {}, fmt(s.threshold, 2)),
+          h('td', {}, fmt(s.precision, 3)),
+          h('td', {}, fmt(s.recall, 3)),
+        ),
+      ),
+    ),
   );
   const chart = h('div', { class: 'chart', 'data-testid': 'anomaly-histogram' });
   const readout = h('p', { class: 'status', 'data-testid': 'anomaly-readout' });
-  const scoreSelect = h('select', {}, ...a.scores.map((s) => h('option', { value: s.score, selected: s.score === a.primary }, s.score)));
+  const scoreSelect = h(
+    'select',
+    {},
+    ...a.scores.map((s) => h('option', { value: s.score, selected: s.score === a.primary }, s.score)),
+  );
   const per = await api.anomalyScores(name).catch(() => null);
   const draw = async (score: string): Promise<void> => {
     if (!per?.scores[score]) {
       chart.replaceChildren(h('img', { src: api.fileUrl(name, 'anomaly-histogram.png'), alt: 'score histograms' }));
       return;
     }
-    const values = per.scores[score]!.map((value, i) => ({ value, kind: a.normal.includes(per.labels[i]!) ? 'normal' : 'anomalous' }));
+    const values = per.scores[score]!.map((value, i) => ({
+      value,
+      kind: a.normal.includes(per.labels[i]!) ? 'normal' : 'anomalous',
+    }));
     const fitted = a.scores.find((s) => s.score === score)!.threshold;
     const scores = values.map((v) => v.value);
     const positive = values.map((v) => v.kind === 'anomalous');
@@ -71,17 +125,27 @@ export async function anomalyView(name: string): Promise<HTMLElement> {
   };
   scoreSelect.addEventListener('change', () => void draw(scoreSelect.value));
   void draw(a.primary);
-  const images = (file: string, caption: string): HTMLElement => h('figure', {}, h('img', { src: api.fileUrl(name, file), alt: caption }), h('figcaption', {}, caption));
+  const images = (file: string, caption: string): HTMLElement =>
+    h('figure', {}, h('img', { src: api.fileUrl(name, file), alt: caption }), h('figcaption', {}, caption));
   return h(
     'section',
     {},
     h('h2', {}, `Anomaly scores of ${name}`),
-    h('p', {}, `Trained on ${String(run.config.dataset)} class ${a.normal.join(', ')} only; ${a.anomalous_images} of ${a.test_images} test images are anomalies.`),
+    h(
+      'p',
+      {},
+      `Trained on ${String(run.config.dataset)} class ${a.normal.join(', ')} only; ${a.anomalous_images} of ${a.test_images} test images are anomalies.`,
+    ),
     table,
     h('h3', {}, 'Score histogram'),
     h('div', {}, h('label', {}, 'score ', scoreSelect)),
     chart,
     readout,
-    h('div', { class: 'gallery' }, images('most-anomalous.png', 'the 32 most anomalous test images'), images('least-anomalous.png', 'the 32 least anomalous')),
+    h(
+      'div',
+      { class: 'gallery' },
+      images('most-anomalous.png', 'the 32 most anomalous test images'),
+      images('least-anomalous.png', 'the 32 least anomalous'),
+    ),
   );
 }

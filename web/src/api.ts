@@ -1,5 +1,13 @@
 /** The server's JSON API, typed; a refusal becomes an Error with the server's message. */
-import type { ImageBatch, LatentMap, ModelInfo, RunDetail, RunListItem, TrainOptions, TrainRequest } from '../../src/server/wire.js';
+import type {
+  ImageBatch,
+  LatentMap,
+  ModelInfo,
+  RunDetail,
+  RunListItem,
+  TrainOptions,
+  TrainRequest,
+} from '../../src/server/wire.js';
 
 async function call<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(path, init);
@@ -8,7 +16,8 @@ async function call<T>(path: string, init?: RequestInit): Promise<T> {
   return body;
 }
 
-const post = <T>(path: string, body: unknown): Promise<T> => call<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const post = <T>(path: string, body: unknown): Promise<T> =>
+  call<T>(path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const run = (name: string): string => `/api/runs/${encodeURIComponent(name)}`;
 
 export type TrainForm = TrainRequest;
@@ -18,13 +27,16 @@ export const api = {
   run: (name: string) => call<RunDetail>(run(name)),
   model: (name: string) => call<ModelInfo>(`${run(name)}/model`),
   latentMap: (name: string) => call<{ map: LatentMap | null }>(`${run(name)}/latent-map`).then((r) => r.map),
-  decode: (name: string, z: number[][], label?: number) => post<ImageBatch>(`${run(name)}/decode`, label === undefined ? { z } : { z, label }),
-  testImages: (name: string, indices: number[]) => call<ImageBatch>(`${run(name)}/test-images?indices=${indices.join(',')}`),
+  decode: (name: string, z: number[][], label?: number) =>
+    post<ImageBatch>(`${run(name)}/decode`, label === undefined ? { z } : { z, label }),
+  testImages: (name: string, indices: number[]) =>
+    call<ImageBatch>(`${run(name)}/test-images?indices=${indices.join(',')}`),
   options: () => call<TrainOptions>('/api/options'),
   train: (form: TrainForm) => post<{ run: string }>('/api/train', form),
   stop: (name: string) => post<{ stopping: boolean }>(`${run(name)}/stop`, {}),
   fileUrl: (name: string, file: string) => `${run(name)}/files/${encodeURIComponent(file)}`,
   samplesUrl: (name: string, version: string) => `${run(name)}/samples.png?v=${encodeURIComponent(version)}`,
   eventsUrl: (name: string) => `${run(name)}/events`,
-  anomalyScores: (name: string) => call<{ labels: number[]; scores: Record<string, number[]> }>(`${run(name)}/files/anomaly-scores.json`),
+  anomalyScores: (name: string) =>
+    call<{ labels: number[]; scores: Record<string, number[]> }>(`${run(name)}/files/anomaly-scores.json`),
 };

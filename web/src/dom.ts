@@ -2,7 +2,11 @@
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | EventListener | undefined>;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Attrs = {},
+  ...children: Child[]
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (v === undefined || v === false) continue;
@@ -10,14 +14,19 @@ export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = 
     else if (v === true) el.setAttribute(k, '');
     else el.setAttribute(k, String(v));
   }
-  for (const c of children) if (c !== null && c !== undefined && c !== false) el.append(typeof c === 'number' ? String(c) : c);
+  for (const c of children)
+    if (c !== null && c !== undefined && c !== false) el.append(typeof c === 'number' ? String(c) : c);
   return el;
 }
 
 /** Replaces the page's content. */
 export function mount(...children: Child[]): HTMLElement {
   const app = document.getElementById('app')!;
-  app.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false).map((c) => (typeof c === 'number' ? String(c) : c)));
+  app.replaceChildren(
+    ...children
+      .filter((c): c is Node | string => c !== null && c !== undefined && c !== false)
+      .map((c) => (typeof c === 'number' ? String(c) : c)),
+  );
   return app;
 }
 
@@ -26,11 +35,19 @@ export function errorBox(err: unknown): HTMLElement {
   return h('div', { class: 'error', role: 'alert' }, (err as Error).message ?? String(err));
 }
 
-export const fmt = (v: unknown, digits = 2): string => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(digits)) : v === null || v === undefined ? '-' : String(v));
+export const fmt = (v: unknown, digits = 2): string =>
+  typeof v === 'number'
+    ? Number.isInteger(v)
+      ? String(v)
+      : v.toFixed(digits)
+    : v === null || v === undefined
+      ? '-'
+      : String(v);
 
 /** The headline numbers of a run's last epoch, in words. */
 export function lastMetrics(m: Record<string, number> | null | undefined): string {
   if (!m) return '-';
-  if (m.train_d_loss !== undefined) return `D loss ${fmt(m.train_d_loss, 3)}, G loss ${fmt(m.train_g_loss, 3)}${m.classes_covered !== undefined ? `, ${m.classes_covered} classes` : ''}`;
+  if (m.train_d_loss !== undefined)
+    return `D loss ${fmt(m.train_d_loss, 3)}, G loss ${fmt(m.train_g_loss, 3)}${m.classes_covered !== undefined ? `, ${m.classes_covered} classes` : ''}`;
   return `-ELBO train ${fmt(m.train_neg_elbo)}${m.test_neg_elbo !== undefined ? `, test ${fmt(m.test_neg_elbo)}` : ''}`;
 }

@@ -17,7 +17,10 @@ const THUMBS = 24;
 
 /** Standard normal draws (Box-Muller). */
 function gaussian(n: number): number[] {
-  return Array.from({ length: n }, () => Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random()));
+  return Array.from(
+    { length: n },
+    () => Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random()),
+  );
 }
 
 const dot = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i]!, 0);
@@ -58,7 +61,12 @@ class Explorer {
     this.element = h(
       'section',
       { class: 'explorer' },
-      h('div', { class: 'explorer-grid' }, h('div', {}, this.canvas.element, this.#legend()), h('div', { class: 'side' }, this.decoded, this.status, this.#controls(), this.#sliderPanel())),
+      h(
+        'div',
+        { class: 'explorer-grid' },
+        h('div', {}, this.canvas.element, this.#legend()),
+        h('div', { class: 'side' }, this.decoded, this.status, this.#controls(), this.#sliderPanel()),
+      ),
       this.#walkPanel(),
     );
     this.request(this.z, performance.now());
@@ -122,7 +130,8 @@ class Explorer {
     const median = sorted[Math.floor(sorted.length / 2)]!;
     this.decoded.dataset.decodes = String(Number(this.decoded.dataset.decodes ?? 0) + 1);
     this.decoded.dataset.latencyMs = ms.toFixed(1);
-    const shown = this.z.length <= 4 ? `z = (${this.z.map((x) => x.toFixed(2)).join(', ')})` : `z in ${this.z.length} dimensions`;
+    const shown =
+      this.z.length <= 4 ? `z = (${this.z.map((x) => x.toFixed(2)).join(', ')})` : `z in ${this.z.length} dimensions`;
     this.status.textContent = `${shown}; move to image ${ms.toFixed(0)} ms (median ${median.toFixed(0)} ms)`;
     this.status.classList.remove('error');
   }
@@ -141,22 +150,53 @@ class Explorer {
   }
 
   #legend(): HTMLElement {
-    if (!this.map) return h('p', { class: 'hint' }, `${this.info.model} has no encoder: the plane spans two latent dimensions from -3 to 3 (choose them below); the other dimensions follow the sliders.`);
+    if (!this.map)
+      return h(
+        'p',
+        { class: 'hint' },
+        `${this.info.model} has no encoder: the plane spans two latent dimensions from -3 to 3 (choose them below); the other dimensions follow the sliders.`,
+      );
     const names = this.map.classNames;
     return h(
       'div',
       { class: 'legend' },
       ...names.map((n, k) => h('span', {}, h('i', { style: `background:${classColour(k)}` }), n)),
-      h('p', { class: 'hint' }, `${this.map.points.length} test images, at their codes${this.map.projection ? ' (projected on their two main principal directions)' : ''}. Hover or drag to decode; shift-click a dot to pick it for the walk below.`),
+      h(
+        'p',
+        { class: 'hint' },
+        `${this.map.points.length} test images, at their codes${this.map.projection ? ' (projected on their two main principal directions)' : ''}. Hover or drag to decode; shift-click a dot to pick it for the walk below.`,
+      ),
     );
   }
 
   #controls(): HTMLElement {
-    const sample = h('button', { type: 'button', 'data-testid': 'sample', onclick: () => this.request(gaussian(this.info.latent), performance.now()) }, 'Random sample');
-    const zero = h('button', { type: 'button', onclick: () => this.request(new Array<number>(this.info.latent).fill(0), performance.now()) }, 'Origin');
+    const sample = h(
+      'button',
+      {
+        type: 'button',
+        'data-testid': 'sample',
+        onclick: () => this.request(gaussian(this.info.latent), performance.now()),
+      },
+      'Random sample',
+    );
+    const zero = h(
+      'button',
+      { type: 'button', onclick: () => this.request(new Array<number>(this.info.latent).fill(0), performance.now()) },
+      'Origin',
+    );
     const parts: HTMLElement[] = [sample, zero];
     if (this.info.num_classes) {
-      const select = h('select', { 'data-testid': 'label', onchange: (e: Event) => ((this.label = Number((e.target as HTMLSelectElement).value)), this.request(this.z, performance.now())) }, ...this.info.class_names.map((n, k) => h('option', { value: k }, `class ${n}`)));
+      const select = h(
+        'select',
+        {
+          'data-testid': 'label',
+          onchange: (e: Event) => (
+            (this.label = Number((e.target as HTMLSelectElement).value)),
+            this.request(this.z, performance.now())
+          ),
+        },
+        ...this.info.class_names.map((n, k) => h('option', { value: k }, `class ${n}`)),
+      );
       parts.push(h('label', {}, 'label ', select));
     }
     if (!this.map && this.info.latent > 2) {
@@ -174,8 +214,13 @@ class Explorer {
       const dimSelect = (which: 0 | 1): HTMLSelectElement =>
         h(
           'select',
-          { 'data-testid': `plane-${which}`, onchange: (e: Event) => choose(which, Number((e.target as HTMLSelectElement).value)) },
-          ...Array.from({ length: this.info.latent }, (_, k) => h('option', { value: k, selected: k === this.plane[which] }, `z[${k}]`)),
+          {
+            'data-testid': `plane-${which}`,
+            onchange: (e: Event) => choose(which, Number((e.target as HTMLSelectElement).value)),
+          },
+          ...Array.from({ length: this.info.latent }, (_, k) =>
+            h('option', { value: k, selected: k === this.plane[which] }, `z[${k}]`),
+          ),
         );
       selects.push(dimSelect(0), dimSelect(1));
       parts.push(h('label', {}, 'plane ', selects[0]!, ' x ', selects[1]!));
@@ -186,7 +231,14 @@ class Explorer {
   #sliderPanel(): HTMLElement | null {
     if (this.map && this.info.latent <= 2) return null;
     const rows = Array.from({ length: this.info.latent }, (_, k) => {
-      const s = h('input', { type: 'range', min: -SLIDER_RANGE, max: SLIDER_RANGE, step: 0.01, value: 0, 'aria-label': `z[${k}]` });
+      const s = h('input', {
+        type: 'range',
+        min: -SLIDER_RANGE,
+        max: SLIDER_RANGE,
+        step: 0.01,
+        value: 0,
+        'aria-label': `z[${k}]`,
+      });
       s.addEventListener('input', (e) => {
         const z = [...this.z];
         z[k] = Number(s.value);
@@ -203,7 +255,15 @@ class Explorer {
   #walkPanel(): HTMLElement {
     const title = h('h3', {}, 'Walk between two images');
     if (!this.map) {
-      const button = h('button', { type: 'button', onclick: () => void this.#walkBetween(gaussian(this.info.latent), gaussian(this.info.latent), 'two random samples') }, 'Walk between two random samples');
+      const button = h(
+        'button',
+        {
+          type: 'button',
+          onclick: () =>
+            void this.#walkBetween(gaussian(this.info.latent), gaussian(this.info.latent), 'two random samples'),
+        },
+        'Walk between two random samples',
+      );
       return h('div', { class: 'walk-panel' }, title, button, this.walkNote, this.walk);
     }
     const thumbs = h('div', { class: 'thumbs', 'data-testid': 'thumbs' });
@@ -219,7 +279,10 @@ class Explorer {
           thumbs.append(c);
         });
       })
-      .catch((err: unknown) => (this.walkNote.textContent = `the test images could not be loaded: ${(err as Error).message}`));
+      .catch(
+        (err: unknown) =>
+          (this.walkNote.textContent = `the test images could not be loaded: ${(err as Error).message}`),
+      );
     this.walkNote.textContent = 'Click two test images (or shift-click two dots on the map).';
     return h('div', { class: 'walk-panel' }, title, thumbs, this.walkNote, this.walk);
   }
@@ -234,7 +297,11 @@ class Explorer {
       this.walkNote.textContent = `picked test image ${this.map.indices[a!]}; pick one more`;
       return;
     }
-    void this.#walkBetween(this.map.codes[a!]!, this.map.codes[b]!, `test images ${this.map.indices[a!]} and ${this.map.indices[b]}`);
+    void this.#walkBetween(
+      this.map.codes[a!]!,
+      this.map.codes[b]!,
+      `test images ${this.map.indices[a!]} and ${this.map.indices[b]}`,
+    );
   }
 
   async #walkBetween(a: number[], b: number[], what: string): Promise<void> {
@@ -254,4 +321,3 @@ class Explorer {
     return this.map ? this.picked.map((i) => this.map!.points[i]!) : [];
   }
 }
-

@@ -27,10 +27,18 @@ function imageData(batch: ImageBatch, pixels: Uint8Array, i: number): ImageData 
 /** The images at `positions` of a batch, as a new batch (the pixels are base64 bytes, one image after another). */
 export function pickImages(batch: ImageBatch, positions: number[], bin = atob(batch.data)): ImageBatch {
   const size = batch.channels * batch.height * batch.width;
-  return { ...batch, n: positions.length, data: btoa(positions.map((i) => bin.slice(i * size, (i + 1) * size)).join('')) };
+  return {
+    ...batch,
+    n: positions.length,
+    data: btoa(positions.map((i) => bin.slice(i * size, (i + 1) * size)).join('')),
+  };
 }
 
-export function drawImages(canvas: HTMLCanvasElement, batch: ImageBatch, o: { scale?: number; cols?: number; gap?: number } = {}): void {
+export function drawImages(
+  canvas: HTMLCanvasElement,
+  batch: ImageBatch,
+  o: { scale?: number; cols?: number; gap?: number } = {},
+): void {
   const scale = o.scale ?? 4;
   const cols = Math.min(o.cols ?? batch.n, batch.n);
   const gap = o.gap ?? (batch.n > 1 ? 2 : 0);
@@ -55,5 +63,16 @@ export function drawImages(canvas: HTMLCanvasElement, batch: ImageBatch, o: { sc
 }
 
 /** Vega's tableau10, the latent map's class colours in the PNG figures too. */
-export const CLASS_COLOURS = ['#4c78a8', '#f58518', '#e45756', '#72b7b2', '#54a24b', '#eeca3b', '#b279a2', '#ff9da6', '#9d755d', '#bab0ac'];
+export const CLASS_COLOURS = [
+  '#4c78a8',
+  '#f58518',
+  '#e45756',
+  '#72b7b2',
+  '#54a24b',
+  '#eeca3b',
+  '#b279a2',
+  '#ff9da6',
+  '#9d755d',
+  '#bab0ac',
+];
 export const classColour = (k: number): string => CLASS_COLOURS[k % CLASS_COLOURS.length]!;

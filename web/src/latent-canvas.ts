@@ -20,7 +20,11 @@ export class LatentCanvas {
     readonly size = 480,
   ) {
     this.base = Object.assign(document.createElement('canvas'), { width: size, height: size, className: 'map-base' });
-    this.overlay = Object.assign(document.createElement('canvas'), { width: size, height: size, className: 'map-overlay' });
+    this.overlay = Object.assign(document.createElement('canvas'), {
+      width: size,
+      height: size,
+      className: 'map-overlay',
+    });
     this.overlay.setAttribute('data-testid', 'latent-map');
     this.element = document.createElement('div');
     this.element.className = 'map';

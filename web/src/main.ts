@@ -10,7 +10,20 @@ import { closeStreams, liveView, trainFormView } from './train.js';
 
 async function explorePage(name: string | undefined): Promise<HTMLElement> {
   const runs = (await api.runs()).filter((r) => r.epochs_done > 0);
-  const select = h('select', { 'data-testid': 'run-select', onchange: (e: Event) => { const v = (e.target as HTMLSelectElement).value; location.hash = v ? `#/explore/${encodeURIComponent(v)}` : '#/explore'; } }, h('option', { value: '' }, 'choose a run'), ...runs.map((r) => h('option', { value: r.name, selected: r.name === name }, `${r.name} (${r.model} on ${r.dataset})`)));
+  const select = h(
+    'select',
+    {
+      'data-testid': 'run-select',
+      onchange: (e: Event) => {
+        const v = (e.target as HTMLSelectElement).value;
+        location.hash = v ? `#/explore/${encodeURIComponent(v)}` : '#/explore';
+      },
+    },
+    h('option', { value: '' }, 'choose a run'),
+    ...runs.map((r) =>
+      h('option', { value: r.name, selected: r.name === name }, `${r.name} (${r.model} on ${r.dataset})`),
+    ),
+  );
   const head = h('div', { class: 'page-head' }, h('h2', {}, 'Latent explorer'), select);
   if (!name) return h('section', {}, head, h('p', {}, runs.length ? 'Choose a run above.' : 'No trained run yet.'));
   return h('section', {}, head, await explorerView(serverSource(name)));
@@ -36,10 +49,14 @@ async function route(): Promise<void> {
   for (const [re, nav, view] of routes) {
     const m = re.exec(hash);
     if (!m) continue;
-    document.querySelectorAll('[data-nav]').forEach((a) => a.classList.toggle('active', a.getAttribute('data-nav') === nav));
+    document
+      .querySelectorAll('[data-nav]')
+      .forEach((a) => a.classList.toggle('active', a.getAttribute('data-nav') === nav));
     let page: HTMLElement;
     try {
-      page = await view(...m.slice(1).map((s) => (s === undefined ? (undefined as unknown as string) : decodeURIComponent(s))));
+      page = await view(
+        ...m.slice(1).map((s) => (s === undefined ? (undefined as unknown as string) : decodeURIComponent(s))),
+      );
     } catch (err) {
       page = errorBox(err);
     }

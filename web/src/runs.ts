@@ -6,9 +6,24 @@ import { fmt, h, lastMetrics } from './dom.js';
 
 export async function runsView(): Promise<HTMLElement> {
   const runs = await api.runs();
-  if (!runs.length) return h('section', {}, h('h2', {}, 'Runs'), h('p', {}, 'No runs yet. ', h('a', { href: '#/train' }, 'Train one'), ' or run latentlab train in a terminal.'));
+  if (!runs.length)
+    return h(
+      'section',
+      {},
+      h('h2', {}, 'Runs'),
+      h('p', {}, 'No runs yet. ', h('a', { href: '#/train' }, 'Train one'), ' or run latentlab train in a terminal.'),
+    );
   const picked = new Set<string>();
-  const compare = h('button', { type: 'button', disabled: true, 'data-testid': 'compare', onclick: () => (location.hash = `#/compare/${[...picked].map(encodeURIComponent).join('/')}`) }, 'Compare the two ticked runs');
+  const compare = h(
+    'button',
+    {
+      type: 'button',
+      disabled: true,
+      'data-testid': 'compare',
+      onclick: () => (location.hash = `#/compare/${[...picked].map(encodeURIComponent).join('/')}`),
+    },
+    'Compare the two ticked runs',
+  );
   const rows = runs.map((r) => {
     const tick = h('input', { type: 'checkbox', 'aria-label': `compare ${r.name}` });
     tick.addEventListener('change', () => {
@@ -20,7 +35,12 @@ export async function runsView(): Promise<HTMLElement> {
       'tr',
       {},
       h('td', {}, tick),
-      h('td', {}, h('a', { href: `#/runs/${encodeURIComponent(r.name)}` }, r.name), r.training ? h('span', { class: 'badge' }, 'training') : null),
+      h(
+        'td',
+        {},
+        h('a', { href: `#/runs/${encodeURIComponent(r.name)}` }, r.name),
+        r.training ? h('span', { class: 'badge' }, 'training') : null,
+      ),
       h('td', {}, r.model),
       h('td', {}, r.dataset),
       h('td', {}, `${r.epochs_done}/${r.epochs}`),
@@ -32,7 +52,16 @@ export async function runsView(): Promise<HTMLElement> {
     'section',
     {},
     h('h2', {}, 'Runs'),
-    h('table', { class: 'runs', 'data-testid': 'runs' }, h('thead', {}, h('tr', {}, ...['', 'run', 'model', 'dataset', 'epochs', 'last epoch', ''].map((t) => h('th', {}, t)))), h('tbody', {}, ...rows)),
+    h(
+      'table',
+      { class: 'runs', 'data-testid': 'runs' },
+      h(
+        'thead',
+        {},
+        h('tr', {}, ...['', 'run', 'model', 'dataset', 'epochs', 'last epoch', ''].map((t) => h('th', {}, t))),
+      ),
+      h('tbody', {}, ...rows),
+    ),
     compare,
   );
 }
@@ -63,30 +92,68 @@ export async function runView(name: string): Promise<HTMLElement> {
 function gallery(r: RunDetail): HTMLElement {
   const pictures = r.files.filter((f) => /\.(png|gif)$/.test(f));
   if (!pictures.length) return h('p', {}, 'No pictures yet (they are drawn when training ends).');
-  return h('div', { class: 'gallery' }, ...pictures.map((f) => h('figure', {}, h('img', { src: api.fileUrl(r.name, f), alt: f, loading: 'lazy' }), h('figcaption', {}, f))));
+  return h(
+    'div',
+    { class: 'gallery' },
+    ...pictures.map((f) =>
+      h('figure', {}, h('img', { src: api.fileUrl(r.name, f), alt: f, loading: 'lazy' }), h('figcaption', {}, f)),
+    ),
+  );
 }
 
 function settingsTable(r: RunDetail): HTMLElement {
-  const entries = Object.entries({ ...r.config, ...r.resolved }).filter(([, v]) => v !== null && v !== undefined && typeof v !== 'object');
-  return h('table', { class: 'settings' }, h('tbody', {}, ...entries.map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, fmt(v, 6))))));
+  const entries = Object.entries({ ...r.config, ...r.resolved }).filter(
+    ([, v]) => v !== null && v !== undefined && typeof v !== 'object',
+  );
+  return h(
+    'table',
+    { class: 'settings' },
+    h('tbody', {}, ...entries.map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, fmt(v, 6))))),
+  );
 }
 
 export async function compareView(names: string[]): Promise<HTMLElement> {
   const runs = await Promise.all(names.map((n) => api.run(n)));
-  const keys = [...new Set(runs.flatMap((r) => r.metrics.flatMap((m) => Object.keys(m))))].filter((k) => !['epoch', 'lr', 'sec', 'images_per_sec'].includes(k) && runs.every((r) => r.metrics.some((m) => m[k] !== undefined)));
+  const keys = [...new Set(runs.flatMap((r) => r.metrics.flatMap((m) => Object.keys(m))))].filter(
+    (k) =>
+      !['epoch', 'lr', 'sec', 'images_per_sec'].includes(k) &&
+      runs.every((r) => r.metrics.some((m) => m[k] !== undefined)),
+  );
   const chart = h('div', { class: 'chart', 'data-testid': 'compare-chart' });
   const draw = (metric: string): void => {
-    const rows = runs.flatMap((r) => r.metrics.filter((m) => Number.isFinite(m[metric])).map((m) => ({ run: r.name, epoch: m.epoch!, value: m[metric]! })));
+    const rows = runs.flatMap((r) =>
+      r.metrics
+        .filter((m) => Number.isFinite(m[metric]))
+        .map((m) => ({ run: r.name, epoch: m.epoch!, value: m[metric]! })),
+    );
     void showChart(chart, compareSpec(rows, metric));
   };
-  const preferred = ['test_neg_elbo', 'train_neg_elbo', 'train_g_loss', 'train_loss'].find((k) => keys.includes(k)) ?? keys[0];
-  const select = h('select', { onchange: (e: Event) => draw((e.target as HTMLSelectElement).value) }, ...keys.map((k) => h('option', { value: k, selected: k === preferred }, k)));
+  const preferred =
+    ['test_neg_elbo', 'train_neg_elbo', 'train_g_loss', 'train_loss'].find((k) => keys.includes(k)) ?? keys[0];
+  const select = h(
+    'select',
+    { onchange: (e: Event) => draw((e.target as HTMLSelectElement).value) },
+    ...keys.map((k) => h('option', { value: k, selected: k === preferred }, k)),
+  );
   if (preferred) draw(preferred);
   const table = h(
     'table',
     { class: 'settings' },
     h('thead', {}, h('tr', {}, h('th', {}, ''), ...runs.map((r) => h('th', {}, r.name)))),
-    h('tbody', {}, ...['model', 'dataset', 'latent', 'beta', 'epochs', 'likelihood', 'lr'].map((k) => h('tr', {}, h('th', {}, k), ...runs.map((r) => h('td', {}, fmt(r.config[k] ?? r.resolved[k], 6)))))),
+    h(
+      'tbody',
+      {},
+      ...['model', 'dataset', 'latent', 'beta', 'epochs', 'likelihood', 'lr'].map((k) =>
+        h('tr', {}, h('th', {}, k), ...runs.map((r) => h('td', {}, fmt(r.config[k] ?? r.resolved[k], 6)))),
+      ),
+    ),
   );
-  return h('section', {}, h('h2', {}, `${names.join(' vs ')}`), keys.length ? h('label', {}, 'metric ', select) : h('p', {}, 'The runs share no metric.'), chart, table);
+  return h(
+    'section',
+    {},
+    h('h2', {}, `${names.join(' vs ')}`),
+    keys.length ? h('label', {}, 'metric ', select) : h('p', {}, 'The runs share no metric.'),
+    chart,
+    table,
+  );
 }

@@ -31,8 +31,13 @@ async function onnxSource(site: SiteData): Promise<ExplorerSource> {
     info: async () => site.info,
     latentMap: async () => site.map,
     async decode(z, label) {
-      const feeds: Record<string, ort.Tensor> = { [site.decoder.z]: new ort.Tensor('float32', Float32Array.from(z.flat()), [z.length, latent]) };
-      if (site.decoder.label) feeds[site.decoder.label] = new ort.Tensor('int64', BigInt64Array.from(z.map(() => BigInt(label ?? 0))), [z.length]);
+      const feeds: Record<string, ort.Tensor> = {
+        [site.decoder.z]: new ort.Tensor('float32', Float32Array.from(z.flat()), [z.length, latent]),
+      };
+      if (site.decoder.label)
+        feeds[site.decoder.label] = new ort.Tensor('int64', BigInt64Array.from(z.map(() => BigInt(label ?? 0))), [
+          z.length,
+        ]);
       const out = (await session.run(feeds))[site.decoder.output]!;
       return toBatch(out.data as Float32Array, out.dims);
     },
@@ -51,11 +56,22 @@ async function onnxSource(site: SiteData): Promise<ExplorerSource> {
 async function start(): Promise<void> {
   try {
     const res = await fetch('site.json');
-    if (!res.ok) throw new Error(`site.json: ${res.status} ${res.statusText} (serve this folder over HTTP, e.g. python3 -m http.server)`);
+    if (!res.ok)
+      throw new Error(
+        `site.json: ${res.status} ${res.statusText} (serve this folder over HTTP, e.g. python3 -m http.server)`,
+      );
     const site = (await res.json()) as SiteData;
-    document.getElementById('site-title')!.textContent = ` ${site.info.name}: ${site.info.model}, z=${site.info.latent}, ${site.info.dataset}`;
+    document.getElementById('site-title')!.textContent =
+      ` ${site.info.name}: ${site.info.model}, z=${site.info.latent}, ${site.info.dataset}`;
     const source = await onnxSource(site);
-    mount(h('p', { class: 'hint' }, `Decoded in your browser by onnxruntime-web from ${site.decoder.file}; exported by latentlab ${site.version}.`), await explorerView(source));
+    mount(
+      h(
+        'p',
+        { class: 'hint' },
+        `Decoded in your browser by onnxruntime-web from ${site.decoder.file}; exported by latentlab ${site.version}.`,
+      ),
+      await explorerView(source),
+    );
   } catch (err) {
     mount(errorBox(err));
   }

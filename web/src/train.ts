@@ -19,14 +19,31 @@ export function closeStreams(): void {
 export async function trainFormView(): Promise<HTMLElement> {
   const o: TrainOptions = await api.options();
   const runs = await api.runs();
-  const field = (label: string, input: HTMLElement): HTMLElement => h('label', { class: 'field' }, h('span', {}, label), input);
-  const model = h('select', { name: 'model' }, ...o.models.map((m) => h('option', { value: m.name, selected: m.name === o.defaults.model, title: m.description }, m.name)));
-  const dataset = h('select', { name: 'dataset' }, ...o.datasets.map((d) => h('option', { value: d, selected: d === o.defaults.dataset }, d)));
+  const field = (label: string, input: HTMLElement): HTMLElement =>
+    h('label', { class: 'field' }, h('span', {}, label), input);
+  const model = h(
+    'select',
+    { name: 'model' },
+    ...o.models.map((m) =>
+      h('option', { value: m.name, selected: m.name === o.defaults.model, title: m.description }, m.name),
+    ),
+  );
+  const dataset = h(
+    'select',
+    { name: 'dataset' },
+    ...o.datasets.map((d) => h('option', { value: d, selected: d === o.defaults.dataset }, d)),
+  );
   const latent = h('input', { name: 'latent', type: 'number', min: 1, max: 512, value: 2, required: true });
   const epochs = h('input', { name: 'epochs', type: 'number', min: 1, max: 1000, value: 5, required: true });
   const beta = h('input', { name: 'beta', type: 'number', min: 0, step: 0.1, value: o.defaults.beta });
   const limit = h('input', { name: 'limit', type: 'number', min: 1, placeholder: 'all' });
-  const name = h('input', { name: 'name', type: 'text', pattern: '[A-Za-z0-9_][A-Za-z0-9._-]{0,63}', required: true, value: `run-${new Date().toISOString().replace(/\D/g, '').slice(2, 14)}` });
+  const name = h('input', {
+    name: 'name',
+    type: 'text',
+    pattern: '[A-Za-z0-9_][A-Za-z0-9._-]{0,63}',
+    required: true,
+    value: `run-${new Date().toISOString().replace(/\D/g, '').slice(2, 14)}`,
+  });
   const description = h('p', { class: 'hint' });
   // Beta weighs the KL term, which only VAEs have.
   const variational = (): boolean => ['vae-mlp', 'vae-conv', 'cvae'].includes(model.value);
@@ -55,7 +72,13 @@ export async function trainFormView(): Promise<HTMLElement> {
   );
   form.addEventListener('submit', (e) => {
     e.preventDefault();
-    const request: TrainForm = { name: name.value, model: model.value, dataset: dataset.value, latent: Number(latent.value), epochs: Number(epochs.value) };
+    const request: TrainForm = {
+      name: name.value,
+      model: model.value,
+      dataset: dataset.value,
+      latent: Number(latent.value),
+      epochs: Number(epochs.value),
+    };
     if (variational() && beta.value !== '') request.beta = Number(beta.value);
     if (limit.value !== '') request.limit = Number(limit.value);
     api
@@ -70,7 +93,24 @@ export async function trainFormView(): Promise<HTMLElement> {
     h('h2', {}, 'Train a model'),
     form,
     h('h3', {}, 'Training now'),
-    training.length ? h('ul', {}, ...training.map((r) => h('li', {}, h('a', { href: `#/train/${encodeURIComponent(r.name)}` }, r.name), ` ${r.model} on ${r.dataset}, epoch ${r.epochs_done}/${r.epochs}`))) : h('p', {}, 'Nothing is training. A run started in a terminal with latentlab train --live (or --serve) shows up here too.'),
+    training.length
+      ? h(
+          'ul',
+          {},
+          ...training.map((r) =>
+            h(
+              'li',
+              {},
+              h('a', { href: `#/train/${encodeURIComponent(r.name)}` }, r.name),
+              ` ${r.model} on ${r.dataset}, epoch ${r.epochs_done}/${r.epochs}`,
+            ),
+          ),
+        )
+      : h(
+          'p',
+          {},
+          'Nothing is training. A run started in a terminal with latentlab train --live (or --serve) shows up here too.',
+        ),
   );
 }
 
@@ -78,7 +118,11 @@ export function liveView(name: string): HTMLElement {
   closeStreams();
   const metrics: Record<string, number>[] = [];
   const chart = h('div', { class: 'chart', 'data-testid': 'live-curves', 'data-epochs': 0 });
-  const samples = h('img', { class: 'samples', alt: 'samples from the latest checkpoint', 'data-testid': 'live-samples' });
+  const samples = h('img', {
+    class: 'samples',
+    alt: 'samples from the latest checkpoint',
+    'data-testid': 'live-samples',
+  });
   const progress = h('progress', { max: 1, value: 0 });
   const state = h('p', { class: 'status', 'data-testid': 'live-status' }, 'connecting...');
   const stop = h('button', { type: 'button', 'data-testid': 'stop', disabled: true }, 'Stop (saves a checkpoint)');
@@ -95,9 +139,19 @@ export function liveView(name: string): HTMLElement {
   const describe = (): void => {
     const l = last;
     const where = l ? `epoch ${l.epoch}/${l.epochs}, batch ${l.batch}/${l.batches}` : '';
-    const fields = l ? Object.entries(l.fields).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') : '';
-    const now = stopping ? 'stopping: saving a checkpoint' : l?.state === 'starting' ? `starting (${l.message ?? 'loading'})` : 'training';
-    state.textContent = training ? `${now}: ${where}${fields ? ` (${fields})` : ''}` : `not training${l ? ` (${l.state}${l.message ? `: ${l.message}` : ''})` : ''}; ${metrics.length} epochs done`;
+    const fields = l
+      ? Object.entries(l.fields)
+          .map(([k, v]) => `${k} ${fmt(v)}`)
+          .join(', ')
+      : '';
+    const now = stopping
+      ? 'stopping: saving a checkpoint'
+      : l?.state === 'starting'
+        ? `starting (${l.message ?? 'loading'})`
+        : 'training';
+    state.textContent = training
+      ? `${now}: ${where}${fields ? ` (${fields})` : ''}`
+      : `not training${l ? ` (${l.state}${l.message ? `: ${l.message}` : ''})` : ''}; ${metrics.length} epochs done`;
     progress.value = l && l.batches ? l.batch / l.batches : 0;
   };
   const es = new EventSource(api.eventsUrl(name));
@@ -134,9 +188,16 @@ export function liveView(name: string): HTMLElement {
     drawCurves();
     describe();
   });
-  es.addEventListener('problem', (e) => problems.replaceChildren(errorBox(new Error((JSON.parse((e as MessageEvent<string>).data) as { error: string }).error))));
+  es.addEventListener('problem', (e) =>
+    problems.replaceChildren(
+      errorBox(new Error((JSON.parse((e as MessageEvent<string>).data) as { error: string }).error)),
+    ),
+  );
   es.addEventListener('error', () => {
-    state.textContent = es.readyState === EventSource.CLOSED ? 'the server closed the stream (is the run name right?)' : 'connection lost; reconnecting...';
+    state.textContent =
+      es.readyState === EventSource.CLOSED
+        ? 'the server closed the stream (is the run name right?)'
+        : 'connection lost; reconnecting...';
   });
   es.addEventListener('live', (e) => {
     last = JSON.parse((e as MessageEvent<string>).data) as LiveStatus;
@@ -146,7 +207,12 @@ export function liveView(name: string): HTMLElement {
     samples.src = api.samplesUrl(name, (JSON.parse((e as MessageEvent<string>).data) as { time: string }).time);
   });
   es.addEventListener('status', (e) => {
-    const s = JSON.parse((e as MessageEvent<string>).data) as { training: boolean; stopping: boolean; exit_code: number | null; stderr: string[] };
+    const s = JSON.parse((e as MessageEvent<string>).data) as {
+      training: boolean;
+      stopping: boolean;
+      exit_code: number | null;
+      stderr: string[];
+    };
     training = s.training;
     stopping = training && (stopping || s.stopping);
     stop.toggleAttribute('disabled', !training || stopping); // one Stop: a second SIGINT would skip the checkpoint
@@ -157,11 +223,22 @@ export function liveView(name: string): HTMLElement {
     'section',
     { class: 'live' },
     h('h2', {}, `Training ${name}`),
-    h('p', { class: 'links' }, h('a', { href: `#/runs/${encodeURIComponent(name)}` }, 'run page'), ' · ', h('a', { href: `#/explore/${encodeURIComponent(name)}` }, 'explore the latest checkpoint')),
+    h(
+      'p',
+      { class: 'links' },
+      h('a', { href: `#/runs/${encodeURIComponent(name)}` }, 'run page'),
+      ' · ',
+      h('a', { href: `#/explore/${encodeURIComponent(name)}` }, 'explore the latest checkpoint'),
+    ),
     state,
     progress,
     stop,
     problems,
-    h('div', { class: 'live-grid' }, h('div', {}, h('h3', {}, 'Curves'), chart), h('div', {}, h('h3', {}, 'Samples (fixed noise, latest checkpoint)'), samples)),
+    h(
+      'div',
+      { class: 'live-grid' },
+      h('div', {}, h('h3', {}, 'Curves'), chart),
+      h('div', {}, h('h3', {}, 'Samples (fixed noise, latest checkpoint)'), samples),
+    ),
   );
 }

@@ -29,7 +29,10 @@ export class AeMlp extends LatentModel {
   }
 
   protected encodeRawSteps(): PlanStep[] {
-    return [{ op: 'reshape', shape: [-1] }, { module: 'enc', as: 'mu' }];
+    return [
+      { op: 'reshape', shape: [-1] },
+      { module: 'enc', as: 'mu' },
+    ];
   }
 
   protected decodeRawSteps(): PlanStep[] {

@@ -27,7 +27,8 @@ export interface LatentModelOptions {
 export function withLabels(features: Tensor, y: Tensor | undefined, numClasses: number, modelName: string): Tensor {
   if (!numClasses) return features;
   if (!y) throw new Error(`${modelName} is conditional: give the class labels (--label)`);
-  if (y.ndim !== 1 || y.size(0) !== features.size(0)) throw new RangeError(`${modelName}: expected ${features.size(0)} labels, got shape [${y.shape}]`);
+  if (y.ndim !== 1 || y.size(0) !== features.size(0))
+    throw new RangeError(`${modelName}: expected ${features.size(0)} labels, got shape [${y.shape}]`);
   return cat([features, oneHot(y, numClasses).to(features.dtype)], 1);
 }
 
@@ -43,7 +44,8 @@ export abstract class LatentModel extends Module implements GenerativeModel {
 
   constructor(o: LatentModelOptions) {
     super();
-    if (!(Number.isInteger(o.latent) && o.latent > 0)) throw new RangeError(`latent size must be a positive integer, got ${o.latent}`);
+    if (!(Number.isInteger(o.latent) && o.latent > 0))
+      throw new RangeError(`latent size must be a positive integer, got ${o.latent}`);
     this.latentDim = o.latent;
     this.imageShape = o.imageShape;
     this.variance = o.variance ?? 'logvar';
@@ -71,13 +73,19 @@ export abstract class LatentModel extends Module implements GenerativeModel {
 
   /** decode() as data, for exporters: z (and labels) to 'image'. */
   decoderPlan(): ForwardPlan {
-    return { input: 'z', steps: [...this.decodeRawSteps(), ...chain(this.likelihood.meanSteps(), undefined, 'image')], outputs: { image: 'image' } };
+    return {
+      input: 'z',
+      steps: [...this.decodeRawSteps(), ...chain(this.likelihood.meanSteps(), undefined, 'image')],
+      outputs: { image: 'image' },
+    };
   }
 
   /** encode() as data: x (and labels) to 'mu' and, for VAEs, 'logvar'. */
   encoderPlan(): ForwardPlan {
     const lv = chain(logvarSteps(this.variance), 'rawVar', 'logvar');
-    const outputs: Record<string, string> = this.variational ? { mu: 'mu', logvar: lv.length ? 'logvar' : 'rawVar' } : { mu: 'mu' };
+    const outputs: Record<string, string> = this.variational
+      ? { mu: 'mu', logvar: lv.length ? 'logvar' : 'rawVar' }
+      : { mu: 'mu' };
     return { input: 'x', steps: [...this.encodeRawSteps(), ...lv], outputs };
   }
 

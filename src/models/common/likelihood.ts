@@ -36,7 +36,12 @@ export class Likelihood extends Module {
 
   /** Gaussian -log p given summed squared errors `sq` over `d` pixels: sq / (2 sigma^2) + d log sigma + d/2 log 2 pi. */
   #gaussianNll(sq: Tensor, d: number): Tensor {
-    if (this.logSigma) return sq.mul(this.logSigma.mul(-2).exp()).mul(0.5).add(this.logSigma.mul(d)).add(d * HALF_LOG_2PI);
+    if (this.logSigma)
+      return sq
+        .mul(this.logSigma.mul(-2).exp())
+        .mul(0.5)
+        .add(this.logSigma.mul(d))
+        .add(d * HALF_LOG_2PI);
     const s = this.sigma as number;
     return sq.div(2 * s * s).add(d * (Math.log(s) + HALF_LOG_2PI));
   }
@@ -54,7 +59,11 @@ export class Likelihood extends Module {
    */
   nllSamples(raw: Tensor, x: Tensor): Tensor {
     // BCE = softplus(l) - x l; ATen's logaddexp(l, 0) is softplus vectorised, 3.5x faster here.
-    if (this.kind === 'bernoulli') return raw.logaddexp(zeros([], { dtype: raw.dtype, device: raw.device })).sum(2).sub(raw.mul(x).sum(2));
+    if (this.kind === 'bernoulli')
+      return raw
+        .logaddexp(zeros([], { dtype: raw.dtype, device: raw.device }))
+        .sum(2)
+        .sub(raw.mul(x).sum(2));
     return this.#gaussianNll(raw.sigmoid().sub(x).square().sum(2), x.size(1));
   }
 

@@ -24,14 +24,28 @@ export interface ConvBodies {
 
 export function convBodies(layout: ConvLayout, [c, h, w]: [number, number, number]): ConvBodies {
   if (layout === 'strided') {
-    if (h % 4 || w % 4) throw new RangeError(`the strided conv layout needs a height and width divisible by 4, got ${h}x${w} (resize with --size)`);
+    if (h % 4 || w % 4)
+      throw new RangeError(
+        `the strided conv layout needs a height and width divisible by 4, got ${h}x${w} (resize with --size)`,
+      );
     return {
-      encoder: new Sequential(new Conv2d(c, 32, 4, { stride: 2, padding: 1 }), new ReLU(), new Conv2d(32, 64, 4, { stride: 2, padding: 1 }), new ReLU(), new Flatten()),
-      decoder: new Sequential(new ConvTranspose2d(64, 32, 4, { stride: 2, padding: 1 }), new ReLU(), new ConvTranspose2d(32, c, 4, { stride: 2, padding: 1 })),
+      encoder: new Sequential(
+        new Conv2d(c, 32, 4, { stride: 2, padding: 1 }),
+        new ReLU(),
+        new Conv2d(32, 64, 4, { stride: 2, padding: 1 }),
+        new ReLU(),
+        new Flatten(),
+      ),
+      decoder: new Sequential(
+        new ConvTranspose2d(64, 32, 4, { stride: 2, padding: 1 }),
+        new ReLU(),
+        new ConvTranspose2d(32, c, 4, { stride: 2, padding: 1 }),
+      ),
       features: [64, h / 4, w / 4],
     };
   }
-  if (h !== 28 || w !== 28) throw new RangeError(`the keras conv layout is made for 28x28 images, got ${h}x${w} (use --layout strided)`);
+  if (h !== 28 || w !== 28)
+    throw new RangeError(`the keras conv layout is made for 28x28 images, got ${h}x${w} (use --layout strided)`);
   const pool = (): MaxPool2d => new MaxPool2d(2, { ceilMode: true }); // Keras 'same' pooling: 7 -> 4
   return {
     encoder: new Sequential(

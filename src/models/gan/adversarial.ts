@@ -31,7 +31,8 @@ export abstract class AdversarialBase extends Module implements AdversarialModel
 
   constructor(o: AdversarialOptions) {
     super();
-    if (!(Number.isInteger(o.latent) && o.latent > 0)) throw new RangeError(`latent size must be a positive integer, got ${o.latent}`);
+    if (!(Number.isInteger(o.latent) && o.latent > 0))
+      throw new RangeError(`latent size must be a positive integer, got ${o.latent}`);
     this.latentDim = o.latent;
     this.imageShape = o.imageShape;
     this.loss = o.loss;
@@ -49,13 +50,26 @@ export abstract class AdversarialBase extends Module implements AdversarialModel
   }
 
   decode(z: Tensor, y?: Tensor): Tensor {
-    return this.generator.forward(this.generatorInput(z, y)).add(1).mul(0.5).reshape(z.size(0), ...this.imageShape);
+    return this.generator
+      .forward(this.generatorInput(z, y))
+      .add(1)
+      .mul(0.5)
+      .reshape(z.size(0), ...this.imageShape);
   }
 
   /** decode() as data, for exporters: z (and labels) to 'image'. */
   decoderPlan(): ForwardPlan {
-    const steps: PlanStep[] = [...labelSteps(this.numClasses), { module: 'generator' }, { op: 'add', value: 1 }, { op: 'mul', value: 0.5 }];
-    return { input: 'z', steps: [...steps, { op: 'reshape', shape: [...this.imageShape], as: 'image' }], outputs: { image: 'image' } };
+    const steps: PlanStep[] = [
+      ...labelSteps(this.numClasses),
+      { module: 'generator' },
+      { op: 'add', value: 1 },
+      { op: 'mul', value: 0.5 },
+    ];
+    return {
+      input: 'z',
+      steps: [...steps, { op: 'reshape', shape: [...this.imageShape], as: 'image' }],
+      outputs: { image: 'image' },
+    };
   }
 
   critic(x: Tensor, y?: Tensor): Tensor {

@@ -22,7 +22,9 @@ export function dcganGeometry(shape: [number, number, number]): { start: number;
     const steps = Math.log2(h / start);
     if (Number.isInteger(steps) && steps >= 2) return { start, steps };
   }
-  throw new RangeError(`dcgan is sized for 28x28, 32x32 or 64x64 images (7 or 4 times a power of two), got ${h}x${w}; resize with --size 32`);
+  throw new RangeError(
+    `dcgan is sized for 28x28, 32x32 or 64x64 images (7 or 4 times a power of two), got ${h}x${w}; resize with --size 32`,
+  );
 }
 
 export class Dcgan extends AdversarialBase {
@@ -39,8 +41,18 @@ export class Dcgan extends AdversarialBase {
     const { start, steps } = dcganGeometry(o.imageShape);
     const ch = (i: number): number => o.width * 2 ** i; // channels at i halvings below the image size
     const top = ch(steps - 1);
-    const g: Layer[] = [new Linear(o.latent, top * start * start, { bias: false }), new Unflatten(1, [top, start, start]), new BatchNorm2d(top), new ReLU()];
-    for (let i = steps - 1; i > 0; i--) g.push(new ConvTranspose2d(ch(i), ch(i - 1), 4, { stride: 2, padding: 1, bias: false }), new BatchNorm2d(ch(i - 1)), new ReLU());
+    const g: Layer[] = [
+      new Linear(o.latent, top * start * start, { bias: false }),
+      new Unflatten(1, [top, start, start]),
+      new BatchNorm2d(top),
+      new ReLU(),
+    ];
+    for (let i = steps - 1; i > 0; i--)
+      g.push(
+        new ConvTranspose2d(ch(i), ch(i - 1), 4, { stride: 2, padding: 1, bias: false }),
+        new BatchNorm2d(ch(i - 1)),
+        new ReLU(),
+      );
     g.push(new ConvTranspose2d(ch(0), c, 4, { stride: 2, padding: 1 }), new Tanh());
     const batchNorm = o.loss !== 'wasserstein-gp';
     const d: Layer[] = [new Conv2d(c, ch(0), 4, { stride: 2, padding: 1 }), new LeakyReLU(0.2)];

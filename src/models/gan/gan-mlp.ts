@@ -24,11 +24,27 @@ export class GanMlp extends AdversarialBase {
     const k = this.numClasses;
     this.generator = this.module(
       'generator',
-      new Sequential(new Linear(o.latent + k, h), new BatchNorm1d(h), new ReLU(), new Linear(h, 2 * h), new BatchNorm1d(2 * h), new ReLU(), new Linear(2 * h, d), new Tanh()),
+      new Sequential(
+        new Linear(o.latent + k, h),
+        new BatchNorm1d(h),
+        new ReLU(),
+        new Linear(h, 2 * h),
+        new BatchNorm1d(2 * h),
+        new ReLU(),
+        new Linear(2 * h, d),
+        new Tanh(),
+      ),
     );
     this.discriminator = this.module(
       'discriminator',
-      new Sequential(new Flatten(), new Linear(d + k, 2 * h), new LeakyReLU(0.2), new Linear(2 * h, h), new LeakyReLU(0.2), new Linear(h, 1)),
+      new Sequential(
+        new Flatten(),
+        new Linear(d + k, 2 * h),
+        new LeakyReLU(0.2),
+        new Linear(2 * h, h),
+        new LeakyReLU(0.2),
+        new Linear(h, 1),
+      ),
     );
   }
 }

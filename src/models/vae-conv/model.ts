@@ -39,11 +39,20 @@ export class VaeConv extends LatentModel {
   }
 
   protected decodeRaw(z: Tensor): Tensor {
-    return this.dec.forward(this.fc.forward(z).relu().reshape(z.size(0), ...this.features));
+    return this.dec.forward(
+      this.fc
+        .forward(z)
+        .relu()
+        .reshape(z.size(0), ...this.features),
+    );
   }
 
   protected encodeRawSteps(): PlanStep[] {
-    return [{ module: 'enc', as: 'h' }, { module: 'mu', from: 'h', as: 'mu' }, { module: 'lv', from: 'h', as: 'rawVar' }];
+    return [
+      { module: 'enc', as: 'h' },
+      { module: 'mu', from: 'h', as: 'mu' },
+      { module: 'lv', from: 'h', as: 'rawVar' },
+    ];
   }
 
   protected decodeRawSteps(): PlanStep[] {

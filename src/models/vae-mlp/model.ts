@@ -31,7 +31,10 @@ export class VaeMlp extends LatentModel {
     this.enc = this.module('enc', new Linear(d + k, o.hidden));
     this.mu = this.module('mu', new Linear(o.hidden, o.latent));
     this.lv = this.module('lv', new Linear(o.hidden, o.latent));
-    this.dec = this.module('dec', new Sequential(new Linear(o.latent + k, o.hidden), new ReLU(), new Linear(o.hidden, d)));
+    this.dec = this.module(
+      'dec',
+      new Sequential(new Linear(o.latent + k, o.hidden), new ReLU(), new Linear(o.hidden, d)),
+    );
     this.withLikelihood(o.likelihood, o.sigma);
   }
 
@@ -45,7 +48,12 @@ export class VaeMlp extends LatentModel {
   }
 
   protected encodeRawSteps(): PlanStep[] {
-    const h: PlanStep[] = [{ op: 'reshape', shape: [-1] }, ...labelSteps(this.numClasses), { module: 'enc' }, { op: 'relu', as: 'h' }];
+    const h: PlanStep[] = [
+      { op: 'reshape', shape: [-1] },
+      ...labelSteps(this.numClasses),
+      { module: 'enc' },
+      { op: 'relu', as: 'h' },
+    ];
     return [...h, { module: 'mu', from: 'h', as: 'mu' }, { module: 'lv', from: 'h', as: 'rawVar' }];
   }
 

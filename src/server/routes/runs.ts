@@ -23,7 +23,13 @@ import type { OpenRun } from '../../train/open-run.js';
 import { intParam, listParam, type RunParams } from '../validation.js';
 
 /** Pictures and results a run folder may hold, by extension; nothing else is served from it. */
-const SERVABLE: Record<string, string> = { png: 'image/png', gif: 'image/gif', svg: 'image/svg+xml', json: 'application/json', jsonl: 'application/x-ndjson' };
+const SERVABLE: Record<string, string> = {
+  png: 'image/png',
+  gif: 'image/gif',
+  svg: 'image/svg+xml',
+  json: 'application/json',
+  jsonl: 'application/x-ndjson',
+};
 const FILE_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}\.(png|gif|svg|json|jsonl)$/;
 
 const DEFAULT_SAMPLES = 64;
@@ -74,7 +80,9 @@ export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManage
       resolved: resolved ?? {},
       family: isAdversarial(settings) ? 'adversarial' : 'latent',
       metrics,
-      files: readdirSync(dir).filter((f) => FILE_NAME.test(f) && /\.(png|gif|svg)$/.test(f)).sort(),
+      files: readdirSync(dir)
+        .filter((f) => FILE_NAME.test(f) && /\.(png|gif|svg)$/.test(f))
+        .sort(),
       has_checkpoint: existsSync(join(dir, FILES.model)),
       live,
       training: jobs.isTraining(name, dir, live),
@@ -86,11 +94,17 @@ export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManage
   app.get<{ Params: RunParams & { file: string } }>('/api/runs/:run/files/:file', async (req, reply) => {
     const dir = store.dir(req.params.run);
     const file = req.params.file;
-    if (!FILE_NAME.test(file)) throw badRequest(`invalid file name ${JSON.stringify(file)}: only pictures and results (png, gif, svg, json, jsonl) directly inside the run folder are served`);
+    if (!FILE_NAME.test(file))
+      throw badRequest(
+        `invalid file name ${JSON.stringify(file)}: only pictures and results (png, gif, svg, json, jsonl) directly inside the run folder are served`,
+      );
     const path = join(dir, file);
     if (!existsSync(path)) throw notFound(`run '${req.params.run}' has no file ${file}`);
     // A picture from a run folder is data, never a page: an SVG's scripts must not run in the UI's origin.
-    reply.header('cache-control', 'no-cache').header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox").type(SERVABLE[file.split('.').pop()!]!);
+    reply
+      .header('cache-control', 'no-cache')
+      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox")
+      .type(SERVABLE[file.split('.').pop()!]!);
     return reply.send(createReadStream(path));
   });
 
@@ -101,32 +115,51 @@ export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManage
   app.get<{ Params: RunParams; Querystring: { limit?: string } }>('/api/runs/:run/latent-map', async (req) => {
     const limit = intParam(req.query.limit, 'limit', { min: 1, max: 10000, fallback: o.mapLimit });
     // Only the default size is kept per checkpoint: a client asking for every size must not grow the cache.
-    const map = limit === o.mapLimit ? await store.derived<LatentMap | null>(req.params.run, 'map', (run) => latentMap(run, limit)) : await store.use(req.params.run, (run) => latentMap(run, limit));
+    const map =
+      limit === o.mapLimit
+        ? await store.derived<LatentMap | null>(req.params.run, 'map', (run) => latentMap(run, limit))
+        : await store.use(req.params.run, (run) => latentMap(run, limit));
     return { map };
   });
 
-  app.post<{ Params: RunParams; Body: { z: number[][]; label?: number } }>('/api/runs/:run/decode', { schema: { body: decodeBody } }, async (req) => {
-    const bad = req.body.z.findIndex((v) => v.some((x) => !Number.isFinite(x)));
-    if (bad >= 0) throw badRequest(`latent vector ${bad} has a value that is not a finite number`);
-    return store.use(req.params.run, (run) => decodeVectors(run.model, req.body.z, req.body.label));
-  });
+  app.post<{ Params: RunParams; Body: { z: number[][]; label?: number } }>(
+    '/api/runs/:run/decode',
+    { schema: { body: decodeBody } },
+    async (req) => {
+      const bad = req.body.z.findIndex((v) => v.some((x) => !Number.isFinite(x)));
+      if (bad >= 0) throw badRequest(`latent vector ${bad} has a value that is not a finite number`);
+      return store.use(req.params.run, (run) => decodeVectors(run.model, req.body.z, req.body.label));
+    },
+  );
 
   app.get<{ Params: RunParams; Querystring: { indices?: string } }>('/api/runs/:run/test-images', async (req) => {
     const indices = listParam(req.query.indices, 'indices', { max: MAX_DECODE });
     return store.use(req.params.run, async (run) => testImages(await run.testSet(), indices));
   });
 
-  app.get<{ Params: RunParams; Querystring: { n?: string; seed?: string } }>('/api/runs/:run/samples.png', async (req, reply) => {
-    const n = intParam(req.query.n, 'n', { min: 1, max: 256, fallback: DEFAULT_SAMPLES });
-    const seed = intParam(req.query.seed, 'seed', { min: 0, max: 2 ** 31 - 1, fallback: DEFAULT_SAMPLE_SEED });
-    const draw = (run: OpenRun): Promise<Buffer> => {
-      const cols = run.model.numClasses || 8;
-      const grid = tidy(() => imageGrid(decodeLatents(run.model, withSeed(seed, () => randn([n, run.model.latentDim])), run.model.numClasses ? 'each' : undefined), { cols, scale: 2 }));
-      return encodePng(grid);
-    };
-    const fixed = n === DEFAULT_SAMPLES && seed === DEFAULT_SAMPLE_SEED; // the dashboard's grid, kept per checkpoint
-    const png = fixed ? await store.derived(req.params.run, 'samples', draw) : await store.use(req.params.run, draw);
-    reply.header('cache-control', 'no-cache').type('image/png');
-    return reply.send(png);
-  });
+  app.get<{ Params: RunParams; Querystring: { n?: string; seed?: string } }>(
+    '/api/runs/:run/samples.png',
+    async (req, reply) => {
+      const n = intParam(req.query.n, 'n', { min: 1, max: 256, fallback: DEFAULT_SAMPLES });
+      const seed = intParam(req.query.seed, 'seed', { min: 0, max: 2 ** 31 - 1, fallback: DEFAULT_SAMPLE_SEED });
+      const draw = (run: OpenRun): Promise<Buffer> => {
+        const cols = run.model.numClasses || 8;
+        const grid = tidy(() =>
+          imageGrid(
+            decodeLatents(
+              run.model,
+              withSeed(seed, () => randn([n, run.model.latentDim])),
+              run.model.numClasses ? 'each' : undefined,
+            ),
+            { cols, scale: 2 },
+          ),
+        );
+        return encodePng(grid);
+      };
+      const fixed = n === DEFAULT_SAMPLES && seed === DEFAULT_SAMPLE_SEED; // the dashboard's grid, kept per checkpoint
+      const png = fixed ? await store.derived(req.params.run, 'samples', draw) : await store.use(req.params.run, draw);
+      reply.header('cache-control', 'no-cache').type('image/png');
+      return reply.send(png);
+    },
+  );
 }

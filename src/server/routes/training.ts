@@ -45,7 +45,10 @@ export function trainingRoutes(app: FastifyInstance, store: RunStore, jobs: JobM
     return reply.code(202).send(job);
   });
 
-  app.post<{ Params: RunParams }>('/api/runs/:run/stop', async (req) => ({ stopping: true, ...jobs.stop(req.params.run) }));
+  app.post<{ Params: RunParams }>('/api/runs/:run/stop', async (req) => ({
+    stopping: true,
+    ...jobs.stop(req.params.run),
+  }));
 
   app.get<{ Params: RunParams }>('/api/runs/:run/events', async (req, reply) => {
     const name = req.params.run;
@@ -86,10 +89,16 @@ export function trainingRoutes(app: FastifyInstance, store: RunStore, jobs: JobM
         live = readLive(dir);
         send('live', live);
       }
-      if (changed(FILES.model)) send('checkpoint', { time: new Date(statSync(join(dir, FILES.model)).mtimeMs).toISOString() });
+      if (changed(FILES.model))
+        send('checkpoint', { time: new Date(statSync(join(dir, FILES.model)).mtimeMs).toISOString() });
       const job = jobs.job(name);
       const failed = job !== null && job.exitCode !== null && job.exitCode !== 0 && job.exitCode !== STOPPED_EXIT;
-      const status = JSON.stringify({ training: jobs.isTraining(name, dir, live), stopping: job?.stopping ?? false, exit_code: job?.exitCode ?? null, stderr: failed ? job.stderr.slice(-5) : [] });
+      const status = JSON.stringify({
+        training: jobs.isTraining(name, dir, live),
+        stopping: job?.stopping ?? false,
+        exit_code: job?.exitCode ?? null,
+        stderr: failed ? job.stderr.slice(-5) : [],
+      });
       if (status !== lastStatus) {
         lastStatus = status;
         send('status', JSON.parse(status));

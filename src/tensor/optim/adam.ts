@@ -31,7 +31,10 @@ export class Adam extends Optimizer {
     s.exp_avg!.mul_(b1).add_(grad, 1 - b1);
     s.exp_avg_sq!.mul_(b2).addcmul_(grad, grad, 1 - b2);
     const stepSize = this.lr / (1 - b1 ** step);
-    const denom = s.exp_avg_sq!.sqrt().div_(Math.sqrt(1 - b2 ** step)).add_(this.eps);
+    const denom = s
+      .exp_avg_sq!.sqrt()
+      .div_(Math.sqrt(1 - b2 ** step))
+      .add_(this.eps);
     p.addcdiv_(s.exp_avg!, denom, -stepSize);
   }
 }

@@ -155,7 +155,8 @@ export abstract class Optimizer {
     const get = (i: number, k: string, p: Tensor): Tensor => {
       const t = dict[`${i}.${k}`];
       if (!t) throw new Error(`optimizer state is missing '${i}.${k}'`);
-      if (t.shape.join() !== p.shape.join()) throw new Error(`optimizer state '${i}.${k}' has shape [${t.shape}], parameter ${i} has [${p.shape}]`);
+      if (t.shape.join() !== p.shape.join())
+        throw new Error(`optimizer state '${i}.${k}' has shape [${t.shape}], parameter ${i} has [${p.shape}]`);
       return t;
     };
     const steps = this.params.map((_, i) => dict[`${i}.step`]?.item());
@@ -171,13 +172,26 @@ export abstract class Optimizer {
         this.state[0] = Object.fromEntries(
           this.stateKeys.map((k) => [
             k,
-            keep(tidy(() => cat(this.params.map((p, i) => (steps[i] === undefined ? zerosLike(p) : get(i, k, p).to({ dtype: p.dtype, device: p.device })).reshape(-1))))),
+            keep(
+              tidy(() =>
+                cat(
+                  this.params.map((p, i) =>
+                    (steps[i] === undefined
+                      ? zerosLike(p)
+                      : get(i, k, p).to({ dtype: p.dtype, device: p.device })
+                    ).reshape(-1),
+                  ),
+                ),
+              ),
+            ),
           ]),
         );
       } else {
         this.params.forEach((p, i) => {
           if (steps[i] === undefined) return;
-          this.state[i] = Object.fromEntries(this.stateKeys.map((k) => [k, keep(get(i, k, p).to({ dtype: p.dtype, device: p.device }, { copy: true }))]));
+          this.state[i] = Object.fromEntries(
+            this.stateKeys.map((k) => [k, keep(get(i, k, p).to({ dtype: p.dtype, device: p.device }, { copy: true }))]),
+          );
         });
       }
       steps.forEach((s, i) => {
