@@ -23,7 +23,8 @@ import { shuffledIndices } from '../src/data/dataset.js';
 import { machine } from './machine.js';
 import { noGrad } from '../src/tensor/autograd.js';
 import { tidy } from '../src/tensor/scope.js';
-import type { GenerativeModel } from '../src/models/types.js';
+import type { Model } from '../src/models/model.js';
+import { need } from '../src/models/capabilities.js';
 
 const CANDIDATES: Record<string, Partial<RunConfig>> = {
   'mlp-dynamic': { model: 'vae-mlp', binarize: 'dynamic', epochs: 20 },
@@ -39,7 +40,7 @@ const test = await loadDataset({ dataset, split: 'test' });
 const testLabels = test.labels.toArray();
 
 /** Per image, how the reconstruction at the code's mean differs from the grey image, relative to the ink: Dice dissimilarity and L1 over ink. */
-function reconMetrics(model: GenerativeModel, ds: ImageDataset): { dice: Float64Array; relL1: Float64Array } {
+function reconMetrics(model: Model, ds: ImageDataset): { dice: Float64Array; relL1: Float64Array } {
   const dice = new Float64Array(ds.length);
   const relL1 = new Float64Array(ds.length);
   model.eval();
@@ -50,7 +51,9 @@ function reconMetrics(model: GenerativeModel, ds: ImageDataset): { dice: Float64
           .slice(0, i, Math.min(ds.length, i + 500))
           .float()
           .div(255);
-        const r = model.decode(model.encode(x).mu).reshape(x.size(0), -1);
+        const r = need(model, 'decoder', 'reconstruction')
+          .decode(need(model, 'encoder', 'reconstruction').encode(x).mu)
+          .reshape(x.size(0), -1);
         const f = x.reshape(x.size(0), -1);
         dice.set(
           f

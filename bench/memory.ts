@@ -5,17 +5,18 @@
 import { BatchLoader } from '../src/data/loader.js';
 import { loadMnist } from '../src/data/builtin.js';
 import { VaeMlp } from '../src/models/vae-mlp/model.js';
-import { Adam } from '../src/tensor/optim/adam.js';
 import { liveTensors, manualSeed } from '../src/tensor/runtime.js';
 import { tidy } from '../src/tensor/scope.js';
-import { trainStep } from '../src/train/objectives.js';
+import { OptimizerGroup, stepContext } from '../src/train/optimizers.js';
+import { resolveConfig } from '../src/train/config.js';
 import { machine } from './machine.js';
 
 export async function memoryBench(steps: number, limitMb = 100): Promise<void> {
   manualSeed(0);
   const train = await loadMnist('train');
   const model = new VaeMlp({ latent: 20, hidden: 400, imageShape: [1, 28, 28] });
-  const opt = new Adam(model.parameters());
+  const opt = OptimizerGroup.create(resolveConfig(), model.parameterGroups());
+  const ctx = stepContext(opt);
   const loader = new BatchLoader(train, { batchSize: 128, binarize: 'dynamic' });
   const warmup = Math.min(1000, Math.floor(steps / 2));
   let step = 0;
@@ -25,7 +26,10 @@ export async function memoryBench(steps: number, limitMb = 100): Promise<void> {
   const t0 = performance.now();
   while (step < steps) {
     for (const batch of loader.epoch()) {
-      tidy(() => trainStep(model, opt, batch.load().x, 1));
+      tidy(() => {
+        const { x, y } = batch.load();
+        return model.trainingStep({ x, y, t: 0, iteration: step }, ctx);
+      });
       step++;
       if (step === warmup) {
         rssAtWarmup = process.memoryUsage.rss();

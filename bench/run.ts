@@ -16,9 +16,9 @@ const { VaeMlp } = await import('../src/models/vae-mlp/model.js');
 const { VaeConv } = await import('../src/models/vae-conv/model.js');
 const { Dcgan } = await import('../src/models/gan/dcgan.js');
 const { tidy } = await import('../src/tensor/scope.js');
-const { Adam } = await import('../src/tensor/optim/adam.js');
 const { manualSeed } = await import('../src/tensor/runtime.js');
-const { trainStep, AdversarialObjective, OptimizerPair } = await import('../src/train/objectives.js');
+const { OptimizerGroup, stepContext } = await import('../src/train/optimizers.js');
+const { nonSaturating } = await import('../src/models/gan/losses.js');
 const { resolveConfig } = await import('../src/train/config.js');
 const { machine } = await import('./machine.js');
 const { referenceConfigs, runReference, DCGAN_REFERENCE } = await import('./reference.js');
@@ -78,10 +78,15 @@ async function projectEpoch(arch: Arch, images: number): Promise<number> {
   const train = full.take(images);
   const o = { latent: 20, imageShape: [1, 28, 28] as [number, number, number] };
   const model = arch === 'mlp' ? new VaeMlp({ ...o, hidden: 400 }) : new VaeConv({ ...o, layout: 'strided' });
-  const opt = new Adam(model.parameters(), { lr: 1e-3 });
+  const opt = OptimizerGroup.create(resolveConfig({}, { lr: 1e-3 }), model.parameterGroups());
+  const ctx = stepContext(opt);
   const loader = new BatchLoader(train, { batchSize: 128, binarize: 'dynamic' });
   const t0 = performance.now();
-  for (const b of loader.epoch()) tidy(() => trainStep(model, opt, b.load().x, 1));
+  for (const b of loader.epoch())
+    tidy(() => {
+      const { x, y } = b.load();
+      return model.trainingStep({ x, y, t: 0, iteration: b.index }, ctx);
+    });
   const seconds = (performance.now() - t0) / 1000;
   model.dispose();
   opt.dispose();
@@ -130,13 +135,9 @@ async function projectGanEpoch(
   manualSeed(0);
   const full = await loadMnist('train');
   const train = full.take(images);
-  const model = new Dcgan({ latent: size.latent, imageShape: [1, 28, 28], loss: 'nonsaturating', width: size.width });
-  const gan = { lr: 2e-4, betas: [0.5, 0.999] as [number, number] };
-  const pair = new OptimizerPair(
-    new Adam(model.generator.parameters(), gan),
-    new Adam(model.discriminator.parameters(), gan),
-  );
-  const objective = new AdversarialObjective(resolveConfig({}, { model: 'dcgan' }), model, pair);
+  const model = new Dcgan({ latent: size.latent, imageShape: [1, 28, 28], loss: nonSaturating, width: size.width });
+  const pair = OptimizerGroup.create(resolveConfig({}, { model: 'dcgan' }), model.parameterGroups());
+  const ctx = stepContext(pair);
   const loader = new BatchLoader(train, { batchSize: 128, binarize: 'none' });
   const sums: Record<string, number> = {};
   let index = 0;
@@ -144,7 +145,7 @@ async function projectGanEpoch(
   for (const b of loader.epoch()) {
     const step = tidy(() => {
       const { x, y } = b.load();
-      return objective.step(x, y, 0, index++);
+      return model.trainingStep({ x, y, t: 0, iteration: index++ }, ctx);
     });
     // the step's sums are over the batch's images; divided by `images` below, per-image means as the reference prints
     for (const [k, v] of Object.entries(step)) sums[k] = (sums[k] ?? 0) + v;

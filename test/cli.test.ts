@@ -35,10 +35,17 @@ test('--help explains the commands', () => {
   const r = cli('--help');
   assert.equal(r.status, 0);
   for (const c of ['doctor', 'train', 'data']) assert.match(r.stdout, new RegExp(`\\n  ${c}\\b`));
-  assert.match(
-    cli('train', '--help').stdout,
-    /--latent <n>\s+latent dimensions \(default: 20; 2 for cvae, 100 for GANs\)/,
-  );
+  // The common settings and the chosen model's own options, with that model's defaults.
+  const vae = cli('train', '--help').stdout;
+  assert.match(vae, /--latent <n>\s+latent dimensions \(default: 20\)/);
+  assert.match(vae, /--beta <x>\s+weight of the KL term/);
+  assert.doesNotMatch(vae, /--gp-weight/);
+  const wgan = cli('train', '--model', 'wgan-gp', '--help').stdout;
+  assert.match(wgan, /wgan-gp's options/);
+  assert.match(wgan, /--latent <n>\s+latent dimensions \(default: 100\)/);
+  assert.match(wgan, /--n-critic <n>\s+discriminator \(critic\) steps per generator step \(default: 5\)/);
+  assert.match(wgan, /--lr <x>\s+.*\(default: 0\.0001\)/);
+  assert.doesNotMatch(wgan, /--beta <x>/);
 });
 
 test('doctor reports libtorch, BLAS, threads, devices, speed and datasets', () => {

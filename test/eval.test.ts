@@ -71,7 +71,7 @@ test('the importance-weighted NLL is at most the negative ELBO for every image, 
   assert.ok(means[3]! < means[2]! + 0.02, `mean NLL ${means.join(' > ')}`);
   assert.throws(
     () => importanceWeightedNll(new L.models.AeMlp({ latent: 2, hidden: 4, imageShape: [1, 2, 2] }), x, 5),
-    /not a VAE/,
+    /importance sampling needs a posterior q\(z\|x\) with a log-density \(a VAE\); ae-mlp has none/,
   );
 });
 

@@ -23,11 +23,11 @@ import type { Command } from 'commander';
 import * as ort from 'onnxruntime-node';
 import { exportCommand } from '../src/cli/export.js';
 import { importCommand } from '../src/cli/import.js';
-import { decodeModel, exportOnnx, exportRun, readMetadata, saveOnnx } from '../src/export/index.js';
+import { decodeModel, exportRun, readMetadata, saveOnnx } from '../src/export/index.js';
 import { LatentModel } from '../src/models/common/latent-model.js';
 import type { PlanStep } from '../src/models/common/forward-plan.js';
-import { createModel } from '../src/models/registry.js';
-import type { AnyModel } from '../src/models/types.js';
+import type { Model } from '../src/models/model.js';
+import { buildModel as createModel } from '../src/train/prepare.js';
 import { LeakyReLU, Sigmoid, Softplus, Tanh } from '../src/nn/activation.js';
 import { BatchNorm1d, BatchNorm2d } from '../src/nn/batchnorm.js';
 import { Sequential } from '../src/nn/container.js';
@@ -48,6 +48,7 @@ import { importRun } from '../src/train/import-run.js';
 import { withOpenRun } from '../src/train/open-run.js';
 import { decodeLatents } from '../src/viz/latent.js';
 import { hasTorchPython, referenceDir, repoRoot, runTorch } from './helpers.js';
+import { compareWithOnnx } from './onnx-compare.js';
 
 const torchSkip = hasTorchPython()
   ? false
@@ -85,7 +86,7 @@ const CASES: Case[] = [
 ];
 
 /** Non-trivial batch-norm statistics and affine terms, so that eval-mode batch norm is tested; a learned sigma too. */
-function perturb(model: AnyModel): void {
+function perturb(model: Model): void {
   noGrad(() =>
     tidy(() => {
       for (const [, m] of model.namedModules()) {
@@ -99,68 +100,6 @@ function perturb(model: AnyModel): void {
       for (const [name, p] of model.namedParameters()) if (name.endsWith('log_sigma')) p.fill_(-1.3);
     }),
   );
-}
-
-const f32 = (t: Tensor): ort.Tensor =>
-  new ort.Tensor('float32', t.contiguous().toTypedArray() as Float32Array, t.shape);
-const labelsOf = (b: number, k: number): ort.Tensor =>
-  new ort.Tensor(
-    'int64',
-    BigInt64Array.from({ length: b }, (_, i) => BigInt(i % k)),
-    [b],
-  );
-
-function maxDiff(ours: Tensor, theirs: ort.Tensor): number {
-  assert.deepEqual(theirs.dims, ours.shape);
-  const a = ours.toTypedArray() as Float32Array;
-  const b = theirs.data as Float32Array;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i]! - b[i]!));
-  return d;
-}
-
-/** Exports `model`, runs both files through onnxruntime at batch sizes 1 and 5, and asserts they match latentlab; gives the differences. */
-async function compareWithOnnx(model: AnyModel): Promise<string> {
-  const files = exportOnnx(model, { dataset: 'test' });
-  const k = model.numClasses;
-  const decoder = await ort.InferenceSession.create(files.decoder);
-  assert.deepEqual([...decoder.inputNames].sort(), k ? ['label', 'z'] : ['z']);
-  const diffs: string[] = [];
-  for (const b of [1, 5]) {
-    const z = randn([b, model.latentDim]);
-    const out = await decoder.run({ z: f32(z), ...(k ? { label: labelsOf(b, k) } : {}) });
-    const d = maxDiff(decodeLatents(model, z, k ? 'each' : undefined), out.image!);
-    assert.ok(d < 1e-5, `decoder, batch ${b}: max |difference| ${d}`);
-    diffs.push(`image B=${b} ${d.toExponential(2)}`);
-  }
-  if (model.family !== 'latent') {
-    assert.equal(files.encoder, null, 'GANs have no encoder');
-    return diffs.join(', ');
-  }
-  assert.ok(files.encoder, 'an encoder file');
-  const encoder = await ort.InferenceSession.create(files.encoder);
-  assert.deepEqual([...encoder.outputNames].sort(), model.variational ? ['logvar', 'mu'] : ['mu']);
-  for (const b of [1, 5]) {
-    const x = rand([b, ...model.imageShape]);
-    const y = k
-      ? tensor(
-          Array.from({ length: b }, (_, i) => (3 * i + 1) % k),
-          { dtype: 'int64' },
-        )
-      : undefined;
-    const out = await encoder.run({
-      x: f32(x),
-      ...(y ? { label: new ort.Tensor('int64', y.toTypedArray() as BigInt64Array, [b]) } : {}),
-    });
-    const ours = noGrad(() => model.encode(x, y));
-    for (const [name, v] of Object.entries({ mu: ours.mu, logvar: ours.logvar })) {
-      if (!v) continue;
-      const d = maxDiff(v, out[name]!);
-      assert.ok(d < 1e-5, `encoder ${name}, batch ${b}: max |difference| ${d}`);
-      diffs.push(`${name} B=${b} ${d.toExponential(2)}`);
-    }
-  }
-  return diffs.join(', ');
 }
 
 for (const c of CASES) {
@@ -423,7 +362,15 @@ test('export and import explain themselves; bad input is a clear error, and noth
     /decoder\.onnx {2}z \[batch, latent\] float32 -> image \[batch, C, H, W\] float32 in \[0, 1\]/,
   );
   const importHelp = helpOf(importCommand());
-  for (const flag of ['--weights <file>', '--out <dir>', '--model <', '--latent <n>', '--hidden <n>', '--layout <'])
+  // train's settings: the common ones and the default model's own (another model's with --model NAME --help).
+  for (const flag of [
+    '--weights <file>',
+    '--out <dir>',
+    '--model <',
+    '--latent <n>',
+    '--hidden <n>',
+    "vae-mlp's options",
+  ])
     assert.ok(importHelp.includes(flag), `import --help shows ${flag}`);
   assert.match(importHelp, /missing, unexpected and mismatched names/);
   const noWeights = join(tmp, 'runs', 'no-weights');

@@ -12,12 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as L from '../src/index.js';
-import { gradientPenalty } from '../src/models/gan/losses.js';
+import { gradientPenalty, nonSaturating, wassersteinGp } from '../src/models/gan/losses.js';
 import { Dcgan } from '../src/models/gan/dcgan.js';
 import { GanMlp } from '../src/models/gan/gan-mlp.js';
-import type { AdversarialModel } from '../src/models/types.js';
-import { AdversarialObjective, OptimizerPair } from '../src/train/objectives.js';
-import { createModelOptimizer } from '../src/train/optimizers.js';
+import type { AdversarialBase } from '../src/models/gan/adversarial.js';
+import { runSchema } from '../src/train/config.js';
+import { OptimizerGroup, stepContext } from '../src/train/optimizers.js';
+import { buildModel } from '../src/train/prepare.js';
 import { decodePng, type Raster } from '../src/viz/grid.js';
 import { decodeLatents, labelsFor } from '../src/viz/latent.js';
 import { assertClose, repoRoot, prng } from './helpers.js';
@@ -252,7 +253,7 @@ test('dcgan decodes z to images in [0, 1] for 28x28, 32x32 and 64x64, and its cr
     [1, 64, 64],
   ] as [number, number, number][]) {
     L.manualSeed(0);
-    const m = new Dcgan({ latent: 6, imageShape: shape, loss: 'nonsaturating', width: 4 });
+    const m = new Dcgan({ latent: 6, imageShape: shape, loss: nonSaturating, width: 4 });
     try {
       L.tidy(() => {
         const x = m.decode(L.randn([3, 6]));
@@ -273,23 +274,23 @@ test('dcgan decodes z to images in [0, 1] for 28x28, 32x32 and 64x64, and its cr
     }
   }
   assert.throws(
-    () => new Dcgan({ latent: 6, imageShape: [1, 30, 30], loss: 'nonsaturating', width: 4 }),
+    () => new Dcgan({ latent: 6, imageShape: [1, 30, 30], loss: nonSaturating, width: 4 }),
     (e: Error) => e instanceof RangeError && /got 30x30/.test(e.message) && /28x28, 32x32 or 64x64/.test(e.message),
   );
   assert.throws(
-    () => new Dcgan({ latent: 6, imageShape: [1, 28, 32], loss: 'nonsaturating', width: 4 }),
+    () => new Dcgan({ latent: 6, imageShape: [1, 28, 32], loss: nonSaturating, width: 4 }),
     /square images, got 28x32/,
   );
   assert.throws(
-    () => new Dcgan({ latent: 6, imageShape: [1, 28, 28], loss: 'nonsaturating', width: 4, numClasses: 10 }),
+    () => new Dcgan({ latent: 6, imageShape: [1, 28, 28], loss: nonSaturating, width: 4, numClasses: 10 }),
     /unconditional; use cgan/,
   );
 });
 
 test("dcgan's initialisation is DCGAN's, and wgan-gp's critic has no batch norm (its generator keeps it)", () => {
   L.manualSeed(0);
-  const dc = new Dcgan({ latent: 8, imageShape: [1, 28, 28], loss: 'nonsaturating', width: 16 });
-  const wg = new Dcgan({ latent: 8, imageShape: [1, 28, 28], loss: 'wasserstein-gp', width: 16 });
+  const dc = new Dcgan({ latent: 8, imageShape: [1, 28, 28], loss: nonSaturating, width: 16 });
+  const wg = new Dcgan({ latent: 8, imageShape: [1, 28, 28], loss: wassersteinGp(10), width: 16 });
   try {
     assert.equal(dc.modelName, 'dcgan');
     assert.equal(wg.modelName, 'wgan-gp');
@@ -328,8 +329,8 @@ test("dcgan's initialisation is DCGAN's, and wgan-gp's critic has no batch norm 
 
 test('gan-mlp and cgan shapes; cgan needs labels and uses them', () => {
   L.manualSeed(0);
-  const g = new GanMlp({ latent: 5, imageShape: [1, 28, 28], loss: 'nonsaturating', hidden: 16 });
-  const c = new GanMlp({ latent: 5, imageShape: [1, 28, 28], loss: 'nonsaturating', hidden: 16, numClasses: 10 });
+  const g = new GanMlp({ latent: 5, imageShape: [1, 28, 28], loss: nonSaturating, hidden: 16 });
+  const c = new GanMlp({ latent: 5, imageShape: [1, 28, 28], loss: nonSaturating, hidden: 16, numClasses: 10 });
   try {
     assert.deepEqual([g.modelName, g.numClasses, c.modelName, c.numClasses], ['gan-mlp', 0, 'cgan', 10]);
     assert.deepEqual(g.stateDict()['generator.0.weight']!.shape, [16, 5]);
@@ -380,26 +381,31 @@ test('gan-mlp and cgan shapes; cgan needs labels and uses them', () => {
 // ---------------------------------------------------------------------------------------
 // 3. The adversarial step.
 
-function adversarialSetup(over: Partial<L.train.RunConfig>, shape: [number, number, number] = [1, 28, 28]) {
-  const c = train.resolveConfig({}, { latent: 8, width: 4, hidden: 16, ...over });
+function adversarialSetup(over: Record<string, unknown>, shape: [number, number, number] = [1, 28, 28]) {
+  const keys = runSchema(String(over.model));
+  const small = Object.fromEntries(Object.entries({ latent: 8, width: 4, hidden: 16 }).filter(([k]) => k in keys));
+  const c = train.resolveConfig({}, { ...small, ...over });
   L.manualSeed(1);
-  const model = L.models.createModel(c, shape, 10) as AdversarialModel;
-  const pair = createModelOptimizer(c, model);
-  assert.ok(pair instanceof OptimizerPair);
-  return { c, model, pair, objective: new AdversarialObjective(c, model, pair) };
+  const model = buildModel(c, shape, 10) as AdversarialBase;
+  const pair = OptimizerGroup.create(c, model.parameterGroups());
+  assert.deepEqual(Object.keys(pair.optimizers), ['generator', 'discriminator']);
+  const ctx = stepContext(pair);
+  const step = (x: L.Tensor, y: L.Tensor, t: number, iteration: number): Record<string, number> =>
+    L.tidy(() => model.trainingStep({ x, y, t, iteration }, ctx));
+  return { c, model, pair, objective: { step } };
 }
 
 for (const [name, over, every] of [
   ['wgan-gp (nCritic 5 by default)', { model: 'wgan-gp' }, 5],
   ['dcgan (nCritic 1 by default)', { model: 'dcgan' }, 1],
   ['gan-mlp with --n-critic 3', { model: 'gan-mlp', nCritic: 3 }, 3],
-] as [string, Partial<L.train.RunConfig>, number][]) {
+] as [string, Record<string, unknown>, number][]) {
   test(`${name}: every step moves the discriminator; the generator moves only when iteration % ${every} === 0`, () => {
     const { c, model, pair, objective } = adversarialSetup(over);
     const x = L.keep(L.rand([8, 1, 28, 28]));
     const y = L.keep(L.zeros([8], { dtype: 'int64' }));
     try {
-      assert.equal(train.criticSteps(c), every);
+      assert.equal(model.nCritic, every);
       const gNames = model.generator.namedParameters().length;
       const dNames = model.discriminator.namedParameters().length;
       const moved: number[] = [];
@@ -413,7 +419,7 @@ for (const [name, over, every] of [
         if (it > 0) assert.ok(L.liveTensors() <= live, `iteration ${it}: ${L.liveTensors() - live} tensors leaked`);
         const dMoved = changed(d0, snapshot(model.discriminator));
         const gMoved = changed(g0, snapshot(model.generator));
-        if (model.loss === 'wasserstein-gp') {
+        if (model.loss.name === 'wasserstein-gp') {
           // The critic's output bias cancels in critic(G(z)) - critic(x) and is absent from the
           // penalty: its gradient is exactly 0, so Adam leaves it where it is; everything else moves.
           const outBias = [...d0.keys()].at(-1)!;
@@ -441,9 +447,9 @@ for (const [name, over, every] of [
           assert.deepEqual(gMoved, [], `iteration ${it}: the generator must not move`);
         }
         for (const v of Object.values(sums)) assert.ok(Number.isFinite(v));
-        if (model.loss === 'wasserstein-gp') {
+        if (model.loss.name === 'wasserstein-gp') {
           // Sums over the batch: d_loss = critic(G(z)) - critic(x) + 10 * penalty; W = critic(x) - critic(G(z)).
-          assertClose([sums.dLoss!], [sums.dFake! - sums.dReal! + c.gpWeight * sums.gradientPenalty!], {
+          assertClose([sums.dLoss!], [sums.dFake! - sums.dReal! + Number(c.gpWeight) * sums.gradientPenalty!], {
             atol: 1e-4,
             rtol: 1e-4,
             what: `d_loss at ${it}`,
@@ -464,8 +470,8 @@ for (const [name, over, every] of [
         moved,
         [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].filter((i) => i % every === 0),
       );
-      assert.equal(pair.discriminator.stepCount, 11);
-      assert.equal(pair.generator.stepCount, moved.length);
+      assert.equal(pair.get('discriminator').stepCount, 11);
+      assert.equal(pair.get('generator').stepCount, moved.length);
     } finally {
       x.dispose();
       y.dispose();
@@ -529,7 +535,7 @@ test('OptimizerPair.stateDict()/loadStateDict() restore both optimizers exactly:
             Object.entries(saved).map(([k, t]) => [k.replace(/^generator\./, '').replace(/^discriminator\./, ''), t]),
           ),
         ),
-      /not from a GAN run/,
+      /belongs to none of the parameter groups \(generator, discriminator\)/,
     );
   } finally {
     L.disposeAll([x, y, ...Object.values(saved)]);
@@ -770,8 +776,11 @@ test('a dcgan run refuses --label and reconstruct with a clear message', async (
       ['decode', '--run', dir, '--z', Array(16).fill('0').join(','), '--label', '3'],
       /dcgan is not conditional: it takes no --label/,
     ],
-    [['reconstruct', '--run', dir], /reconstruct needs an encoder; dcgan is a GAN and has none/],
-    [['latent-map', '--run', dir], /latent-map needs an encoder; dcgan is a GAN and has none/],
+    [
+      ['reconstruct', '--run', dir],
+      /reconstruct needs an encoder; dcgan has none \(it offers: decoder, prior, discriminator\)/,
+    ],
+    [['latent-map', '--run', dir], /latent-map needs an encoder; dcgan has none/],
   ] as [string[], RegExp][];
   const [ok, ...results] = await Promise.all([
     cliAsync('sample', '--run', dir, '--n', '16', '--out', join(tmp, 'dcgan-samples.png'), '--json'),
@@ -815,11 +824,11 @@ test('train --model cgan: samples.png has one column per class; sample needs no 
 test('GAN configuration errors: beta, another optimizer, early stopping', async () => {
   const out = join(tmp, 'never-run');
   const cases = [
-    [['--beta', '2'], /beta applies to VAEs; dcgan has no KL term/],
-    [['--optimizer', 'sgd'], /dcgan trains with Adam \(two optimizers, one per network\); got --optimizer sgd/],
+    [['--beta', '2'], /'beta' does not apply to dcgan; it is an option of vae-mlp, vae-conv, cvae/],
+    [['--optimizer', 'sgd'], /dcgan trains with adam; got --optimizer sgd/],
     [
       ['--patience', '3', '--val-fraction', '0.1'],
-      /early stopping watches the validation -ELBO, which dcgan does not have/,
+      /early stopping watches a validation metric, and dcgan declares none/,
     ],
   ] as [string[], RegExp][];
   const results = await Promise.all(
@@ -835,11 +844,8 @@ test('GAN configuration errors: beta, another optimizer, early stopping', async 
   assert.ok(!existsSync(join(out, 'config.json')), 'nothing was written');
   // The same checks in the library, for every GAN.
   for (const model of ['gan-mlp', 'wgan-gp', 'cgan'] as const) {
-    assert.throws(
-      () => train.resolveConfig({}, { model, beta: 2 }),
-      new RegExp(`beta applies to VAEs; ${model} has no KL term`),
-    );
-    assert.throws(() => train.resolveConfig({}, { model, optimizer: 'rmsprop' }), /trains with Adam/);
+    assert.throws(() => train.resolveConfig({}, { model, beta: 2 }), new RegExp(`'beta' does not apply to ${model}`));
+    assert.throws(() => train.resolveConfig({}, { model, optimizer: 'rmsprop' }), /trains with adam/);
   }
   assert.throws(() => train.resolveConfig({}, { model: 'dcgan', nCritic: 0 }), /'nCritic' must be at least 1, got 0/);
   assert.deepEqual(train.adamBetas(train.resolveConfig({}, { model: 'wgan-gp', beta1: 0.1 })), [0.1, 0.9]);
@@ -847,7 +853,7 @@ test('GAN configuration errors: beta, another optimizer, early stopping', async 
 });
 
 test('latent size defaults per model family: 20 for VAEs, 2 for cvae, 100 for GANs; a given size wins', () => {
-  const latent = (over: Partial<L.train.RunConfig>, file: Partial<L.train.RunConfig> = {}): number =>
+  const latent = (over: Record<string, unknown>, file: Record<string, unknown> = {}): unknown =>
     train.resolveConfig(file, over).latent;
   assert.equal(latent({ model: 'vae-mlp' }), 20);
   assert.equal(latent({ model: 'cvae' }), 2);

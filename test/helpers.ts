@@ -54,3 +54,13 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** Runs the CLI from source (tsx) in `cwd`; its exit status and output. */
+export function runCli(args: string[], cwd: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(
+    process.execPath,
+    ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args],
+    { encoding: 'utf8', cwd },
+  );
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}

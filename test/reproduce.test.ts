@@ -179,7 +179,8 @@ test('each run names the train command that makes it, and the page escapes its t
   const c = normalRunConfig({ model: 'vae-mlp', dataset: 'mnist', classes: [7], latent: 2, epochs: 20, seed: 0 });
   assert.equal(
     trainCommandLine(c, 'report/runs/anomaly 7'),
-    "latentlab train --model vae-mlp --classes 7 --binarize none --latent 2 --epochs 20 --val-fraction 0.1 --out 'report/runs/anomaly 7'",
+    // The common settings first, then the model's own options.
+    "latentlab train --model vae-mlp --classes 7 --binarize none --epochs 20 --val-fraction 0.1 --latent 2 --out 'report/runs/anomaly 7'",
   );
   assert.equal(escapeHtml(`<img src="x" onerror='y'>&`), '&lt;img src=&quot;x&quot; onerror=&#39;y&#39;&gt;&amp;');
 });

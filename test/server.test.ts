@@ -57,11 +57,15 @@ test('lists the runs with their last epoch', async () => {
   assert.ok(runs.every((x) => x.epochs_done === 1 && !x.training));
   const detail = (await inject('GET', '/api/runs/z2')).json() as {
     metrics: unknown[];
-    family: string;
+    metric_info: { key: string; label: string }[];
     config: { latent: number };
   };
   assert.equal(detail.metrics.length, 1);
-  assert.equal(detail.family, 'latent');
+  // The model's declared metrics travel with the run, for the curves and the runs table.
+  assert.deepEqual(
+    detail.metric_info.slice(0, 3).map((m) => m.label),
+    ['-ELBO', 'recon', 'KL'],
+  );
   assert.equal(detail.config.latent, 2);
 });
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { parseOption } from '../src/util/options.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -145,14 +146,14 @@ test('early stopping stops when validation stops improving and keeps the best mo
 
 test('KL schedules: linear warm-up and cyclical annealing', () => {
   const base = { beta: 2, warmupEpochs: 4, cycles: 2, cycleRatio: 0.5, epochs: 8 };
-  assert.equal(train.klWeight({ ...base, klSchedule: 'constant' }, 1), 2);
+  assert.equal(train.klWeight({ ...base, klSchedule: 'constant' }, base.epochs, 1), 2);
   assert.deepEqual(
-    [0, 1, 2, 4, 6].map((t) => train.klWeight({ ...base, klSchedule: 'linear' }, t)),
+    [0, 1, 2, 4, 6].map((t) => train.klWeight({ ...base, klSchedule: 'linear' }, base.epochs, t)),
     [0, 0.5, 1, 2, 2],
   );
   // Cycles of 4 epochs, rising over the first 2 of each.
   assert.deepEqual(
-    [0, 1, 2, 3, 4, 5, 7.9].map((t) => train.klWeight({ ...base, klSchedule: 'cyclical' }, t)),
+    [0, 1, 2, 3, 4, 5, 7.9].map((t) => train.klWeight({ ...base, klSchedule: 'cyclical' }, base.epochs, t)),
     [0, 1, 2, 2, 0, 1, 2],
   );
   const lr = { lrStepEpochs: 2, lrGamma: 0.1, epochs: 10 };
@@ -176,7 +177,15 @@ test('configuration: file then flags; unknown keys and wrong types are errors', 
     () => train.resolveConfig({}, { patience: 3 }),
     /early stopping \(--patience\) needs a validation split/,
   );
-  assert.throws(() => train.parseFlag('beta', 'x'), /option --beta: expected a number, got 'x'/);
+  assert.throws(
+    () => parseOption({ beta: train.anySchema('beta')! }, 'beta', 'x'),
+    /option --beta: expected a number, got 'x'/,
+  );
+  // A key of another model names the models it belongs to.
+  assert.throws(
+    () => train.resolveConfig({}, { model: 'dcgan', beta: 2 }),
+    /'beta' does not apply to dcgan; it is an option of vae-mlp/,
+  );
 });
 
 // --- the command line ----------------------------------------------------------------------

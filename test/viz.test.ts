@@ -207,14 +207,17 @@ test('bad input to the visual commands gives a clear error and writes nothing', 
   assert.ok(readFileSync(join(run, 'config.json'), 'utf8').includes('"latent": 2'));
 });
 
-test('training curves: a VAE gets -ELBO, reconstruction and KL panels; a plain autoencoder (KL always 0) only reconstruction', async () => {
-  const { curvesSpec } = await import('../src/viz/charts.js');
-  const panels = (metrics: Record<string, number>[]): string[] =>
-    [
-      ...new Set((curvesSpec(metrics, 't').data as { values: { quantity: string }[] }).values.map((r) => r.quantity)),
-    ].sort();
+test('training curves: a panel per metric the model declares (a VAE: -ELBO, reconstruction, KL; a plain autoencoder: reconstruction); without declarations, per metric recorded', async () => {
+  const { curvePanels, curvesSpec } = await import('../src/viz/charts.js');
+  const { ELBO_METRICS, RECONSTRUCTION_METRICS } = await import('../src/models/common/metrics.js');
+  const rows = (spec: ReturnType<typeof curvesSpec>): { quantity: string; split: string; value: number }[] =>
+    (spec.data as { values: { quantity: string; split: string; value: number }[] }).values;
+  const panels = (metrics: Record<string, number>[], declared?: Parameters<typeof curvePanels>[0]): string[] => [
+    ...new Set(rows(curvesSpec(metrics, 't', declared && curvePanels(declared))).map((r) => r.quantity)),
+  ];
   const epoch = (e: number, kl: number): Record<string, number> => ({
     epoch: e,
+    train_loss: 100 + kl,
     train_neg_elbo: 100 + kl,
     train_recon: 100,
     train_kl: kl,
@@ -222,6 +225,23 @@ test('training curves: a VAE gets -ELBO, reconstruction and KL panels; a plain a
     test_recon: 101,
     test_kl: kl,
   });
-  assert.deepEqual(panels([epoch(1, 20), epoch(2, 18)]), ['KL', 'negative ELBO', 'reconstruction']);
-  assert.deepEqual(panels([epoch(1, 0), epoch(2, 0)]), ['reconstruction']);
+  const vae = [epoch(1, 20), epoch(2, 18)];
+  assert.deepEqual(panels(vae, ELBO_METRICS), [
+    '-ELBO (nats per image)',
+    'recon (nats per image)',
+    'KL (nats per image)',
+  ]);
+  assert.deepEqual(panels([epoch(1, 0), epoch(2, 0)], RECONSTRUCTION_METRICS), ['recon (nats per image)']);
+  assert.deepEqual(panels(vae), ['neg elbo', 'recon', 'kl']);
+  // Each panel's lines are the splits, with the recorded values.
+  const kl = rows(curvesSpec(vae, 't', curvePanels(ELBO_METRICS))).filter((r) => r.quantity.startsWith('KL'));
+  assert.deepEqual(
+    kl.map((r) => [r.split, r.value]),
+    [
+      ['train', 20],
+      ['test', 20],
+      ['train', 18],
+      ['test', 18],
+    ],
+  );
 });

@@ -12,15 +12,17 @@ import { BUILTIN } from '../data/builtin.js';
 import {
   ANOMALY_DEFAULTS,
   analyseRunDir,
+  checkScorable,
   normalRunConfig,
   oneClassAuroc,
   unconditionalLatent,
   type AnomalyResult,
 } from '../eval/anomaly-run.js';
 import { calibratedScores, complexityBits, scoreDataset } from '../eval/anomaly.js';
-import { MODEL_NAMES, type ModelName } from '../train/config.js';
+import { getModel, models } from '../models/registry.js';
+import { trainRun } from '../workflow/train-run.js';
+import { barFields } from './epoch-line.js';
 import { withOpenRun } from '../train/open-run.js';
-import { prepareRun } from '../train/prepare.js';
 import { classList, nonNegativeIntArg, positiveInt } from './parse.js';
 import { progressBar, type Progress } from './progress.js';
 
@@ -28,7 +30,7 @@ interface AnomalyFlags {
   dataset: string;
   normal?: string;
   run?: string;
-  model: ModelName;
+  model: string;
   latent: number;
   epochs: number;
   k: number;
@@ -50,22 +52,19 @@ async function trainNormal(o: AnomalyFlags, classes: number[], dir: string): Pro
     epochs: o.epochs,
     seed: o.seed,
   });
+  checkScorable(config);
+  const metrics = getModel(config.model).metrics;
   let bar: Progress | null = null;
-  const run = await prepareRun(config, dir, true, {
-    onEpochStart: (e, n) =>
-      (bar = progressBar(`normal ${classes.join(',')}: epoch ${e}/${o.epochs}`, n, !o.json && process.stderr.isTTY)),
-    onBatch: (_e, done, s) => bar?.update(done, { loss: s.loss }),
-    onEpochEnd: () => bar?.stop(),
+  if (!o.json) console.error(`training ${o.model} on ${o.dataset} class ${classes.join(',')} -> ${dir}`);
+  await trainRun(config, dir, {
+    pictures: false,
+    callbacks: {
+      onEpochStart: (e, n) =>
+        (bar = progressBar(`normal ${classes.join(',')}: epoch ${e}/${o.epochs}`, n, !o.json && process.stderr.isTTY)),
+      onBatch: (_e, done, s) => bar?.update(done, barFields(metrics, s)),
+      onEpochEnd: () => bar?.stop(),
+    },
   });
-  try {
-    if (!o.json)
-      console.error(
-        `training ${o.model} on ${run.datasets.train.name} (${run.datasets.train.length} images) -> ${dir}`,
-      );
-    await run.trainer.fit();
-  } finally {
-    run.dispose();
-  }
 }
 
 function summaryLine(r: AnomalyResult): string {
@@ -127,8 +126,8 @@ export function anomalyCommand(): Command {
     .option('--normal <classes>', "the normal class(es), e.g. 7 or 1,7, or 'all' for each class in turn")
     .option('--run <dir>', 'use this run (trained with --classes and --val-fraction) instead of training')
     .addOption(
-      new Option('--model <name>', 'model to train (an autoencoder or VAE)')
-        .choices(MODEL_NAMES.filter((m) => !m.includes('gan') && m !== 'cvae'))
+      new Option('--model <name>', 'model to train: one with an encoder and a likelihood, unconditional')
+        .choices(models().map((m) => m.name))
         .default(ANOMALY_DEFAULTS.model),
     )
     .addOption(new Option('--latent <n>', 'latent dimensions').argParser(positiveInt).default(ANOMALY_DEFAULTS.latent))

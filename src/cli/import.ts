@@ -4,9 +4,8 @@
  * described by the same flags as `train` (--model, --latent, --hidden, ...).
  */
 import { Command } from 'commander';
-import { SCHEMA, type RunConfig } from '../train/config.js';
 import { importRun } from '../train/import-run.js';
-import { configFromFlags, configOption } from './train.js';
+import { addConfigHelp, addConfigOptions, configFromFlags } from './config-flags.js';
 
 const HELP = `
 Every tensor's name and shape is checked against the model the flags describe; a mismatch
@@ -17,25 +16,6 @@ shape and the class names. Afterwards sample, decode, export, ... work on the ru
 
 Example:
   latentlab import --weights vae.safetensors --model vae-mlp --latent 20 --hidden 400 --out runs/imported`;
-
-/** The settings that shape the model and its data (the others, optimiser and schedule, can come from --config). */
-const MODEL_KEYS: readonly (keyof RunConfig)[] = [
-  'model',
-  'latent',
-  'hidden',
-  'width',
-  'layout',
-  'likelihood',
-  'sigma',
-  'variance',
-  'ganLoss',
-  'dataset',
-  'dataDir',
-  'classes',
-  'size',
-  'channels',
-  'binarize',
-];
 
 interface ImportFlags {
   weights: string;
@@ -55,8 +35,8 @@ export function importCommand(): Command {
     .option('--config <file>', 'JSON file of settings (flags override it)')
     .option('--json', 'print a JSON summary');
   // The model's settings are train's own flags, so that both read a configuration alike.
-  for (const key of Object.keys(SCHEMA) as (keyof RunConfig)[])
-    if (MODEL_KEYS.includes(key)) cmd.addOption(configOption(key));
+  addConfigOptions(cmd);
+  addConfigHelp(cmd);
   return cmd.addHelpText('after', HELP).action(async (flags: ImportFlags) => {
     const config = configFromFlags(flags);
     const r = await importRun(flags.weights, config, flags.out);

@@ -1,4 +1,6 @@
 /** `latentlab runs`: the runs in a folder with their last metrics. */
+import { models } from '../models/registry.js';
+import { metricSummary } from '../util/metric-summary.js';
 import { Command } from 'commander';
 import { listRuns } from '../train/run-dir.js';
 
@@ -28,20 +30,20 @@ export function runsCommand(): Command {
         console.log(`no runs in ${o.dir}`);
         return;
       }
-      const rows = runs.map((r) => [r.name, r.model, r.dataset, `${r.epochsDone}/${r.epochs}`, lastMetrics(r.last)]);
+      const rows = runs.map((r) => [
+        r.name,
+        r.model,
+        r.dataset,
+        `${r.epochsDone}/${r.epochs}`,
+        lastMetrics(r.model, r.last),
+      ]);
       const head = ['run', 'model', 'dataset', 'epochs', 'last epoch'];
       const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
       for (const r of [head, ...rows]) console.log(r.map((v, i) => v.padEnd(widths[i]!)).join('  '));
     });
 }
 
-/** VAEs: train and test -ELBO; GANs: the two losses and the classes their samples cover. */
-function lastMetrics(m: Record<string, number> | null | undefined): string {
-  if (!m) return '-';
-  if (m.train_d_loss !== undefined) {
-    const classes = m.classes_covered !== undefined ? `, ${m.classes_covered} classes` : '';
-    return `D loss ${m.train_d_loss.toFixed(3)}, G loss ${m.train_g_loss!.toFixed(3)}${classes}`;
-  }
-  const test = m.test_neg_elbo !== undefined ? `, test ${m.test_neg_elbo.toFixed(2)}` : '';
-  return `-ELBO train ${m.train_neg_elbo?.toFixed(2) ?? '-'}${test}`;
+/** The last epoch's headline numbers, by the run's model's declared metrics. */
+function lastMetrics(model: string, m: Record<string, number> | null | undefined): string {
+  return metricSummary(models().find((d) => d.name === model)?.metrics ?? [], m);
 }

@@ -1,32 +1,25 @@
 /**
- * `latentlab train`: flags and an optional JSON file are parsed into a RunConfig (see
- * train/config.ts), then the library trains. Ctrl-C checkpoints and exits; --resume goes on.
+ * `latentlab train`: flags and an optional JSON file are parsed into a run configuration (the
+ * common settings of train/config.ts and the chosen model's own options), then the run trains
+ * as workflow/train-run.ts trains every run. Ctrl-C checkpoints and exits; --resume goes on.
  */
 import { Command, Option } from 'commander';
-import { join } from 'node:path';
-import {
-  DEFAULTS,
-  MODEL_NAMES,
-  SCHEMA,
-  flagName,
-  isAdversarial,
-  parseFlag,
-  readConfigFile,
-  resolveConfig,
-  type RunConfig,
-} from '../train/config.js';
-import { prepareRun } from '../train/prepare.js';
-import { readConfig, readMetrics } from '../train/run-dir.js';
-import { TrainingPictures, writeRunPictures } from '../viz/progress.js';
-import { NonFiniteLossError, type EpochRecord, type PassStats } from '../train/trainer.js';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { BUILTIN } from '../data/builtin.js';
 import { classifierPath, type FeatureClassifier } from '../eval/classifier.js';
 import { classifierFor, sampleClasses } from '../eval/sample-quality.js';
-import type { AnyModel } from '../models/types.js';
-import { MODELS } from '../models/registry.js';
-import { progressBar, type Progress } from './progress.js';
+import type { Model } from '../models/model.js';
+import { getModel } from '../models/registry.js';
+import { flagName, resolveStoredConfig, type RunConfig } from '../train/config.js';
+import { readConfig } from '../train/run-dir.js';
+import { NonFiniteLossError, type EpochRecord } from '../train/trainer.js';
+import { trainRun } from '../workflow/train-run.js';
+import { addConfigHelp, addConfigOptions, configFromFlags, pickConfigFlags } from './config-flags.js';
+import { barFields, epochLine } from './epoch-line.js';
+import { snakeCase as snakeKey } from '../util/names.js';
 import { portArg } from './parse.js';
+import { progressBar, type Progress } from './progress.js';
 import { liveReporter, startDashboard, type Dashboard } from './train-live.js';
 
 interface TrainFlags {
@@ -62,35 +55,13 @@ export function trainCommand(): Command {
       'also start the web dashboard (latentlab serve) on the runs folder and follow this run there; implies --live',
     )
     .addOption(new Option('--port <n>', "with --serve: the dashboard's port").argParser(portArg).default(8080));
-  for (const key of Object.keys(SCHEMA) as (keyof RunConfig)[]) cmd.addOption(configOption(key));
+  addConfigOptions(cmd);
+  addConfigHelp(cmd);
   cmd.addHelpText(
     'after',
-    `\nModels:\n${MODEL_NAMES.map((m) => `  ${m.padEnd(9)} ${MODELS[m].description}`).join('\n')}\n\nExample:\n  latentlab train --model vae-mlp --dataset mnist --latent 2 --epochs 20 --out runs/mnist-z2`,
+    "\nExamples:\n  latentlab train --model vae-mlp --dataset mnist --latent 2 --epochs 20 --out runs/mnist-z2\n  latentlab train --model dcgan --help     # the common settings and dcgan's own options",
   );
   return cmd.action(async (flags: TrainFlags) => runTrain(flags));
-}
-
-/** The flag of one configuration setting, as train and import take it. */
-export function configOption(key: keyof RunConfig): Option {
-  const spec = SCHEMA[key];
-  const arg = spec.arg ?? ('values' in spec.kind ? spec.kind.values.join('|') : 'value');
-  const def = DEFAULTS[key];
-  const help = spec.help.includes('(default:')
-    ? spec.help
-    : `${spec.help} (default: ${Array.isArray(def) ? def.join(',') : (def ?? 'none')})`;
-  return new Option(`${flagName(key)} <${arg}>`, help).argParser((raw) => parseFlag(key, raw));
-}
-
-/** The settings given as flags (commander leaves the others undefined). */
-export function pickConfigFlags(flags: Record<string, unknown>): Partial<RunConfig> {
-  return Object.fromEntries(
-    Object.entries(flags).filter(([k, v]) => k in SCHEMA && v !== undefined),
-  ) as Partial<RunConfig>;
-}
-
-/** A new run's configuration: --config's file, then the flags over it. */
-export function configFromFlags(flags: Record<string, unknown> & { config?: string }): RunConfig {
-  return resolveConfig(flags.config ? readConfigFile(flags.config) : {}, pickConfigFlags(flags));
 }
 
 async function runTrain(flags: TrainFlags): Promise<void> {
@@ -100,126 +71,118 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   if (flags.resume) {
     if (!flags.out) throw new Error('--resume needs --out <run directory>');
     dir = flags.out;
-    const { resolved: _resolved, ...stored } = readConfig(dir);
+    const { resolved: _resolved, ...raw } = readConfig(dir);
+    const stored = resolveStoredConfig(raw);
     const changed = Object.keys(overrides).filter(
-      (k) =>
-        k !== 'epochs' &&
-        JSON.stringify(overrides[k as keyof RunConfig]) !== JSON.stringify(stored[k as keyof RunConfig]),
+      (k) => k !== 'epochs' && JSON.stringify(overrides[k]) !== JSON.stringify(stored[k]),
     );
     if (changed.length)
       throw new Error(`cannot change ${changed.map(flagName).join(', ')} when resuming (only --epochs)`);
-    config = resolveConfig(stored, overrides);
+    config = resolveStoredConfig(raw, overrides.epochs !== undefined ? { epochs: overrides.epochs } : {});
   } else {
     config = configFromFlags(flags);
-    dir =
-      flags.out ??
-      join(
-        'runs',
-        `${config.model}-${config.dataset.replace(/[^\w.-]+/g, '_')}-${new Date().toISOString().replace(/[-:]/g, '').slice(0, 15)}`,
-      );
+    const time = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
+    dir = flags.out ?? join('runs', `${config.model}-${config.dataset.replace(/[^\w.-]+/g, '_')}-${time}`);
   }
+  const declaration = getModel(config.model);
   const json = Boolean(flags.json);
   const out = (obj: object, text: string): void => console.log(json ? JSON.stringify(obj) : text);
+  const message = (text: string): void => (json ? console.log(JSON.stringify({ message: text })) : console.error(text));
   let bar: Progress | null = null;
-  const gan = isAdversarial(config);
-  let watch: { net: FeatureClassifier } | null = null;
+  let watch: FeatureClassifier | null = null;
   let watchLine: string | null = null;
+  let model: Model | null = null;
   const live = flags.live || flags.serve ? liveReporter(dir, config.epochs) : null;
   // Started first, so that a port in use stops us before the run folder is made.
   let dashboard: Dashboard | null = flags.serve ? await startDashboard(dir, flags.port ?? 8080) : null;
-  // Ctrl-C while the data loads: remembered, and the run stops (with a checkpoint) as soon as it exists.
-  let early: string | null = null;
-  const onEarlySigint = (): void => {
-    early = 'interrupted (Ctrl-C) before the first step';
-    console.error('\nstopping as soon as the run is set up: saving a checkpoint');
-  };
-  process.once('SIGINT', onEarlySigint);
-  const run = await prepareRun(config, dir, !flags.resume, {
-    onEpochStart: (epoch, n) => {
-      bar = progressBar(`epoch ${epoch}/${config.epochs}`, n, !json && process.stderr.isTTY);
-      live?.epoch(epoch, n);
-    },
-    onBatch: (e, done, s) => {
-      const fields = barFields(gan, s);
-      live?.batch(e, done, fields);
-      bar?.update(done, {
-        ...fields,
-        ...(watchLine ? { classes: watchLine } : {}),
-        'img/s': Math.round(s.images / Math.max(s.seconds, 1e-9)),
-      });
-    },
-    epochExtras: async () => {
-      if (!watch) return {};
-      const w = watchClasses(watch.net, run.model);
-      watchLine = `${w.classes_covered}/${w.class_counts.length}`;
-      if (w.classes_covered < 8) {
-        const text = `warning: possible mode collapse: only ${w.classes_covered} of ${w.class_counts.length} classes among 1,000 samples (${w.class_counts.join(' ')})`;
-        if (json) console.log(JSON.stringify({ message: text }));
-        else console.error(text);
-      }
-      return w;
-    },
-    onEpochEnd: (r: EpochRecord, extras) => {
-      bar?.stop();
-      pictures?.record();
-      out({ ...r, ...extras }, epochLine(gan, r, extras));
-    },
-    onMessage: (text) => (json ? console.log(JSON.stringify({ message: text })) : console.error(text)),
-  }).catch((e: unknown) => {
-    dashboard?.child.kill('SIGINT'); // nothing to show: let this process end with the error
-    process.removeListener('SIGINT', onEarlySigint);
-    throw e;
-  });
-  const { trainer, datasets } = run;
-  process.removeListener('SIGINT', onEarlySigint);
+  // Ctrl-C checkpoints where the run stands; while the data loads, it stops as soon as the run exists.
+  const stop = new AbortController();
+  let started = false;
   const onSigint = (): void => {
-    trainer.requestStop('interrupted (Ctrl-C)');
-    console.error('\nstopping: saving a checkpoint (Ctrl-C again to quit at once)');
+    stop.abort(started ? 'interrupted (Ctrl-C)' : 'interrupted (Ctrl-C) before the first step');
+    console.error(
+      started
+        ? '\nstopping: saving a checkpoint (Ctrl-C again to quit at once)'
+        : '\nstopping as soon as the run is set up: saving a checkpoint',
+    );
     process.once('SIGINT', () => process.exit(130));
   };
-  if (early) trainer.requestStop(early);
-  else process.once('SIGINT', onSigint);
-  live?.start(flags.resume ? 'resuming' : 'setting up');
-  if (flags.resume) trainer.resume();
-  const watchNet =
-    gan && flags.classWatch !== false && config.dataset in BUILTIN ? await loadWatch(config, json) : null;
-  watch = watchNet;
-  const pictures = flags.pictures === false ? null : new TrainingPictures(run.model, datasets.test);
-  if (!json) {
-    console.error(
-      `${flags.resume ? 'resuming' : 'training'} ${config.model} (latent ${config.latent}, ${run.model.numParameters().toLocaleString('en')} parameters) on ${datasets.train.name}: ` +
-        `${datasets.train.length} images of ${datasets.train.imageShape.join('x')}, epoch ${trainer.state.epoch + 1} to ${config.epochs} -> ${dir}`,
-    );
-  }
+  process.once('SIGINT', onSigint);
   try {
-    if (dashboard) out({ dashboard: dashboard.url }, `dashboard: ${dashboard.url}`);
-    const result = await trainer.fit();
+    const result = await trainRun(config, dir, {
+      resume: Boolean(flags.resume),
+      pictures: flags.pictures !== false,
+      signal: stop.signal,
+      callbacks: {
+        onEpochStart: (epoch, n) => {
+          bar = progressBar(`epoch ${epoch}/${config.epochs}`, n, !json && process.stderr.isTTY);
+          live?.epoch(epoch, n);
+        },
+        onBatch: (e, done, s) => {
+          const fields = barFields(declaration.metrics, s);
+          live?.batch(e, done, fields);
+          const rate = Math.round(s.images / Math.max(s.seconds, 1e-9));
+          bar?.update(done, { ...fields, ...(watchLine ? { classes: watchLine } : {}), 'img/s': rate });
+        },
+        epochExtras: () => {
+          if (!watch || !model) return {};
+          const w = watchClasses(watch, model);
+          watchLine = `${w.classes_covered}/${w.class_counts.length}`;
+          if (w.classes_covered < 8)
+            message(
+              `warning: possible mode collapse: only ${w.classes_covered} of ${w.class_counts.length} classes among 1,000 samples (${w.class_counts.join(' ')})`,
+            );
+          return w;
+        },
+        onEpochEnd: (r: EpochRecord, extras) => {
+          (bar as Progress | null)?.stop();
+          out({ ...r, ...extras }, epochLine(declaration.metrics, r, extras));
+        },
+        onMessage: message,
+      },
+      onReady: async (run) => {
+        started = true;
+        model = run.model;
+        live?.start(flags.resume ? 'resuming' : 'setting up');
+        const watching = declaration.watchClasses && flags.classWatch !== false && config.dataset in BUILTIN;
+        if (watching) watch = await loadWatch(config, json);
+        if (!json)
+          console.error(
+            `${flags.resume ? 'resuming' : 'training'} ${config.model} (${run.model.numParameters().toLocaleString('en')} parameters) on ${run.datasets.train.name}: ` +
+              `${run.datasets.train.length} images of ${run.datasets.train.imageShape.join('x')}, epoch ${run.trainer.state.epoch + 1} to ${config.epochs} -> ${dir}`,
+          );
+        if (dashboard) out({ dashboard: dashboard.url }, `dashboard: ${dashboard.url}`);
+      },
+    });
     (bar as Progress | null)?.stop();
-    const last = result.last;
-    const summary = {
-      run_dir: dir,
-      epochs_done: result.epochsDone,
-      ...(gan
-        ? { train_d_loss: last?.train_d_loss ?? null, train_g_loss: last?.train_g_loss ?? null }
-        : { train_neg_elbo: last?.train_neg_elbo ?? null, test_neg_elbo: last?.test_neg_elbo ?? null }),
-      stop_reason: result.stopReason,
-    };
+    const last: Record<string, number> = result.last ?? {};
+    // The headline metric's train and test values first (train_neg_elbo, test_neg_elbo for a VAE), then the others.
+    const lead = declaration.metrics.find((m) => !m.hidden);
+    const first = lead ? [`train_${snakeKey(lead.key)}`, `test_${snakeKey(lead.key)}`] : [];
+    const keys = [
+      ...first.filter((k) => k in last),
+      ...Object.keys(last).filter((k) => /^(train|test)_/.test(k) && !first.includes(k)),
+    ];
+    const scores = Object.fromEntries(keys.map((k) => [k, last[k]]));
+    const summary = { run_dir: dir, epochs_done: result.epochsDone, ...scores, stop_reason: result.stopReason };
     if (result.interrupted) {
       out(
         { ...summary, interrupted: true },
-        `interrupted at epoch ${trainer.state.epoch + 1}, batch ${trainer.state.batch}; checkpoint saved. Resume with: latentlab train --resume --out ${dir}`,
+        `interrupted at epoch ${result.position.epoch}, batch ${result.position.batch}; checkpoint saved. Resume with: latentlab train --resume --out ${dir}`,
       );
       live?.end('stopped', result.stopReason ?? 'stopped');
       process.exitCode = 130;
       return;
     }
-    const files = pictures ? await writeRunPictures(dir, run.model, datasets.test, readMetrics(dir), pictures) : [];
     live?.end('finished', result.stopReason ?? undefined);
-    const score = gan
-      ? `generator loss ${last?.train_g_loss?.toFixed(3) ?? '-'}`
-      : `test -ELBO ${last?.test_neg_elbo ?? '-'} nats per image`;
+    const key = lead && (last[`test_${snakeKey(lead.key)}`] !== undefined ? 'test' : 'train');
+    const value = lead && key ? last[`${key}_${snakeKey(lead.key)}`] : undefined;
+    const score =
+      lead && value !== undefined
+        ? `${key} ${lead.label} ${value.toFixed(lead.digits ?? 3)}${lead.unit ? ` ${lead.unit} per image` : ''}`
+        : 'no metrics';
     out(
-      { ...summary, pictures: files },
+      { ...summary, pictures: result.pictures },
       `done: ${result.epochsDone} epochs, ${score}; the run and its pictures are in ${dir}`,
     );
   } catch (e) {
@@ -232,52 +195,18 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   } finally {
     process.removeListener('SIGINT', onSigint);
     if (dashboard) await keepDashboard(dashboard);
-    pictures?.dispose();
-    watch?.net.dispose();
-    run.dispose();
+    (watch as FeatureClassifier | null)?.dispose();
   }
-}
-
-/** The running averages shown on the progress bar. */
-function barFields(gan: boolean, s: PassStats): Record<string, number> {
-  if (!gan) return { loss: s.loss!, recon: s.recon!, kl: s.kl! };
-  return s.wasserstein !== undefined
-    ? { 'W est': s.wasserstein, 'D loss': s.dLoss!, 'G loss': s.gLoss! }
-    : { 'D loss': s.dLoss!, 'G loss': s.gLoss!, 'D(x)': s.dReal!, 'D(G(z))': s.dFake! };
-}
-
-/** One epoch in words. */
-function epochLine(gan: boolean, r: EpochRecord, extras: Record<string, unknown>): string {
-  const time = `${r.sec.toFixed(1)} s, ${r.images_per_sec} img/s`;
-  if (!gan) {
-    return (
-      `epoch ${r.epoch}: train -ELBO ${r.train_neg_elbo!.toFixed(2)} (recon ${r.train_recon!.toFixed(2)}, KL ${r.train_kl!.toFixed(2)}, beta ${r.beta})` +
-      `${r.val_neg_elbo !== undefined ? `, val ${r.val_neg_elbo.toFixed(2)}` : ''}, test -ELBO ${r.test_neg_elbo!.toFixed(2)} nats; ${time}`
-    );
-  }
-  const w =
-    r.train_wasserstein !== undefined
-      ? `, Wasserstein estimate ${r.train_wasserstein.toFixed(3)} (penalty ${r.train_gradient_penalty!.toFixed(3)})`
-      : '';
-  const d =
-    r.train_wasserstein !== undefined
-      ? `critic(x) ${r.train_d_real!.toFixed(3)}, critic(G(z)) ${r.train_d_fake!.toFixed(3)}`
-      : `D(x) ${r.train_d_real!.toFixed(3)}, D(G(z)) ${r.train_d_fake!.toFixed(3)}`;
-  const classes =
-    extras.classes_covered !== undefined
-      ? `; classes in 1,000 samples ${extras.classes_covered}/${(extras.class_counts as number[]).length} (entropy ${(extras.class_entropy as number).toFixed(2)} nats)`
-      : '';
-  return `epoch ${r.epoch}: D loss ${r.train_d_loss!.toFixed(3)}, G loss ${r.train_g_loss!.toFixed(3)}, ${d}${w}${classes}; ${time}`;
 }
 
 /** The dataset's classifier for the mode-collapse watch (trained once and cached, with a message). */
-async function loadWatch(config: RunConfig, json: boolean): Promise<{ net: FeatureClassifier }> {
+async function loadWatch(config: RunConfig, json: boolean): Promise<FeatureClassifier> {
   if (!json && !existsSync(classifierPath(config.dataset)))
     console.error(
       `training the ${config.dataset} classifier once for the class watch (cached in ${classifierPath(config.dataset)}; --no-class-watch skips it)`,
     );
   const { net } = await classifierFor(config);
-  return { net };
+  return net;
 }
 
 /** The same noise every epoch, so that the class histograms compare. */
@@ -286,7 +215,7 @@ const WATCH_SEED = 1000;
 /** The mode-collapse watch: classes of 1,000 samples from fixed noise. */
 function watchClasses(
   net: FeatureClassifier,
-  model: AnyModel,
+  model: Model,
 ): { class_counts: number[]; classes_covered: number; class_entropy: number } {
   const wasTraining = model.training;
   try {

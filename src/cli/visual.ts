@@ -21,10 +21,11 @@ import {
   saveWalk,
 } from '../viz/figures.js';
 import { savePng } from '../viz/grid.js';
-import { decodeLatents, encodeMeans, interpolateLatents, sampleImages } from '../viz/latent.js';
+import { decodeLatents, encodeMeans, interpolateLatents, latentDimOf, sampleImages } from '../viz/latent.js';
 import { reconstructionGrid } from '../viz/figures.js';
 import { nonNegativeIntArg, positiveInt } from './parse.js';
-import { asLatentModel } from '../models/types.js';
+import { need } from '../models/capabilities.js';
+import { curvePanels } from '../viz/charts.js';
 
 interface Common {
   run: string;
@@ -74,7 +75,8 @@ const labelOption = (required = true): Option =>
 
 /** Test image `index` and its label, for commands that encode it. */
 async function encodeTestImage(r: OpenRun, index: number, what: string): Promise<Tensor> {
-  const model = asLatentModel(r.model, what);
+  const model = r.model;
+  need(model, 'encoder', what);
   const x = await testImage(r, index);
   const y = model.numClasses ? (await r.testSet()).labels.slice(0, index, index + 1) : undefined;
   const mu = tidy(() => encodeMeans(model, x, y).reshape(-1));
@@ -131,7 +133,7 @@ export function visualCommands(): Command[] {
       if (!lines.length) throw new Error('give latent vectors with --z or --z-file');
       const vectors = lines.map((l) => parseVector(l));
       await withOpenRun(o.run, async (r) => {
-        vectors.forEach((v, i) => checkLength(v, r.model.latentDim, `latent vector ${i + 1} (${lines[i]})`));
+        vectors.forEach((v, i) => checkLength(v, latentDimOf(r.model), `latent vector ${i + 1} (${lines[i]})`));
         const images = tidy(() => decodeLatents(r.model, tensor(vectors), o.label));
         const path = await saveImageGrid(o.out ?? join(o.run, 'decoded.png'), images, { scale: o.scale });
         images.dispose();
@@ -147,7 +149,8 @@ export function visualCommands(): Command[] {
     .addOption(new Option('--cols <n>', 'images per row').argParser(positiveInt).default(8))
     .action(async (o: Common & { n: number; cols: number }) =>
       withOpenRun(o.run, async (r) => {
-        const model = asLatentModel(r.model, 'reconstruct');
+        const model = r.model;
+        need(model, 'encoder', 'reconstruct');
         const ds = await r.testSet();
         const n = Math.min(o.n, ds.length);
         const x = tidy(() => ds.images.slice(0, 0, n).float().div(255));
@@ -177,13 +180,17 @@ export function visualCommands(): Command[] {
     .action(async (o: Common & { n: number; dims?: string; pca?: boolean }) =>
       withOpenRun(o.run, async (r) => {
         const dims = o.dims ? (parseVector(o.dims, '--dims') as [number, number]) : undefined;
-        if (dims && (dims.length !== 2 || dims.some((d) => !Number.isInteger(d) || d < 0 || d >= r.model.latentDim))) {
-          throw new Error(`--dims needs two dimensions between 0 and ${r.model.latentDim - 1}, got ${o.dims}`);
+        if (
+          dims &&
+          (dims.length !== 2 || dims.some((d) => !Number.isInteger(d) || d < 0 || d >= latentDimOf(r.model)))
+        ) {
+          throw new Error(`--dims needs two dimensions between 0 and ${latentDimOf(r.model) - 1}, got ${o.dims}`);
         }
         let codes: Tensor | undefined;
         if (o.pca) {
           const ds = await r.testSet();
-          const model = asLatentModel(r.model, '--pca');
+          const model = r.model;
+          need(model, 'encoder', '--pca');
           const n = Math.min(2000, ds.length);
           codes = tidy(() =>
             encodeMeans(
@@ -213,12 +220,8 @@ export function visualCommands(): Command[] {
     .option('--json', 'print the files written as JSON')
     .action(async (o: { run: string; out?: string; limit: number; json?: boolean }) =>
       withOpenRun(o.run, async (r) => {
-        const files = await saveLatentMap(
-          o.out ?? join(o.run, 'latent-map'),
-          asLatentModel(r.model, 'latent-map'),
-          await r.testSet(),
-          o.limit,
-        );
+        need(r.model, 'encoder', 'latent-map');
+        const files = await saveLatentMap(o.out ?? join(o.run, 'latent-map'), r.model, await r.testSet(), o.limit);
         report(o, [files.png, files.svg]);
       }),
     );
@@ -253,7 +256,7 @@ export function visualCommands(): Command[] {
           const end = async (index: string | undefined, z: string | undefined, which: string): Promise<Tensor> => {
             if (z !== undefined) {
               const v = parseVector(z, `--${which}-z`);
-              checkLength(v, r.model.latentDim, `--${which}-z`);
+              checkLength(v, latentDimOf(r.model), `--${which}-z`);
               return tensor(v);
             }
             if (index === undefined) throw new Error(`give --${which} <test index> or --${which}-z <latent point>`);
@@ -292,7 +295,7 @@ export function visualCommands(): Command[] {
     .addOption(labelOption())
     .action(async (o: Common & { index?: number; range: number; steps: number; dims?: string }) =>
       withOpenRun(o.run, async (r) => {
-        const d = r.model.latentDim;
+        const d = latentDimOf(r.model);
         const dims = o.dims ? parseVector(o.dims, '--dims') : undefined;
         if (dims?.some((k) => !Number.isInteger(k) || k < 0 || k >= d))
           throw new Error(`--dims: dimensions are 0 to ${d - 1}, got ${o.dims}`);
@@ -324,7 +327,8 @@ export function visualCommands(): Command[] {
         const files = await saveCurves(
           o.out ?? join(o.run, 'curves'),
           r.metrics,
-          `${r.config.model} on ${r.config.dataset}: nats per image`,
+          `${r.config.model} on ${r.config.dataset}: per epoch`,
+          curvePanels(r.declaration.metrics),
         );
         report(o, [files.png, files.svg]);
       }),

@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { loadDataset } from '../data/load.js';
 import type { ImageDataset } from '../data/dataset.js';
 import { tidy } from '../tensor/scope.js';
-import { asLatentModel, type GenerativeModel } from '../models/types.js';
+import { need } from '../models/capabilities.js';
+import type { Model } from '../models/model.js';
 import { tensor } from '../tensor/create.js';
-import { resolveConfig, type ModelName, type RunConfig } from '../train/config.js';
+import { resolveConfig, type RunConfig } from '../train/config.js';
 import { withOpenRun, type OpenRun } from '../train/open-run.js';
-import { runDatasetSpec, splitValidation } from '../train/prepare.js';
+import { buildModel, runDatasetSpec, splitValidation } from '../train/prepare.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { rocSpec, scoreHistogramSpec } from '../viz/charts.js';
 import { saveImageGrid } from '../viz/figures.js';
@@ -46,10 +47,10 @@ export interface AnomalyResult {
 }
 
 /** What `latentlab anomaly` trains and scores with unless told otherwise. */
-export const ANOMALY_DEFAULTS = { model: 'vae-mlp' as ModelName, latent: 20, epochs: 20, k: 100, seed: 0 };
+export const ANOMALY_DEFAULTS = { model: 'vae-mlp', latent: 20, epochs: 20, k: 100, seed: 0 };
 
 export interface NormalRunOptions {
-  model: ModelName;
+  model: string;
   dataset: string;
   /** The normal class(es): the only ones trained on. */
   classes: number[];
@@ -94,9 +95,21 @@ async function heldOutNormals(config: RunConfig): Promise<ImageDataset> {
   return val!;
 }
 
-/** The run's model, if it can score images on its own: an unconditional autoencoder or VAE. */
-export function unconditionalLatent(run: OpenRun): GenerativeModel {
-  const model = asLatentModel(run.model, 'anomaly scoring');
+/** Refuses, before any training, a model that could not score images (no encoder or likelihood, or conditional). */
+export function checkScorable(config: RunConfig): void {
+  const model = buildModel(config, [1, 28, 28], 10);
+  try {
+    unconditionalLatent({ model } as OpenRun);
+  } finally {
+    model.dispose();
+  }
+}
+
+/** The run's model, if it can score images on its own: an encoder and a likelihood, and no class conditioning. */
+export function unconditionalLatent(run: OpenRun): Model {
+  const model = run.model;
+  need(model, 'encoder', 'anomaly scoring');
+  need(model, 'likelihood', 'anomaly scoring');
   if (model.numClasses)
     throw new Error(
       `${model.modelName} is conditioned on the label, which an image to be judged does not come with; train an unconditional model`,

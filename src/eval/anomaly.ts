@@ -17,7 +17,8 @@
 import { deflateRawSync } from 'node:zlib';
 import type { ImageDataset } from '../data/dataset.js';
 import { BatchLoader } from '../data/loader.js';
-import type { GenerativeModel } from '../models/types.js';
+import { has, need } from '../models/capabilities.js';
+import type { Model } from '../models/model.js';
 import { noGrad } from '../tensor/autograd.js';
 import { randnLike } from '../tensor/create.js';
 import { withSeed } from '../tensor/runtime.js';
@@ -43,11 +44,14 @@ export interface ScoreOptions {
 const SCORE_SEED = 4242;
 
 /** Anomaly scores of every image of a dataset (fixed seeds: the same images get the same scores). */
-export function scoreDataset(model: GenerativeModel, ds: ImageDataset, o: ScoreOptions): Scores {
+export function scoreDataset(model: Model, ds: ImageDataset, o: ScoreOptions): Scores {
   const n = ds.length;
   const out: Scores = { reconstruction: new Float64Array(n) };
-  if (model.variational) out.neg_elbo = new Float64Array(n);
-  if (model.variational && o.k > 0) out.iw_nll = new Float64Array(n);
+  need(model, 'encoder', 'anomaly scores');
+  need(model, 'likelihood', 'anomaly scores');
+  const variational = has(model, 'posterior');
+  if (variational) out.neg_elbo = new Float64Array(n);
+  if (variational && o.k > 0) out.iw_nll = new Float64Array(n);
   const loader = new BatchLoader(ds, { batchSize: o.batchSize ?? 200, shuffle: false, binarize: o.binarize });
   model.eval();
   withSeed(SCORE_SEED, () => {
@@ -65,19 +69,19 @@ export function scoreDataset(model: GenerativeModel, ds: ImageDataset, o: ScoreO
   return out;
 }
 
-function scoreBatch(
-  model: GenerativeModel,
-  x: Tensor,
-  o: ScoreOptions,
-): { reconstruction: number[]; neg_elbo?: number[] } {
+function scoreBatch(model: Model, x: Tensor, o: ScoreOptions): { reconstruction: number[]; neg_elbo?: number[] } {
+  const like = need(model, 'likelihood', 'anomaly scores');
+  const posterior = model.capabilities.posterior;
   return noGrad(() => {
-    const { mu, logvar } = model.encode(x);
-    const reconstruction = model.reconNll(mu, x).toArray();
+    const { mu, logvar } = posterior
+      ? posterior.posterior(x)
+      : { ...need(model, 'encoder', 'anomaly scores').encode(x) };
+    const reconstruction = like.reconNll(mu, x).toArray();
     if (!logvar) return { reconstruction };
     const s = o.elboSamples ?? 10;
     const kl = gaussianKlPerImage(mu, logvar);
-    let recon = model.reconNll(mu.add(logvar.mul(0.5).exp().mul(randnLike(mu))), x);
-    for (let i = 1; i < s; i++) recon = recon.add(model.reconNll(mu.add(logvar.mul(0.5).exp().mul(randnLike(mu))), x));
+    let recon = like.reconNll(mu.add(logvar.mul(0.5).exp().mul(randnLike(mu))), x);
+    for (let i = 1; i < s; i++) recon = recon.add(like.reconNll(mu.add(logvar.mul(0.5).exp().mul(randnLike(mu))), x));
     return { reconstruction, neg_elbo: recon.div(s).add(kl).toArray() };
   });
 }

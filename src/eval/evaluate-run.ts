@@ -4,15 +4,16 @@
  * with k samples per image. Data are binarized as the run was trained; a dynamic binarization
  * is drawn once with a fixed seed, as is the sampling noise, so the numbers are reproducible.
  */
+import { snakeCase } from '../util/names.js';
 import { join } from 'node:path';
 import { BatchLoader } from '../data/loader.js';
 import { withSeed } from '../tensor/runtime.js';
 import { tidy } from '../tensor/scope.js';
 import { cat } from '../tensor/functional.js';
 import type { OpenRun } from '../train/open-run.js';
-import { evaluate } from '../train/objectives.js';
+import { evaluate } from '../train/validation.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { asLatentModel } from '../models/types.js';
+import { has, need } from '../models/capabilities.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { encodeMeans } from '../viz/latent.js';
 import { activeUnits, importanceWeightedNll } from './likelihood.js';
@@ -43,6 +44,8 @@ export interface EvalResult {
   active_units: number | null;
   latent: number;
   seconds: number;
+  /** The model's other validation metrics (e.g. iwae's test_iw_bound). */
+  [metric: `test_${string}`]: number;
 }
 
 const EVAL_SEED = 20240611;
@@ -52,12 +55,19 @@ export async function evaluateRun(run: OpenRun, o: EvalOptions): Promise<EvalRes
   const t0 = performance.now();
   const full = await run.testSet();
   const ds = o.limit ? full.take(o.limit) : full;
-  const model = asLatentModel(run.model, 'eval (the ELBO and likelihood)');
+  const model = run.model;
+  const enc = need(model, 'encoder', 'eval (the ELBO and likelihood)');
+  const variational = has(model, 'posterior');
   const cond = (y: Tensor): Tensor | undefined => (model.numClasses ? y : undefined);
   const dims = ds.dim;
   const loader = (batchSize: number): BatchLoader =>
     new BatchLoader(ds, { batchSize, shuffle: false, binarize: run.config.binarize });
   const elbo = evaluate(model, loader(1000));
+  if (!elbo || elbo.negElbo === undefined || elbo.recon === undefined || elbo.kl === undefined)
+    throw new Error(
+      `eval needs the negative ELBO and its terms from ${model.modelName}'s validation step, which reports none`,
+    );
+  const { negElbo, recon, kl, images: _i, seconds: _s, ...others } = elbo;
   const mu = tidy(() =>
     cat(
       [...loader(1000).epoch()].map((b) => {
@@ -66,10 +76,10 @@ export async function evaluateRun(run: OpenRun, o: EvalOptions): Promise<EvalRes
       }),
     ),
   );
-  const active = model.variational ? activeUnits(mu).count : null;
+  const active = variational ? activeUnits(mu).count : null;
   mu.dispose();
   let iw: number | null = null;
-  if (model.variational && o.k > 0) {
+  if (variational && o.k > 0) {
     let sum = 0;
     const batches = loader(o.batch ?? 100);
     withSeed(EVAL_SEED, () => {
@@ -91,15 +101,16 @@ export async function evaluateRun(run: OpenRun, o: EvalOptions): Promise<EvalRes
     dataset: ds.name,
     test_images: ds.length,
     binarize: run.config.binarize,
-    test_neg_elbo: r4(elbo.negElbo),
-    test_recon: r4(elbo.recon),
-    test_kl: r4(elbo.kl),
-    bits_per_dim: r4(perDim(elbo.negElbo)),
+    test_neg_elbo: r4(negElbo),
+    test_recon: r4(recon),
+    test_kl: r4(kl),
+    ...Object.fromEntries(Object.entries(others).map(([k, v]) => [`test_${snakeCase(k)}`, r4(v)])),
+    bits_per_dim: r4(perDim(negElbo)),
     iw_nll: iw === null ? null : r4(iw),
     iw_bits_per_dim: iw === null ? null : r4(perDim(iw)),
     k: iw === null ? 0 : o.k,
     active_units: active,
-    latent: model.latentDim,
+    latent: enc.latentDim,
     seconds: Math.round((performance.now() - t0) / 100) / 10,
   };
   writeFileAtomic(join(run.dir, 'eval.json'), JSON.stringify(result, null, 2) + '\n');

@@ -6,7 +6,8 @@
  * small (4096 decodes, 13 MB of MNIST logits) so that the allocator reuses memory instead of
  * mapping fresh pages for every chunk, and x is broadcast against the samples, not copied.
  */
-import type { GenerativeModel } from '../models/types.js';
+import { need } from '../models/capabilities.js';
+import type { Model } from '../models/model.js';
 import { noGrad } from '../tensor/autograd.js';
 import { full, randn, zeros } from '../tensor/create.js';
 import { stack } from '../tensor/functional.js';
@@ -27,21 +28,17 @@ export interface ImportanceResult {
  * at most `chunk` (sample, image) pairs at a time. Conditional models take the labels y:
  * the estimate is then of -log p(x | y).
  */
-export function importanceWeightedNll(
-  model: GenerativeModel,
-  x: Tensor,
-  k: number,
-  chunk = 4096,
-  y?: Tensor,
-): ImportanceResult {
-  if (!model.variational) throw new Error(`${model.modelName} is not a VAE: it has no q(z|x) to sample from`);
+export function importanceWeightedNll(model: Model, x: Tensor, k: number, chunk = 4096, y?: Tensor): ImportanceResult {
+  const q = need(model, 'posterior', 'importance sampling');
+  const prior = need(model, 'prior', 'importance sampling');
+  const like = need(model, 'likelihood', 'importance sampling');
   if (!(Number.isInteger(k) && k >= 1)) throw new RangeError(`k must be a positive integer, got ${k}`);
   const b = x.size(0);
   model.eval();
   return noGrad(() => {
-    const { mu, logvar } = model.encode(x, y);
-    const std = logvar!.mul(0.5).exp();
-    const logqConst = logvar!.sum(1).add(mu.size(1) * LOG_2PI); // [B]
+    const { mu, logvar } = q.posterior(x, y);
+    const std = logvar.mul(0.5).exp();
+    const logqConst = logvar.sum(1).add(mu.size(1) * LOG_2PI); // [B]
     let lse = keep(full([b], -Infinity));
     let sum = keep(zeros([b]));
     const per = Math.max(1, Math.floor(chunk / b));
@@ -51,12 +48,8 @@ export function importanceWeightedNll(
         const eps = randn([n, b, mu.size(1)]);
         const z = mu.add(std.mul(eps)); // [n, B, D]
         const logq = eps.square().sum(2).add(logqConst).mul(-0.5); // [n, B]
-        const logp = z
-          .square()
-          .sum(2)
-          .add(mu.size(1) * LOG_2PI)
-          .mul(-0.5);
-        const logpx = model.reconNllSamples(z.reshape(n * b, -1), x, n, y).neg();
+        const logp = prior.logDensity(z); // [n, B]
+        const logpx = like.reconNllSamples(z.reshape(n * b, -1), x, n, y).neg();
         const logw = logpx.add(logp).sub(logq);
         return [stack([lse, logw.logsumexp(0)]).logsumexp(0), sum.add(logw.sum(0))];
       });
@@ -69,7 +62,7 @@ export function importanceWeightedNll(
       iwNll: Float64Array.from(lse.sub(Math.log(k)).neg().toArray()),
       negElbo: Float64Array.from(sum.div(k).neg().toArray()),
     };
-    for (const t of [lse, sum, mu, logvar!, std, logqConst]) t.dispose();
+    for (const t of [lse, sum, mu, logvar, std, logqConst]) t.dispose();
     return result;
   });
 }

@@ -2,7 +2,6 @@
 import { join } from 'node:path';
 import type { ImageDataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
-import { randn } from '../tensor/create.js';
 import { cat } from '../tensor/functional.js';
 import { getRngState, setRngState, withSeed } from '../tensor/runtime.js';
 import type { RunConfig } from '../train/config.js';
@@ -12,7 +11,8 @@ import type { OpenRun } from '../train/open-run.js';
 import { runDatasetSpec } from '../train/prepare.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { decodeLatents } from '../viz/latent.js';
-import type { ImageGenerator } from '../models/types.js';
+import { need } from '../models/capabilities.js';
+import type { Model } from '../models/model.js';
 import {
   featuresAndProbs,
   loadOrTrainClassifier,
@@ -75,12 +75,13 @@ export async function classifierFor(
 }
 
 /** Decoded samples from the prior, in batches: [n, C, H, W]; conditional models cycle through the classes unless given one. */
-export function sampleMany(model: ImageGenerator, n: number, seed = 0, batch = 1000, label?: number): Tensor {
+export function sampleMany(model: Model, n: number, seed = 0, batch = 1000, label?: number): Tensor {
+  const prior = need(model, 'prior', 'sampling');
   return withSeed(seed, () =>
     tidy(() => {
       const parts: Tensor[] = [];
       for (let i = 0; i < n; i += batch)
-        parts.push(decodeLatents(model, randn([Math.min(batch, n - i), model.latentDim]), label ?? 'each'));
+        parts.push(decodeLatents(model, prior.sample(Math.min(batch, n - i)), label ?? 'each'));
       return cat(parts);
     }),
   );
@@ -89,7 +90,7 @@ export function sampleMany(model: ImageGenerator, n: number, seed = 0, batch = 1
 /** The classes the classifier sees in n samples: counts, classes holding at least 1% of them, and the entropy (nats). */
 export function sampleClasses(
   net: FeatureClassifier,
-  model: ImageGenerator,
+  model: Model,
   n = 1000,
   seed = 0,
 ): { counts: number[]; covered: number; entropy: number } {
@@ -97,7 +98,7 @@ export function sampleClasses(
 }
 
 /** For conditional models: the share of n samples asked for class k that the classifier calls k, for each k. */
-export function labelAccuracy(net: FeatureClassifier, model: ImageGenerator, n = 1000, seed = 0): number[] {
+export function labelAccuracy(net: FeatureClassifier, model: Model, n = 1000, seed = 0): number[] {
   return Array.from({ length: model.numClasses }, (_, k) =>
     tidy(() => {
       const pred = featuresAndProbs(net, sampleMany(model, n, seed + k, 1000, k)).probs.argmax(1);

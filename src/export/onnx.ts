@@ -10,8 +10,10 @@
  */
 import { join } from 'node:path';
 import type { ForwardPlan } from '../models/common/forward-plan.js';
+import { need } from '../models/capabilities.js';
 import { LatentModel } from '../models/common/latent-model.js';
-import type { AnyModel } from '../models/types.js';
+import { AdversarialBase } from '../models/gan/adversarial.js';
+import type { Model } from '../models/model.js';
 import { noGrad } from '../tensor/autograd.js';
 import { linspace, tensor } from '../tensor/create.js';
 import { tidy } from '../tensor/scope.js';
@@ -33,7 +35,7 @@ export interface OnnxFiles {
 
 /** What the model file says about itself; `extra` (the run's dataset and class names) is added. */
 function modelMetadata(
-  model: AnyModel,
+  model: Model,
   role: 'decoder' | 'encoder',
   extra: Record<string, string>,
 ): Record<string, string> {
@@ -41,7 +43,7 @@ function modelMetadata(
     latentlab_version: latentlabVersion(),
     model: model.modelName,
     graph: role,
-    latent_dim: String(model.latentDim),
+    latent_dim: String(need(model, 'decoder', 'ONNX export').latentDim),
     image_shape: JSON.stringify(model.imageShape),
     num_classes: String(model.numClasses),
   };
@@ -50,19 +52,20 @@ function modelMetadata(
     meta.likelihood = l.kind;
     if (l.kind === 'gaussian') meta.sigma = String(l.logSigma ? Math.exp(l.logSigma.item()) : l.sigma);
     if (model.variational) meta.variance = model.variance;
-  } else if (model.family === 'adversarial') {
+  } else if (model instanceof AdversarialBase) {
     meta.likelihood = 'none (GAN generator)';
-    meta.gan_loss = model.loss;
+    meta.gan_loss = model.loss.name;
   }
   return { ...meta, ...extra };
 }
 
 /** A small example batch, on the model's device: the graph is traced on it and checked against the model. */
-function exampleBatch(model: AnyModel): { z: Tensor; x: Tensor; label: Tensor | null } {
+function exampleBatch(model: Model): { z: Tensor; x: Tensor; label: Tensor | null } {
   const device = model.parameters()[0]?.device ?? 'cpu';
   const [c, h, w] = model.imageShape;
+  const d = need(model, 'decoder', 'ONNX export').latentDim;
   return {
-    z: linspace(-1.5, 1.5, 2 * model.latentDim, { device }).reshape(2, model.latentDim),
+    z: linspace(-1.5, 1.5, 2 * d, { device }).reshape(2, d),
     x: linspace(0, 1, 2 * c * h * w, { device }).reshape(2, c, h, w),
     label: model.numClasses ? tensor([0, model.numClasses - 1], { dtype: 'int64', device }) : null,
   };
@@ -70,7 +73,7 @@ function exampleBatch(model: AnyModel): { z: Tensor; x: Tensor; label: Tensor | 
 
 /** One graph, checked against what latentlab computes (`expected`), as ONNX bytes. */
 function graphFile(
-  model: AnyModel,
+  model: Model,
   role: 'decoder' | 'encoder',
   plan: ForwardPlan,
   ex: PlanInputs,
@@ -105,11 +108,7 @@ function graphFile(
  * running statistics); `extra` goes into the metadata. An UnsupportedLayerError names a layer
  * the exporter cannot translate.
  */
-export function exportOnnx(
-  model: AnyModel,
-  extra: Record<string, string> = {},
-  o: { encoder?: boolean } = {},
-): OnnxFiles {
+export function exportOnnx(model: Model, extra: Record<string, string> = {}, o: { encoder?: boolean } = {}): OnnxFiles {
   const wasTraining = model.training;
   model.eval();
   try {
@@ -117,20 +116,22 @@ export function exportOnnx(
       tidy(() => {
         const ex = exampleBatch(model);
         const y = ex.label ?? undefined;
+        const dec = need(model, 'decoder', 'ONNX export');
         const decoder = graphFile(
           model,
           'decoder',
-          model.decoderPlan(),
+          dec.decoderPlan(),
           { input: ex.z, label: ex.label },
-          { image: model.decode(ex.z, y) },
+          { image: dec.decode(ex.z, y) },
           extra,
         );
-        if (model.family !== 'latent' || o.encoder === false) return { decoder, encoder: null };
-        const { mu, logvar } = model.encode(ex.x, y);
+        const enc = model.capabilities.encoder;
+        if (!enc || o.encoder === false) return { decoder, encoder: null };
+        const { mu, logvar } = enc.encode(ex.x, y);
         const encoder = graphFile(
           model,
           'encoder',
-          model.encoderPlan(),
+          enc.encoderPlan(),
           { input: ex.x, label: ex.label },
           logvar ? { mu, logvar } : { mu },
           extra,
@@ -149,7 +150,7 @@ export function runMetadata(run: OpenRun): Record<string, string> {
 }
 
 /** Exports `model` into the folder `out`: decoder.onnx and, with an encoder, encoder.onnx; gives the paths. Nothing is written if any part fails. */
-export function saveOnnx(model: AnyModel, out: string, extra: Record<string, string> = {}): string[] {
+export function saveOnnx(model: Model, out: string, extra: Record<string, string> = {}): string[] {
   const files = exportOnnx(model, extra);
   const list: [string, Uint8Array][] = [[join(out, 'decoder.onnx'), files.decoder]];
   if (files.encoder) list.push([join(out, 'encoder.onnx'), files.encoder]);

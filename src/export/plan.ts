@@ -6,7 +6,7 @@
  */
 import type { PlanStep, ForwardPlan } from '../models/common/forward-plan.js';
 import { withLabels } from '../models/common/latent-model.js';
-import type { ImageGenerator } from '../models/types.js';
+import type { Model } from '../models/model.js';
 import type { Module } from '../nn/module.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { GraphBuilder, type Value } from './graph.js';
@@ -27,7 +27,7 @@ export interface PlanInputs {
 
 /** The graph of `plan` on `model`'s modules, and the latentlab value of each output on the example. */
 export function buildGraph(
-  model: ImageGenerator,
+  model: Model,
   plan: ForwardPlan,
   ex: PlanInputs,
 ): { graph: GraphBuilder; outputs: Record<string, Tensor> } {
@@ -57,7 +57,7 @@ export function buildGraph(
 
 function emitStep(
   g: GraphBuilder,
-  model: ImageGenerator,
+  model: Model,
   modules: Map<string, Module>,
   step: PlanStep,
   x: Value,
@@ -93,7 +93,7 @@ function emitStep(
 }
 
 /** [B, F] features and the int64 labels [B] -> [B, F + K]: ONNX's OneHot (0 and 1 as float), then Concat. */
-function appendOneHot(g: GraphBuilder, model: ImageGenerator, x: Value, label: Value | null): Value {
+function appendOneHot(g: GraphBuilder, model: Model, x: Value, label: Value | null): Value {
   const k = model.numClasses;
   if (!label || !k)
     throw new Error(`internal error: ${model.modelName}'s export plan joins labels, but the model is not conditional`);

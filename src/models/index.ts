@@ -1,9 +1,15 @@
-export type { GenerativeModel, LossTerms } from './types.js';
-export { LatentModel, type LatentModelOptions } from './common/latent-model.js';
+export type { Model, ModelDeclaration, MetricDeclaration, Batch, StepContext, Sums, BuildContext } from './model.js';
+export { defineModel } from './model.js';
+export * from './capabilities.js';
+export { LatentModel, type LatentModelOptions, type LossTerms } from './common/latent-model.js';
+export { AdversarialBase, type AdversarialOptions } from './gan/adversarial.js';
 export { Likelihood, type LikelihoodName } from './common/likelihood.js';
 export { gaussianKl, bernoulliNll, reparameterize } from './common/losses.js';
+export { nonSaturating, minimax, wassersteinGp, gradientPenalty, type GanLoss } from './gan/losses.js';
+export * as options from './common/options.js';
+export { ELBO_METRICS, RECONSTRUCTION_METRICS, GAN_METRICS } from './common/metrics.js';
 export { VaeMlp, type VaeMlpOptions } from './vae-mlp/model.js';
 export { VaeConv } from './vae-conv/model.js';
 export { AeMlp } from './ae-mlp/model.js';
 export { AeConv } from './ae-conv/model.js';
-export { MODELS, createModel } from './registry.js';
+export { models, getModel, registerModel, unregisterModel } from './registry.js';

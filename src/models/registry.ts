@@ -1,68 +1,45 @@
-/** Models by name, built from a run configuration and the dataset's image shape. */
-import { CONDITIONAL_MODELS, type RunConfig } from '../train/config.js';
-import { AeConv } from './ae-conv/model.js';
-import { AeMlp } from './ae-mlp/model.js';
-import { Dcgan } from './gan/dcgan.js';
-import { GanMlp } from './gan/gan-mlp.js';
-import type { AnyModel } from './types.js';
-import { VaeConv } from './vae-conv/model.js';
-import { VaeMlp } from './vae-mlp/model.js';
+/**
+ * The registry: a list of model declarations, one line each, and nothing else. A new model is
+ * a folder with an index.ts that exports its declaration, plus one line here. Programs that use
+ * latentlab as a library (and tests) add their own with registerModel().
+ *
+ * Option names: a model's own option may share its name with another model's only if both
+ * declare the same schema (defaults and help may differ: `latent` is 20 for VAEs and 100 for
+ * GANs), and never with a common setting (train/config.ts); the trainer checks both.
+ */
+import aeConv from './ae-conv/index.js';
+import aeMlp from './ae-mlp/index.js';
+import cgan from './cgan/index.js';
+import cvae from './cvae/index.js';
+import dcgan from './dcgan/index.js';
+import ganMlp from './gan-mlp/index.js';
+import type { ModelDeclaration } from './model.js';
+import vaeConv from './vae-conv/index.js';
+import vaeMlp from './vae-mlp/index.js';
+import wganGp from './wgan-gp/index.js';
 
-type Shape = [number, number, number];
+const MODELS: ModelDeclaration[] = [vaeMlp, vaeConv, aeMlp, aeConv, cvae, ganMlp, dcgan, wganGp, cgan];
 
-/** Every model by name; `numClasses` is the dataset's, which conditional models are conditioned on. */
-export const MODELS: Record<
-  RunConfig['model'],
-  { description: string; build(c: RunConfig, shape: Shape, numClasses: number): AnyModel }
-> = {
-  'vae-mlp': {
-    description: 'VAE with one hidden layer (Kingma and Welling 2014)',
-    build: (c, shape) => new VaeMlp({ ...common(c, shape), hidden: c.hidden }),
-  },
-  'vae-conv': {
-    description: 'convolutional VAE (strided 32-64 layout, or the Keras 16-8-8 one)',
-    build: (c, shape) => new VaeConv({ ...common(c, shape), layout: c.layout ?? 'strided' }),
-  },
-  'ae-mlp': {
-    description: 'plain MLP autoencoder',
-    build: (c, shape) => new AeMlp({ ...common(c, shape), hidden: c.hidden }),
-  },
-  'ae-conv': {
-    description: "convolutional autoencoder (the Keras blog's 16-8-8 layout by default)",
-    build: (c, shape) => new AeConv({ ...common(c, shape), layout: c.layout ?? 'keras' }),
-  },
-  cvae: {
-    description: 'conditional VAE (Sohn et al. 2015): the MLP VAE with the label joined to x and z',
-    build: (c, shape, k) => new VaeMlp({ ...common(c, shape), hidden: c.hidden, numClasses: k }),
-  },
-  'gan-mlp': {
-    description: 'the original GAN (Goodfellow et al. 2014) with MLP networks',
-    build: (c, shape) => new GanMlp({ latent: c.latent, imageShape: shape, loss: c.ganLoss, hidden: c.hidden }),
-  },
-  dcgan: {
-    description: 'DCGAN (Radford et al. 2016): strided conv networks with batch norm',
-    build: (c, shape) => new Dcgan({ latent: c.latent, imageShape: shape, loss: c.ganLoss, width: c.width }),
-  },
-  'wgan-gp': {
-    description:
-      'Wasserstein GAN with gradient penalty (Gulrajani et al. 2017), DCGAN layout without batch norm in the critic',
-    build: (c, shape) => new Dcgan({ latent: c.latent, imageShape: shape, loss: 'wasserstein-gp', width: c.width }),
-  },
-  cgan: {
-    description: 'conditional GAN (Mirza and Osindero 2014): the MLP GAN with the label joined to z and x',
-    build: (c, shape, k) =>
-      new GanMlp({ latent: c.latent, imageShape: shape, loss: c.ganLoss, hidden: c.hidden, numClasses: k }),
-  },
-};
-
-function common(c: RunConfig, imageShape: Shape) {
-  return { latent: c.latent, imageShape, likelihood: c.likelihood, sigma: c.sigma, variance: c.variance };
+/** Every registered declaration, in registration order. */
+export function models(): readonly ModelDeclaration[] {
+  return MODELS;
 }
 
-export function createModel(c: RunConfig, imageShape: Shape, numClasses = 0): AnyModel {
-  const entry = MODELS[c.model];
-  if (!entry) throw new Error(`unknown model '${c.model}' (known: ${Object.keys(MODELS).join(', ')})`);
-  if (CONDITIONAL_MODELS.includes(c.model) && numClasses < 2)
-    throw new Error(`${c.model} is conditioned on class labels, but the dataset has ${numClasses} class(es)`);
-  return entry.build(c, imageShape, numClasses);
+/** The declaration of `name`, or an error listing the known ones. */
+export function getModel(name: string): ModelDeclaration {
+  const d = MODELS.find((m) => m.name === name);
+  if (!d) throw new Error(`unknown model '${name}' (known: ${MODELS.map((m) => m.name).join(', ')})`);
+  return d;
+}
+
+/** Adds a model (a library user's own, or a test's); a second model of the same name is an error. */
+export function registerModel(d: ModelDeclaration): void {
+  if (MODELS.some((m) => m.name === d.name)) throw new Error(`a model named '${d.name}' is already registered`);
+  MODELS.push(d);
+}
+
+/** Removes a model added by registerModel (for tests). */
+export function unregisterModel(name: string): void {
+  const i = MODELS.findIndex((m) => m.name === name);
+  if (i >= 0) MODELS.splice(i, 1);
 }

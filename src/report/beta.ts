@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { zeros } from '../tensor/create.js';
 import { withOpenRun } from '../train/open-run.js';
 import { saveTraversal } from '../viz/figures.js';
+import { latentDimOf } from '../viz/latent.js';
 import type { ExperimentPlan } from './plan.js';
 import { runSpec, type RunSpec } from './runs.js';
 import { evalRun, figure, key, runArg, runDir, type Section } from './section.js';
@@ -38,9 +39,9 @@ export const beta: Section = {
       const { result: e, command } = await evalRun(ctx, spec.name, 0, null);
       commands.push(command);
       const c = spec.config;
-      rows.push([spec.name, c.beta, c.klSchedule === 'linear' ? `linear over ${c.warmupEpochs} epochs` : 'none', e.test_recon, e.test_kl, e.test_neg_elbo, e.active_units ?? '-']);
+      rows.push([spec.name, Number(c.beta), c.klSchedule === 'linear' ? `linear over ${String(c.warmupEpochs)} epochs` : 'none', e.test_recon, e.test_kl, e.test_neg_elbo, e.active_units ?? '-']);
       const path = await withOpenRun(runDir(ctx, spec.name), async (run) => {
-        const origin = zeros([run.model.latentDim]); // the prior's mean, as `traverse` starts without --index
+        const origin = zeros([latentDimOf(run.model)]); // the prior's mean, as `traverse` starts without --index
         try {
           return await saveTraversal(join(run.dir, 'traversal.png'), run.model, origin, TRAVERSAL);
         } finally {

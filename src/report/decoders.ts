@@ -6,7 +6,6 @@
  */
 import { join } from 'node:path';
 import { meanGradientMagnitude } from '../eval/sharpness.js';
-import { asLatentModel } from '../models/types.js';
 import { cat } from '../tensor/functional.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -29,7 +28,7 @@ const COLS = 8;
 async function reconstruct(ctx: SectionContext, name: string, n: number): Promise<{ originals: Tensor; recon: Tensor }> {
   return withOpenRun(runDir(ctx, name), async (run) => {
     const test = await run.testSet();
-    return tidy(() => reconstructions(asLatentModel(run.model, 'reconstruction'), test.images.slice(0, 0, Math.min(n, test.length)).float().div(255)));
+    return tidy(() => reconstructions(run.model, test.images.slice(0, 0, Math.min(n, test.length)).float().div(255)));
   });
 }
 

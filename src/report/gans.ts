@@ -3,7 +3,8 @@
  * the FID-style and Inception-style scores of `latentlab quality` on the features of
  * latentlab's MNIST classifier, and the class coverage of the samples (the mode-collapse watch).
  */
-import { criticSteps, isAdversarial, type RunConfig } from '../train/config.js';
+import { getModel } from '../models/registry.js';
+import type { RunConfig } from '../train/config.js';
 import type { ExperimentPlan, TrainSize } from './plan.js';
 import { runSpec, type RunSpec } from './runs.js';
 import { key, qualityRun, runFigure, type Section } from './section.js';
@@ -28,8 +29,8 @@ const pct = (x: number): number => Math.round(x * 1000) / 10;
 function generatorSteps(plan: ExperimentPlan): string[] {
   if (plan.scale === 'full') return [];
   const steps = specs(plan)
-    .filter((s) => isAdversarial(s.config))
-    .map((s) => `${s.name} ${Math.floor((Math.ceil((s.config.limit ?? 60000) / s.config.batchSize) * s.config.epochs) / criticSteps(s.config))}`);
+    .filter((s) => getModel(s.config.model).watchClasses)
+    .map((s) => `${s.name} ${Math.floor((Math.ceil((s.config.limit ?? 60000) / s.config.batchSize) * s.config.epochs) / Number(s.config.nCritic ?? 1))}`);
   return [`At this scale the GANs made few generator updates (${steps.join(', ')}); they need thousands to draw digits, as the full run gives them.`];
 }
 

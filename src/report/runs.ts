@@ -8,11 +8,11 @@
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FILES, hasCheckpoint, readConfig, readMetrics } from '../train/run-dir.js';
-import { SCHEMA, flagName, isAdversarial, resolveConfig, type RunConfig } from '../train/config.js';
-import { prepareRun } from '../train/prepare.js';
+import { getModel } from '../models/registry.js';
+import { flagName, resolveConfig, resolveStoredConfig, runSchema, type RunConfig } from '../train/config.js';
 import type { TrainerCallbacks } from '../train/trainer.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { TrainingPictures, writeRunPictures } from '../viz/progress.js';
+import { trainRun } from '../workflow/train-run.js';
 import type { TrainSize } from './plan.js';
 import type { RunEntry } from './types.js';
 
@@ -40,17 +40,18 @@ export function shellWord(s: string): string {
 export function trainCommandLine(c: RunConfig, dir: string): string {
   const base = resolveConfig({}, { model: c.model });
   const value = (v: unknown): string => (v === null ? 'none' : Array.isArray(v) ? v.join(',') : String(v));
-  const flags = (Object.keys(SCHEMA) as (keyof RunConfig)[])
+  const flags = Object.keys(runSchema(c.model))
     .filter((k) => k !== 'model' && JSON.stringify(c[k]) !== JSON.stringify(base[k]))
     .map((k) => `${flagName(k)} ${shellWord(value(c[k]))}`);
   // The class watch only looks at samples; without it, no classifier is trained on the way.
-  return ['latentlab train --model', c.model, ...flags, '--out', shellWord(dir), ...(isAdversarial(c) ? ['--no-class-watch'] : [])].join(' ');
+  return ['latentlab train --model', c.model, ...flags, '--out', shellWord(dir), ...(getModel(c.model).watchClasses ? ['--no-class-watch'] : [])].join(' ');
 }
 
 /** The settings in which a stored run differs from the planned one, as "epochs: 3 there, 10 planned". */
 function differences(planned: RunConfig, dir: string): string[] {
-  const { resolved: _r, ...stored } = readConfig(dir);
-  return (Object.keys(SCHEMA) as (keyof RunConfig)[])
+  const { resolved: _r, ...raw } = readConfig(dir);
+  const stored = resolveStoredConfig(raw);
+  return Object.keys(runSchema(planned.model))
     .filter((k) => JSON.stringify(stored[k] ?? null) !== JSON.stringify(planned[k]))
     .map((k) => `${k}: ${JSON.stringify(stored[k])} there, ${JSON.stringify(planned[k])} planned`);
 }
@@ -94,28 +95,11 @@ export async function ensureRun(spec: RunSpec, root: string, o: EnsureOptions = 
   };
 }
 
-/** Trains like `latentlab train`: a progress frame per epoch, then the run's pictures. */
+/** Trains like `latentlab train` (workflow/train-run.ts): a progress frame per epoch, then the run's pictures. */
 async function train(c: RunConfig, dir: string, resume: boolean, o: EnsureOptions): Promise<void> {
-  let pictures: TrainingPictures | null = null;
-  const cb = o.callbacks ?? {};
-  const run = await prepareRun(c, dir, !resume, {
-    ...cb,
-    onEpochEnd: async (record, extras) => {
-      pictures?.record();
-      await cb.onEpochEnd?.(record, extras);
-    },
-  });
-  const stop = (): void => run.trainer.requestStop('interrupted');
-  o.signal?.addEventListener('abort', stop);
-  try {
-    if (resume) run.trainer.resume();
-    pictures = new TrainingPictures(run.model, run.datasets.test);
-    const result = await run.trainer.fit();
-    if (result.interrupted) throw new Error(`training of ${dir} stopped at epoch ${run.trainer.state.epoch + 1} (checkpoint saved); run the same command again to resume it`);
-    await writeRunPictures(dir, run.model, run.datasets.test, readMetrics(dir), pictures);
-  } finally {
-    o.signal?.removeEventListener('abort', stop);
-    pictures?.dispose();
-    run.dispose();
-  }
+  const result = await trainRun(c, dir, { resume, ...(o.callbacks ? { callbacks: o.callbacks } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+  if (result.interrupted)
+    throw new Error(
+      `training of ${dir} stopped at epoch ${result.position.epoch} (checkpoint saved); run the same command again to resume it`,
+    );
 }

@@ -4,12 +4,13 @@
  * that a point on the map becomes a latent vector), decoded images, and test images.
  * Images travel as uint8 pixels, channel-first, base64-encoded: a 28x28 digit is 784 bytes.
  */
+import { has, offered } from '../models/capabilities.js';
 import type { ImageDataset } from '../data/dataset.js';
-import type { ImageGenerator } from '../models/types.js';
+import type { Model } from '../models/model.js';
 import { tensor } from '../tensor/create.js';
 import { tidy } from '../tensor/scope.js';
 import type { OpenRun } from '../train/open-run.js';
-import { decodeLatents, encodeDataset, pca2, type LabelChoice } from '../viz/latent.js';
+import { decodeLatents, encodeDataset, latentDimOf, pca2, type LabelChoice } from '../viz/latent.js';
 import { toPixels } from '../viz/pixels.js';
 import { badRequest } from './http-error.js';
 import type { ImageBatch, LatentMap, ModelInfo } from './wire.js';
@@ -33,8 +34,8 @@ export function modelInfo(name: string, run: OpenRun): ModelInfo {
   return {
     name,
     model: m.modelName,
-    family: m.family,
-    latent: m.latentDim,
+    capabilities: offered(m),
+    latent: latentDimOf(m, 'the explorer'),
     image_shape: m.imageShape,
     num_classes: m.numClasses,
     class_names: run.classNames,
@@ -44,15 +45,15 @@ export function modelInfo(name: string, run: OpenRun): ModelInfo {
 
 /** The test set's codes and their 2-D picture, for models with an encoder; null for GANs. */
 export async function latentMap(run: OpenRun, limit: number): Promise<LatentMap | null> {
-  if (run.model.family !== 'latent') return null;
+  if (!has(run.model, 'encoder')) return null;
   const model = run.model;
   const ds = await run.testSet();
   const { mu, labels } = encodeDataset(model, ds, limit);
   try {
-    const codes = round2d(mu.toArray(), model.latentDim);
+    const codes = round2d(mu.toArray(), latentDimOf(model));
     const n = codes.length;
     const labelList = labels.toArray();
-    if (model.latentDim === 1) {
+    if (latentDimOf(model) === 1) {
       // A 1-D code: drawn against the class, one row per class.
       return {
         indices: range(n),
@@ -64,7 +65,7 @@ export async function latentMap(run: OpenRun, limit: number): Promise<LatentMap 
         axisTitles: ['z[0]', 'class'],
       };
     }
-    if (model.latentDim === 2) {
+    if (latentDimOf(model) === 2) {
       return {
         indices: range(n),
         labels: labels.toArray(),
@@ -79,7 +80,7 @@ export async function latentMap(run: OpenRun, limit: number): Promise<LatentMap 
       const p = pca2(mu);
       return {
         mean: p.mean.reshape(-1).toArray(),
-        axes: round2d(p.axes.toArray(), model.latentDim) as [number[], number[]],
+        axes: round2d(p.axes.toArray(), latentDimOf(model)) as [number[], number[]],
         points: round2d(mu.sub(p.mean).matmul(p.axes.t()).toArray(), 2),
       };
     });
@@ -99,11 +100,11 @@ export async function latentMap(run: OpenRun, limit: number): Promise<LatentMap 
 }
 
 /** Decoded images of latent vectors, checked against the model. */
-export function decodeVectors(model: ImageGenerator, z: number[][], label: number | undefined): ImageBatch {
+export function decodeVectors(model: Model, z: number[][], label: number | undefined): ImageBatch {
   z.forEach((v, i) => {
-    if (v.length !== model.latentDim)
+    if (v.length !== latentDimOf(model))
       throw badRequest(
-        `latent vector ${i} has ${v.length} values but ${model.modelName}'s latent space has ${model.latentDim} dimensions`,
+        `latent vector ${i} has ${v.length} values but ${model.modelName}'s latent space has ${latentDimOf(model)} dimensions`,
       );
   });
   if (model.numClasses && label === undefined)

@@ -5,6 +5,7 @@
  * terminal) are seen through their live.json and stopped by SIGINT, as Ctrl-C would stop them:
  * the trainer checkpoints where it stands.
  */
+import { flagName } from '../util/options.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -44,23 +45,8 @@ export class JobManager {
 
   /** The flags of a training request; the trainer's own checks still apply to the values. */
   static trainArgs(r: TrainRequest, dir: string): string[] {
-    const args = [
-      'train',
-      '--model',
-      r.model,
-      '--dataset',
-      r.dataset,
-      '--latent',
-      String(r.latent),
-      '--epochs',
-      String(r.epochs),
-      '--out',
-      dir,
-      '--json',
-      '--live',
-    ];
-    if (r.beta !== undefined) args.push('--beta', String(r.beta));
-    if (r.limit !== undefined) args.push('--limit', String(r.limit));
+    const args = ['train', '--out', dir, '--json', '--live'];
+    for (const [k, v] of Object.entries(r)) if (k !== 'name' && v !== undefined) args.push(flagName(k), String(v));
     return args;
   }
 

@@ -12,11 +12,11 @@ export interface TrainRequest {
   name: string;
   model: string;
   dataset: string;
-  latent: number;
   epochs: number;
-  beta?: number;
   /** Train on the first N images only (a quick look). */
   limit?: number;
+  /** The model's own options (latent, beta, ...), as `latentlab train --model M --help` lists them. */
+  [option: string]: string | number | undefined;
 }
 
 /** Images as uint8 pixels, channel-first, base64: a 28x28 digit is 784 bytes. */
@@ -32,7 +32,8 @@ export interface ImageBatch {
 export interface ModelInfo {
   name: string;
   model: string;
-  family: 'latent' | 'adversarial';
+  /** What the model offers (models/capabilities.ts): 'encoder', 'decoder', 'prior', ... */
+  capabilities: string[];
   latent: number;
   image_shape: [number, number, number];
   num_classes: number;
@@ -58,6 +59,7 @@ export interface LatentMap {
 export interface RunListItem {
   name: string;
   model: string;
+  metric_info: MetricInfo[];
   dataset: string;
   epochs: number;
   epochs_done: number;
@@ -70,7 +72,8 @@ export interface RunDetail {
   name: string;
   config: Record<string, unknown>;
   resolved: Record<string, unknown>;
-  family: 'latent' | 'adversarial';
+  /** The model's metric declarations (key, label, unit, direction), for the curves and tables. */
+  metric_info: MetricInfo[];
   metrics: Record<string, number>[];
   files: string[];
   has_checkpoint: boolean;
@@ -97,10 +100,20 @@ export interface AnomalyWire {
   files: string[];
 }
 
+/** A metric as a model declares it. */
+export type { MetricDeclaration as MetricInfo } from '../util/metric-summary.js';
+import type { MetricDeclaration as MetricInfo } from '../util/metric-summary.js';
+
 export interface TrainOptions {
-  models: { name: string; description: string; latent: number }[];
+  /** Each model with its own options (their defaults and help) and its metrics. */
+  models: {
+    name: string;
+    description: string;
+    options: Record<string, { default: unknown; help: string }>;
+    metrics: MetricInfo[];
+  }[];
   datasets: string[];
-  defaults: { epochs: number; beta: number; model: string; dataset: string };
+  defaults: { epochs: number; model: string; dataset: string };
 }
 
 /** site.json of an exported explorer (`latentlab export --format web`). */

@@ -1,345 +1,148 @@
 /**
- * A training run's configuration: one typed object with defaults, overridden by a JSON file,
- * then by command-line flags. One schema describes every key (type, range, default, help),
- * so that the CLI's flags, the JSON checks and --help cannot drift apart. Unknown keys and
- * wrong types are errors, as nanoGPT's configurator makes them.
+ * A training run's configuration: the common settings below (data, optimizer, schedule, early
+ * stopping, seed) plus the chosen model's own options (its declaration in src/models/<name>/),
+ * each declared once with TypeBox, with a default and a help line. Defaults, then a JSON file,
+ * then command-line flags. Unknown keys, keys of another model and wrong types are errors that
+ * name the key, as nanoGPT's configurator makes them.
  */
 import { readFileSync } from 'node:fs';
+import type { ModelDeclaration } from '../models/model.js';
+import { getModel, models } from '../models/registry.js';
+import {
+  checkOption,
+  ConfigError,
+  defaultsOf,
+  flagName,
+  opt,
+  sameOption,
+  Type,
+  type Static,
+  type TObject,
+  type TProperties,
+  type TSchema,
+} from '../util/options.js';
 
-export const MODEL_NAMES = [
-  'vae-mlp',
-  'vae-conv',
-  'ae-mlp',
-  'ae-conv',
-  'cvae',
-  'gan-mlp',
-  'dcgan',
-  'wgan-gp',
-  'cgan',
-] as const;
-export type ModelName = (typeof MODEL_NAMES)[number];
-export const ADVERSARIAL_MODELS: readonly ModelName[] = ['gan-mlp', 'dcgan', 'wgan-gp', 'cgan'];
-/** Models conditioned on the class label. */
-export const CONDITIONAL_MODELS: readonly ModelName[] = ['cvae', 'cgan'];
+export { ConfigError, flagName };
 
-export const isAdversarial = (c: Pick<RunConfig, 'model'>): boolean => ADVERSARIAL_MODELS.includes(c.model);
+export const DEFAULT_MODEL = 'vae-mlp';
 
-export interface RunConfig {
-  model: ModelName;
-  dataset: string;
-  dataDir: string | null;
-  classes: number[] | null;
-  limit: number | null;
-  size: number[] | null;
-  channels: number | null;
-  binarize: 'none' | 'static' | 'dynamic';
-  latent: number;
-  hidden: number;
-  /** DCGAN's channels at the image's resolution (doubling at each halving). */
-  width: number;
-  /** GAN generator loss: -log D(G(z)) (non-saturating) or log(1 - D(G(z))) (minimax); wgan-gp is always Wasserstein. */
-  ganLoss: 'nonsaturating' | 'minimax';
-  /** Discriminator (critic) steps per generator step; null: 5 for wgan-gp, 1 otherwise. */
-  nCritic: number | null;
-  /** Weight of WGAN-GP's gradient penalty. */
-  gpWeight: number;
-  /** Adam's beta1 and beta2; null: 0.9 and 0.999 for VAEs, 0.5 and 0.999 for GANs, 0.5 and 0.9 for wgan-gp. */
-  beta1: number | null;
-  beta2: number | null;
-  /** Conv layout: "strided" (32-64 stride-2 convolutions) or "keras" (16-8-8 with max-pooling, 28x28 only). */
-  layout: 'strided' | 'keras' | null;
-  /** How q(z|x)'s variance is parameterised. */
-  variance: 'logvar' | 'softplus';
-  likelihood: 'bernoulli' | 'gaussian';
-  /** Gaussian decoder's standard deviation: a number, or "learned". */
-  sigma: number | 'learned';
-  beta: number;
-  klSchedule: 'constant' | 'linear' | 'cyclical';
-  warmupEpochs: number;
-  cycles: number;
-  cycleRatio: number;
-  epochs: number;
-  batchSize: number;
-  optimizer: 'adam' | 'adamw' | 'sgd' | 'rmsprop' | 'adadelta';
-  lr: number | null;
-  lrSchedule: 'constant' | 'step' | 'cosine';
-  lrStepEpochs: number;
-  lrGamma: number;
-  weightDecay: number;
-  momentum: number;
-  valFraction: number;
-  patience: number | null;
-  minDelta: number;
-  seed: number;
-  threads: number | null;
-  evalBatchSize: number;
-}
-
-type Kind =
-  | { type: 'int'; min?: number }
-  | { type: 'float'; min?: number; max?: number; exclusiveMin?: boolean }
-  | { type: 'string' }
-  | { type: 'enum'; values: readonly string[] }
-  | { type: 'ints' }
-  | { type: 'sigma' };
-
-export interface KeySpec {
-  kind: Kind;
-  nullable?: boolean;
-  help: string;
-  /** The flag's value name in --help. */
-  arg?: string;
-}
-
-export const DEFAULTS: RunConfig = {
-  model: 'vae-mlp',
-  dataset: 'mnist',
-  dataDir: null,
-  classes: null,
-  limit: null,
-  size: null,
-  channels: null,
-  binarize: 'dynamic',
-  latent: 20,
-  hidden: 400,
-  width: 64,
-  ganLoss: 'nonsaturating',
-  nCritic: null,
-  gpWeight: 10,
-  beta1: null,
-  beta2: null,
-  layout: null,
-  variance: 'logvar',
-  likelihood: 'bernoulli',
-  sigma: 0.1,
-  beta: 1,
-  klSchedule: 'constant',
-  warmupEpochs: 10,
-  cycles: 4,
-  cycleRatio: 0.5,
-  epochs: 10,
-  batchSize: 128,
-  optimizer: 'adam',
-  lr: null,
-  lrSchedule: 'constant',
-  lrStepEpochs: 10,
-  lrGamma: 0.5,
-  weightDecay: 0,
-  momentum: 0.9,
-  valFraction: 0,
-  patience: null,
-  minDelta: 0,
-  seed: 0,
-  threads: null,
-  evalBatchSize: 1000,
-};
-
-export const SCHEMA: Record<keyof RunConfig, KeySpec> = {
-  model: { kind: { type: 'enum', values: MODEL_NAMES }, help: 'model to train' },
-  dataset: {
-    kind: { type: 'string' },
+/** The settings every run has, whatever its model. */
+export const COMMON = {
+  model: opt.str(DEFAULT_MODEL, { help: 'model to train (see the list below)', arg: 'name' }),
+  dataset: opt.str('mnist', {
     help: 'mnist, fashion-mnist, a folder of class sub-folders of images, a folder of IDX files, or IMAGES,LABELS',
     arg: 'name',
-  },
-  dataDir: {
-    kind: { type: 'string' },
-    nullable: true,
+  }),
+  dataDir: opt.nullable(Type.String({ minLength: 1 }), {
     help: 'extra folder searched first for built-in datasets',
     arg: 'dir',
-  },
-  classes: { kind: { type: 'ints' }, nullable: true, help: 'train on these classes only, e.g. 7 or 1,7', arg: 'list' },
-  limit: { kind: { type: 'int', min: 1 }, nullable: true, help: 'use only the first n training images', arg: 'n' },
-  size: { kind: { type: 'ints' }, nullable: true, help: 'resize folder images to HxW (e.g. 32 or 32,48)', arg: 'list' },
-  channels: {
-    kind: { type: 'int', min: 1 },
-    nullable: true,
+  }),
+  classes: opt.nullable(Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 }), {
+    help: 'train on these classes only, e.g. 7 or 1,7',
+    arg: 'list',
+  }),
+  limit: opt.nullable(Type.Integer({ minimum: 1 }), { help: 'use only the first n training images', arg: 'n' }),
+  size: opt.nullable(Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 }), {
+    help: 'resize folder images to HxW (e.g. 32 or 32,48)',
+    arg: 'list',
+  }),
+  channels: opt.nullable(Type.Integer({ minimum: 1 }), {
     help: 'folder images as 1 (grayscale) or 3 (RGB) channels',
     arg: 'n',
-  },
-  binarize: {
-    kind: { type: 'enum', values: ['none', 'static', 'dynamic'] },
-    help: 'pixels as grey levels, thresholded at 0.5, or Bernoulli draws per batch (default: dynamic; none for GANs)',
-  },
-  latent: {
-    kind: { type: 'int', min: 1 },
-    help: 'latent dimensions (default: 20; 2 for cvae, 100 for GANs)',
-    arg: 'n',
-  },
-  hidden: { kind: { type: 'int', min: 1 }, help: 'hidden units of MLP models', arg: 'n' },
-  width: {
-    kind: { type: 'int', min: 1 },
-    help: "channels of dcgan/wgan-gp's outermost conv layers (doubling inwards)",
-    arg: 'n',
-  },
-  ganLoss: {
-    kind: { type: 'enum', values: ['nonsaturating', 'minimax'] },
-    help: 'GAN generator loss: non-saturating -log D(G(z)), or the original minimax log(1 - D(G(z)))',
-  },
-  nCritic: {
-    kind: { type: 'int', min: 1 },
-    nullable: true,
-    help: 'discriminator steps per generator step (default: 5 for wgan-gp, else 1)',
-    arg: 'n',
-  },
-  gpWeight: { kind: { type: 'float', min: 0 }, help: "weight of wgan-gp's gradient penalty", arg: 'x' },
-  beta1: {
-    kind: { type: 'float', min: 0, max: 1 },
-    nullable: true,
-    help: "Adam's beta1 (default: 0.9 for VAEs, 0.5 for GANs)",
+  }),
+  binarize: opt.choice(['none', 'static', 'dynamic'], 'dynamic', {
+    help: 'pixels as grey levels, thresholded at 0.5, or Bernoulli draws per batch',
+  }),
+  epochs: opt.int(10, { min: 1, help: 'passes over the training set', arg: 'n' }),
+  batchSize: opt.int(128, { min: 1, help: 'images per step', arg: 'n' }),
+  optimizer: opt.choice(['adam', 'adamw', 'sgd', 'rmsprop', 'adadelta'], 'adam', { help: 'optimizer' }),
+  lr: opt.nullable(Type.Number({ exclusiveMinimum: 0 }), {
+    help: "learning rate (default: the model's, else the optimizer's: adam 1e-3, adadelta 1, sgd/rmsprop 1e-2)",
     arg: 'x',
-  },
-  beta2: {
-    kind: { type: 'float', min: 0, max: 1 },
-    nullable: true,
-    help: "Adam's beta2 (default: 0.999; 0.9 for wgan-gp)",
+  }),
+  beta1: opt.nullable(Type.Number({ minimum: 0, maximum: 1 }), {
+    help: "Adam's beta1 (default: the model's, else 0.9)",
     arg: 'x',
-  },
-  layout: {
-    kind: { type: 'enum', values: ['strided', 'keras'] },
-    nullable: true,
-    help: 'conv layout: 32-64 stride-2 convolutions (vae-conv default), or the Keras 16-8-8 max-pooling one (ae-conv default; 28x28)',
-  },
-  variance: {
-    kind: { type: 'enum', values: ['logvar', 'softplus'] },
-    help: "q(z|x)'s variance as a log-variance or through softplus",
-  },
-  likelihood: {
-    kind: { type: 'enum', values: ['bernoulli', 'gaussian'] },
-    help: 'decoder likelihood: Bernoulli (cross-entropy) or Gaussian (squared error)',
-  },
-  sigma: { kind: { type: 'sigma' }, help: "Gaussian decoder's standard deviation, or 'learned'", arg: 'x' },
-  beta: { kind: { type: 'float', min: 0 }, help: 'weight of the KL term (beta-VAE)', arg: 'x' },
-  klSchedule: {
-    kind: { type: 'enum', values: ['constant', 'linear', 'cyclical'] },
-    help: 'KL weight over training: constant beta, linear warm-up from 0, or cyclical annealing (Fu et al. 2019)',
-  },
-  warmupEpochs: { kind: { type: 'float', min: 0, exclusiveMin: true }, help: 'epochs of the linear warm-up', arg: 'n' },
-  cycles: { kind: { type: 'int', min: 1 }, help: 'cycles of cyclical annealing over the run', arg: 'n' },
-  cycleRatio: {
-    kind: { type: 'float', min: 0, max: 1, exclusiveMin: true },
-    help: 'share of each cycle spent rising',
+  }),
+  beta2: opt.nullable(Type.Number({ minimum: 0, maximum: 1 }), {
+    help: "Adam's beta2 (default: the model's, else 0.999)",
     arg: 'x',
-  },
-  epochs: { kind: { type: 'int', min: 1 }, help: 'passes over the training set', arg: 'n' },
-  batchSize: { kind: { type: 'int', min: 1 }, help: 'images per step', arg: 'n' },
-  optimizer: { kind: { type: 'enum', values: ['adam', 'adamw', 'sgd', 'rmsprop', 'adadelta'] }, help: 'optimizer' },
-  lr: {
-    kind: { type: 'float', min: 0, exclusiveMin: true },
-    nullable: true,
-    help: "learning rate (default: the optimizer's: adam 1e-3, adadelta 1, sgd/rmsprop 1e-2)",
-    arg: 'x',
-  },
-  lrSchedule: {
-    kind: { type: 'enum', values: ['constant', 'step', 'cosine'] },
-    help: 'learning-rate schedule over epochs',
-  },
-  lrStepEpochs: { kind: { type: 'int', min: 1 }, help: 'step schedule: epochs between decays', arg: 'n' },
-  lrGamma: {
-    kind: { type: 'float', min: 0, exclusiveMin: true },
-    help: 'step schedule: factor of each decay',
-    arg: 'x',
-  },
-  weightDecay: { kind: { type: 'float', min: 0 }, help: 'weight decay', arg: 'x' },
-  momentum: { kind: { type: 'float', min: 0 }, help: 'momentum of sgd and rmsprop', arg: 'x' },
-  valFraction: {
-    kind: { type: 'float', min: 0, max: 0.9 },
+  }),
+  lrSchedule: opt.choice(['constant', 'step', 'cosine'], 'constant', { help: 'learning-rate schedule over epochs' }),
+  lrStepEpochs: opt.int(10, { min: 1, help: 'step schedule: epochs between decays', arg: 'n' }),
+  lrGamma: opt.num(0.5, { above: 0, help: 'step schedule: factor of each decay', arg: 'x' }),
+  weightDecay: opt.num(0, { min: 0, help: 'weight decay', arg: 'x' }),
+  momentum: opt.num(0.9, { min: 0, help: 'momentum of sgd and rmsprop', arg: 'x' }),
+  valFraction: opt.num(0, {
+    min: 0,
+    max: 0.9,
     help: 'share of the training set held out for validation (needed for early stopping)',
     arg: 'x',
-  },
-  patience: {
-    kind: { type: 'int', min: 1 },
-    nullable: true,
+  }),
+  patience: opt.nullable(Type.Integer({ minimum: 1 }), {
     help: 'early stopping: epochs without validation improvement before stopping',
     arg: 'n',
-  },
-  minDelta: {
-    kind: { type: 'float', min: 0 },
-    help: 'early stopping: smallest improvement that counts (nats)',
-    arg: 'x',
-  },
-  seed: { kind: { type: 'int', min: 0 }, help: 'random seed (with the same threads, the same run)', arg: 'n' },
-  threads: { kind: { type: 'int', min: 1 }, nullable: true, help: 'compute threads (default: all cores)', arg: 'n' },
-  evalBatchSize: { kind: { type: 'int', min: 1 }, help: 'images per evaluation batch', arg: 'n' },
+  }),
+  minDelta: opt.num(0, { min: 0, help: 'early stopping: smallest improvement that counts', arg: 'x' }),
+  seed: opt.int(0, { min: 0, help: 'random seed (with the same threads, the same run)', arg: 'n' }),
+  threads: opt.nullable(Type.Integer({ minimum: 1 }), {
+    help: 'compute threads (default: all cores)',
+    arg: 'n',
+  }),
+  evalBatchSize: opt.int(1000, { min: 1, help: 'images per evaluation batch', arg: 'n' }),
 };
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
+/** The common settings' type; a run's configuration adds its model's options. */
+export type CommonConfig = Static<TObject<typeof COMMON>>;
+/** A resolved configuration: the common settings and the model's options (read them through the model's declaration). */
+export type RunConfig = CommonConfig & { readonly [option: string]: unknown };
+
+/** The schema of a run of `model`: the common settings (with the model's defaults) and the model's own options. */
+export function runSchema(model: string | ModelDeclaration): TProperties {
+  const d = typeof model === 'string' ? getModel(model) : model;
+  checkOptionNames(d);
+  const common: TProperties = { ...COMMON };
+  for (const [k, v] of Object.entries(d.commonDefaults ?? {})) common[k] = { ...common[k], default: v } as TSchema;
+  return { ...common, ...d.options };
 }
 
-/** "--batch-size" for "batchSize". */
-export function flagName(key: string): string {
-  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+/** The option-name rules (registry.ts): never a common setting's name; another model's only with the same schema. */
+function checkOptionNames(d: ModelDeclaration): void {
+  for (const [k, s] of Object.entries(d.options)) {
+    if (k in COMMON) throw new Error(`model ${d.name}: option '${k}' clashes with the common setting of that name`);
+    const other = models().find((m) => m !== d && m.options[k] && !sameOption(m.options[k], s));
+    if (other) throw new Error(`model ${d.name}: option '${k}' differs from ${other.name}'s option of that name`);
+  }
+  for (const k of Object.keys(d.commonDefaults ?? {}))
+    if (!(k in COMMON)) throw new Error(`model ${d.name}: commonDefaults names '${k}', which is no common setting`);
 }
 
-/** Checks one value against its key's schema; `source` names where it came from. */
-export function checkValue(key: string, value: unknown, source: string): unknown {
-  const spec = (SCHEMA as Record<string, KeySpec>)[key];
-  if (!spec) {
-    throw new ConfigError(`${source}: unknown key '${key}' (known: ${Object.keys(SCHEMA).join(', ')})`);
-  }
-  const bad = (what: string): never => {
-    throw new ConfigError(`${source}: '${key}' ${what}, got ${JSON.stringify(value)}`);
-  };
-  if (value === null) return spec.nullable ? null : bad('cannot be null');
-  const k = spec.kind;
-  switch (k.type) {
-    case 'int':
-      if (typeof value !== 'number' || !Number.isSafeInteger(value)) bad('must be an integer');
-      if (k.min !== undefined && (value as number) < k.min) bad(`must be at least ${k.min}`);
-      return value;
-    case 'float':
-      if (typeof value !== 'number' || !Number.isFinite(value)) bad('must be a number');
-      if (k.min !== undefined && ((value as number) < k.min || (k.exclusiveMin && value === k.min)))
-        bad(`must be ${k.exclusiveMin ? 'above' : 'at least'} ${k.min}`);
-      if (k.max !== undefined && (value as number) > k.max) bad(`must be at most ${k.max}`);
-      return value;
-    case 'string':
-      if (typeof value !== 'string' || value === '') bad('must be a non-empty string');
-      return value;
-    case 'enum':
-      if (typeof value !== 'string' || !k.values.includes(value)) bad(`must be one of ${k.values.join(', ')}`);
-      return value;
-    case 'ints':
-      if (!Array.isArray(value) || value.length === 0 || !value.every((v) => Number.isSafeInteger(v) && v >= 0))
-        bad('must be a list of non-negative integers');
-      return value;
-    case 'sigma':
-      if (value === 'learned') return value;
-      if (typeof value !== 'number' || !(value > 0)) bad("must be a positive number or 'learned'");
-      return value;
-  }
+/** Every option name any model declares, with the models that declare it. */
+export function modelOptionOwners(): Map<string, string[]> {
+  const owners = new Map<string, string[]>();
+  for (const m of models()) for (const k of Object.keys(m.options)) owners.set(k, [...(owners.get(k) ?? []), m.name]);
+  return owners;
 }
 
-/** Parses a command-line string into the key's type (then checked by checkValue). */
-export function parseFlag(key: keyof RunConfig, raw: string): unknown {
-  const k = SCHEMA[key].kind;
-  const source = `option ${flagName(key)}`;
-  const num = (): number => {
-    const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`${source}: expected a number, got '${raw}'`);
-    return n;
-  };
-  if (SCHEMA[key].nullable && raw === 'none') return null;
-  switch (k.type) {
-    case 'int':
-    case 'float':
-      return checkValue(key, num(), source);
-    case 'ints':
-      if (!/^\d+([,x]\d+)*$/.test(raw.trim()))
-        throw new ConfigError(`${source}: expected integers like 7 or 1,7, got '${raw}'`);
-      return checkValue(key, raw.split(/[,x]/).map(Number), source);
-    case 'sigma':
-      return checkValue(key, raw === 'learned' ? raw : num(), source);
-    default:
-      return checkValue(key, raw, source);
+/** The schema of one key, from the common settings or from whichever model declares it. */
+export function anySchema(key: string): TSchema | undefined {
+  return (COMMON as TProperties)[key] ?? models().find((m) => m.options[key])?.options[key];
+}
+
+/** Checks one key and value for a run of `model`; `source` names where it came from. */
+function checkFor(schema: TProperties, model: string, key: string, value: unknown, source: string): void {
+  if (!(key in schema)) {
+    const owners = modelOptionOwners().get(key);
+    if (owners)
+      throw new ConfigError(
+        `${source}: '${key}' does not apply to ${model}; it is an option of ${owners.join(', ')} (latentlab train --model ${model} --help lists ${model}'s options)`,
+      );
   }
+  checkOption(schema, key, value, source);
 }
 
 /** Reads a JSON config file: an object whose keys are all known and well typed. */
-export function readConfigFile(path: string): Partial<RunConfig> {
+export function readConfigFile(path: string): Record<string, unknown> {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -354,57 +157,78 @@ export function readConfigFile(path: string): Partial<RunConfig> {
   }
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
     throw new ConfigError(`${path} must hold a JSON object`);
-  for (const [k, v] of Object.entries(obj)) checkValue(k, v, path);
-  return obj as Partial<RunConfig>;
+  for (const [k, v] of Object.entries(obj)) {
+    const s = anySchema(k);
+    checkOption(s ? { [k]: s } : (COMMON as TProperties), k, v, path);
+  }
+  return Object.defineProperty({ ...(obj as Record<string, unknown>) }, SOURCE, { value: path, enumerable: false });
 }
 
-/** Defaults, then the file, then the flags; then checks that hold across keys. */
-export function resolveConfig(file: Partial<RunConfig> = {}, flags: Partial<RunConfig> = {}): RunConfig {
-  for (const [k, v] of Object.entries(flags)) checkValue(k, v, `option ${flagName(k)}`);
-  const c = { ...DEFAULTS, ...file, ...flags };
-  if (file.latent === undefined && flags.latent === undefined) c.latent = defaultLatent(c.model);
-  // Binarizing is for Bernoulli decoders; a GAN's discriminator would learn that real images are speckled.
-  if (isAdversarial(c) && file.binarize === undefined && flags.binarize === undefined) c.binarize = 'none';
-  if (c.patience !== null && c.valFraction === 0)
-    throw new ConfigError('early stopping (--patience) needs a validation split: give --val-fraction, e.g. 0.1');
-  if (c.size && c.size.length > 2) throw new ConfigError(`size must be H or HxW, got ${c.size.join('x')}`);
-  if (c.channels !== null && c.channels !== 1 && c.channels !== 3)
-    throw new ConfigError(`channels must be 1 or 3, got ${c.channels}`);
-  if ((c.model.startsWith('ae-') || isAdversarial(c)) && c.beta !== 1)
-    throw new ConfigError(`beta applies to VAEs; ${c.model} has no KL term`);
-  if (isAdversarial(c) && c.patience !== null)
-    throw new ConfigError(`early stopping watches the validation -ELBO, which ${c.model} does not have`);
-  if (isAdversarial(c) && c.optimizer !== 'adam')
+/** Where a file's settings came from, carried with them for error messages. */
+const SOURCE = Symbol('source');
+
+/** Defaults, then the file, then the flags; then the checks that hold across keys. */
+export function resolveConfig(file: Record<string, unknown> = {}, flags: Record<string, unknown> = {}): RunConfig {
+  const model = (flags.model ?? file.model ?? DEFAULT_MODEL) as string;
+  checkOption(COMMON, 'model', model, flags.model !== undefined ? 'option --model' : 'config');
+  if (!models().some((m) => m.name === model))
     throw new ConfigError(
-      `${c.model} trains with Adam (two optimizers, one per network); got --optimizer ${c.optimizer}`,
+      `'model' must be one of ${models()
+        .map((m) => m.name)
+        .join(', ')}, got ${JSON.stringify(model)}`,
     );
+  const d = getModel(model);
+  const schema = runSchema(d);
+  const fileSource = (file as { [SOURCE]?: string })[SOURCE] ?? 'config';
+  for (const [k, v] of Object.entries(file)) checkFor(schema, model, k, v, fileSource);
+  for (const [k, v] of Object.entries(flags)) checkFor(schema, model, k, v, `option ${flagName(k)}`);
+  const c = { ...defaultsOf(schema), ...file, ...flags, model } as RunConfig;
+  crossChecks(c, d);
   return c;
 }
 
-/**
- * The latent size a model gets unless told: 20 for autoencoders and VAEs; 100 for GANs, as in
- * DCGAN; 2 for the conditional VAE, whose decoder otherwise learns to read the class from z
- * and ignore the label (measured: with z=4, 85.5% of samples asked for a 0 are zeros; with z=2, 100%).
- */
-export function defaultLatent(model: ModelName): number {
-  if (model === 'cvae') return 2;
-  return ADVERSARIAL_MODELS.includes(model) ? 100 : DEFAULTS.latent;
+function crossChecks(c: RunConfig, d: ModelDeclaration): void {
+  if (c.patience !== null && c.valFraction === 0)
+    throw new ConfigError('early stopping (--patience) needs a validation split: give --val-fraction, e.g. 0.1');
+  if (c.patience !== null && !d.monitor)
+    throw new ConfigError(`early stopping watches a validation metric, and ${d.name} declares none to watch`);
+  if (c.size && c.size.length > 2) throw new ConfigError(`size must be H or HxW, got ${c.size.join('x')}`);
+  if (c.channels !== null && c.channels !== 1 && c.channels !== 3)
+    throw new ConfigError(`channels must be 1 or 3, got ${c.channels}`);
+  if (d.optimizers && !d.optimizers.includes(c.optimizer))
+    throw new ConfigError(`${d.name} trains with ${d.optimizers.join(' or ')}; got --optimizer ${c.optimizer}`);
+  const problem = d.check?.(c as never);
+  if (problem) throw new ConfigError(`${d.name}: ${problem}`);
 }
 
-/** The learning rate, filling in the usual default: DCGAN's 2e-4 for GANs (1e-4 for wgan-gp), else the optimizer's. */
-export function effectiveLr(c: Pick<RunConfig, 'lr' | 'optimizer' | 'model'>): number {
+/**
+ * A configuration as stored in a run's config.json. Runs written before models declared their
+ * own options (latentlab 0.1) stored every model's keys, with null for "the family's default":
+ * keys the model does not have are dropped, and so is null where the model's schema has a
+ * non-null default.
+ */
+export function resolveStoredConfig(stored: Record<string, unknown>, flags: Record<string, unknown> = {}): RunConfig {
+  const model = String(stored.model ?? DEFAULT_MODEL);
+  const schema = runSchema(model);
+  const kept = Object.entries(stored).filter(
+    ([k, v]) => k in schema && !(v === null && (schema[k] as { default?: unknown }).default !== null),
+  );
+  return resolveConfig(Object.fromEntries(kept), flags);
+}
+
+/** The model's own options of a configuration, typed by the caller. */
+export function modelOptions<T = Record<string, unknown>>(c: RunConfig): T {
+  const d = getModel(c.model);
+  return Object.fromEntries(Object.keys(d.options).map((k) => [k, c[k]])) as T;
+}
+
+/** The learning rate, filling in the optimizer's default. */
+export function effectiveLr(c: Pick<CommonConfig, 'lr' | 'optimizer'>): number {
   if (c.lr !== null) return c.lr;
-  if (isAdversarial(c)) return c.model === 'wgan-gp' ? 1e-4 : 2e-4;
   return { adam: 1e-3, adamw: 1e-3, sgd: 1e-2, rmsprop: 1e-2, adadelta: 1 }[c.optimizer];
 }
 
-/** Adam's betas, filling in the model family's defaults. */
-export function adamBetas(c: Pick<RunConfig, 'beta1' | 'beta2' | 'model'>): [number, number] {
-  const gan = isAdversarial(c);
-  return [c.beta1 ?? (gan ? 0.5 : 0.9), c.beta2 ?? (c.model === 'wgan-gp' ? 0.9 : 0.999)];
-}
-
-/** Discriminator steps per generator step. */
-export function criticSteps(c: Pick<RunConfig, 'nCritic' | 'model'>): number {
-  return c.nCritic ?? (c.model === 'wgan-gp' ? 5 : 1);
+/** Adam's betas, filling in Adam's defaults. */
+export function adamBetas(c: Pick<CommonConfig, 'beta1' | 'beta2'>): [number, number] {
+  return [c.beta1 ?? 0.9, c.beta2 ?? 0.999];
 }

@@ -8,12 +8,12 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadDataset } from '../data/load.js';
-import { createModel } from '../models/registry.js';
+
 import { loadSafetensors, saveSafetensors } from '../tensor/safetensors.js';
 import { disposeAll } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { RunConfig } from './config.js';
-import { runDatasetSpec, runVersions } from './prepare.js';
+import { buildModel, runDatasetSpec, runVersions } from './prepare.js';
 import { FILES, writeConfig } from './run-dir.js';
 
 const FLOATING = ['float32', 'float64', 'float16', 'bfloat16'];
@@ -52,7 +52,7 @@ export async function importRun(weights: string, config: RunConfig, dir: string)
   const imageShape = test.imageShape;
   const classNames = test.classNames;
   test.dispose();
-  const model = createModel(config, imageShape, classNames.length);
+  const model = buildModel(config, imageShape, classNames.length);
   const file = loadSafetensors(weights);
   try {
     const own = model.stateDict();

@@ -1,15 +1,8 @@
 export * from './config.js';
-export { klWeight, learningRate } from './schedules.js';
-export { createOptimizer } from './optimizers.js';
-export {
-  trainStep,
-  evalStep,
-  evaluate,
-  OptimizerPair,
-  createObjective,
-  type Objective,
-  type TrainableOptimizer,
-} from './objectives.js';
+export { learningRate } from './schedules.js';
+export { klWeight } from '../models/common/kl-schedule.js';
+export { createOptimizer, OptimizerGroup, stepContext } from './optimizers.js';
+export { evaluate, accumulate, EVAL_SEED } from './validation.js';
 export {
   Trainer,
   NonFiniteLossError,
@@ -29,5 +22,6 @@ export {
   type RunSummary,
   type TrainerState,
 } from './run-dir.js';
-export { prepareRun, type PreparedRun } from './prepare.js';
+export { prepareRun, buildModel, type PreparedRun } from './prepare.js';
 export { importRun, stateDictMismatches, type ImportedRun } from './import-run.js';
+export { openRun, withOpenRun, type OpenRun } from './open-run.js';

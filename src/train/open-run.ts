@@ -3,18 +3,19 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ImageDataset } from '../data/dataset.js';
 import { loadDataset } from '../data/load.js';
-import { createModel } from '../models/registry.js';
-import type { AnyModel } from '../models/types.js';
+import type { Model, ModelDeclaration } from '../models/model.js';
+import { getModel } from '../models/registry.js';
 import { loadSafetensors } from '../tensor/safetensors.js';
 import { disposeAll } from '../tensor/scope.js';
-import type { RunConfig } from './config.js';
-import { runDatasetSpec } from './prepare.js';
+import { resolveStoredConfig, type RunConfig } from './config.js';
+import { buildModel, runDatasetSpec } from './prepare.js';
 import { FILES, readConfig, readMetrics } from './run-dir.js';
 
 export interface OpenRun {
   dir: string;
   config: RunConfig;
-  model: AnyModel;
+  declaration: ModelDeclaration;
+  model: Model;
   imageShape: [number, number, number];
   classNames: string[];
   metrics: Record<string, number>[];
@@ -25,12 +26,13 @@ export interface OpenRun {
 
 export async function openRun(dir: string): Promise<OpenRun> {
   if (!existsSync(dir)) throw new Error(`no run at ${dir}`);
-  const { resolved, ...config } = readConfig(dir);
+  const { resolved, ...stored } = readConfig(dir);
+  const config = resolveStoredConfig(stored);
   const weights = join(dir, FILES.model);
   if (!existsSync(weights)) throw new Error(`${dir} has no ${FILES.model} yet (has its training started?)`);
   const imageShape = ((resolved?.image_shape as number[] | undefined) ?? [1, 28, 28]) as [number, number, number];
   const classNames = (resolved?.class_names as string[] | undefined) ?? [];
-  const model = createModel(config, imageShape, classNames.length);
+  const model = buildModel(config, imageShape, classNames.length);
   const saved = loadSafetensors(weights);
   try {
     model.loadStateDict(saved.tensors);
@@ -43,6 +45,7 @@ export async function openRun(dir: string): Promise<OpenRun> {
   return {
     dir,
     config,
+    declaration: getModel(config.model),
     model,
     imageShape,
     classNames,

@@ -1,18 +1,22 @@
-/** Optimizers by name, with the run configuration's settings. */
+/**
+ * Optimizers by name, with the run configuration's settings, one per parameter group of the
+ * model (a VAE has one group, a GAN two: generator and discriminator). The group is saved,
+ * loaded and scheduled as one: its state keys carry the group's name as a prefix, except when
+ * the model has a single group (so checkpoints of one-optimizer models stay as they were).
+ */
 import { Adadelta } from '../tensor/optim/adadelta.js';
 import { Adam, AdamW } from '../tensor/optim/adam.js';
 import type { Optimizer } from '../tensor/optim/optimizer.js';
 import { RMSprop } from '../tensor/optim/rmsprop.js';
 import { SGD } from '../tensor/optim/sgd.js';
+import { disposeAll, tidy } from '../tensor/scope.js';
+import type { StepContext } from '../models/model.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { AnyModel } from '../models/types.js';
-import { adamBetas, effectiveLr, type RunConfig } from './config.js';
-import { OptimizerPair, type TrainableOptimizer } from './objectives.js';
+import { adamBetas, effectiveLr, type CommonConfig } from './config.js';
 
-export function createOptimizer(
-  c: Pick<RunConfig, 'optimizer' | 'lr' | 'weightDecay' | 'momentum' | 'model' | 'beta1' | 'beta2'>,
-  params: Tensor[],
-): Optimizer {
+type OptimizerSettings = Pick<CommonConfig, 'optimizer' | 'lr' | 'weightDecay' | 'momentum' | 'beta1' | 'beta2'>;
+
+export function createOptimizer(c: OptimizerSettings, params: Tensor[]): Optimizer {
   const lr = effectiveLr(c);
   const betas = adamBetas(c);
   const weightDecay = c.weightDecay;
@@ -30,13 +34,87 @@ export function createOptimizer(
   }
 }
 
-/** A model's optimizer: one for autoencoders and VAEs, a generator/discriminator pair for GANs. */
-export function createModelOptimizer(c: RunConfig, model: AnyModel): TrainableOptimizer {
-  if (model.family === 'adversarial') {
-    return new OptimizerPair(
-      createOptimizer(c, model.generator.parameters()),
-      createOptimizer(c, model.discriminator.parameters()),
+/** One optimizer per named parameter group, saved and scheduled together. */
+export class OptimizerGroup {
+  constructor(readonly optimizers: Readonly<Record<string, Optimizer>>) {
+    if (!Object.keys(optimizers).length) throw new Error('a model needs at least one parameter group');
+  }
+
+  static create(c: OptimizerSettings, groups: Record<string, Tensor[]>): OptimizerGroup {
+    return new OptimizerGroup(Object.fromEntries(Object.entries(groups).map(([k, p]) => [k, createOptimizer(c, p)])));
+  }
+
+  get(name: string): Optimizer {
+    const o = this.optimizers[name];
+    if (!o) throw new Error(`no parameter group '${name}' (the model has: ${Object.keys(this.optimizers).join(', ')})`);
+    return o;
+  }
+
+  get lr(): number {
+    return Object.values(this.optimizers)[0]!.lr;
+  }
+
+  set lr(v: number) {
+    for (const o of Object.values(this.optimizers)) o.lr = v;
+  }
+
+  get #single(): boolean {
+    return Object.keys(this.optimizers).length === 1;
+  }
+
+  stateDict(): Record<string, Tensor> {
+    if (this.#single) return Object.values(this.optimizers)[0]!.stateDict();
+    return Object.fromEntries(
+      Object.entries(this.optimizers).flatMap(([p, o]) =>
+        Object.entries(o.stateDict()).map(([k, v]) => [`${p}.${k}`, v]),
+      ),
     );
   }
-  return createOptimizer(c, model.parameters());
+
+  /** Loads every group's state, or none: a bad part restores the groups loaded before it. */
+  loadStateDict(dict: Record<string, Tensor>): void {
+    if (this.#single) return Object.values(this.optimizers)[0]!.loadStateDict(dict);
+    const names = Object.keys(this.optimizers);
+    const stray = Object.keys(dict).find((k) => !names.some((n) => k.startsWith(`${n}.`)));
+    if (stray)
+      throw new Error(
+        `optimizer state key '${stray}' belongs to none of the parameter groups (${names.join(', ')}): the checkpoint is from another model`,
+      );
+    const part = (p: string): Record<string, Tensor> =>
+      Object.fromEntries(
+        Object.entries(dict).flatMap(([k, v]) => (k.startsWith(`${p}.`) ? [[k.slice(p.length + 1), v]] : [])),
+      );
+    const loaded: [Optimizer, Record<string, Tensor>][] = [];
+    try {
+      for (const [name, o] of Object.entries(this.optimizers)) {
+        const before = tidy(() => Object.fromEntries(Object.entries(o.stateDict()).map(([k, v]) => [k, v.clone()])));
+        loaded.push([o, before]);
+        o.loadStateDict(part(name));
+      }
+    } catch (e) {
+      for (const [o, before] of loaded) o.loadStateDict(before);
+      throw e;
+    } finally {
+      for (const [, before] of loaded) disposeAll(before);
+    }
+  }
+
+  dispose(): void {
+    for (const o of Object.values(this.optimizers)) o.dispose();
+  }
+}
+
+/**
+ * The step context of plain training: zero_grad(), backward, step() of the named group. The
+ * trainer's one place for every update; data-parallel training or gradient clipping go here.
+ */
+export function stepContext(optimizers: OptimizerGroup): StepContext {
+  return {
+    step: (group, loss) => {
+      const o = optimizers.get(group);
+      o.zeroGrad();
+      loss.backward();
+      o.step();
+    },
+  };
 }

@@ -9,12 +9,11 @@ import { join } from 'node:path';
 import { BatchLoader } from '../data/loader.js';
 import { loadDataset, type DatasetSpec } from '../data/load.js';
 import type { ImageDataset } from '../data/dataset.js';
-import { createModel } from '../models/registry.js';
-import type { AnyModel } from '../models/types.js';
+import type { Model, ModelDeclaration } from '../models/model.js';
+import { getModel } from '../models/registry.js';
 import { buildInfo, getNumThreads, manualSeed, setNumThreads } from '../tensor/runtime.js';
-import { adamBetas, criticSteps, effectiveLr, isAdversarial, type RunConfig } from './config.js';
-import { createModelOptimizer } from './optimizers.js';
-import type { TrainableOptimizer } from './objectives.js';
+import { adamBetas, effectiveLr, modelOptions, type RunConfig } from './config.js';
+import { OptimizerGroup } from './optimizers.js';
 import { FILES, writeConfig } from './run-dir.js';
 import { Trainer, type TrainerCallbacks } from './trainer.js';
 import { packageRoot } from '../binding/native.js';
@@ -23,8 +22,9 @@ import { readFileSync } from 'node:fs';
 export interface PreparedRun {
   config: RunConfig;
   dir: string;
-  model: AnyModel;
-  optimizer: TrainableOptimizer;
+  declaration: ModelDeclaration;
+  model: Model;
+  optimizer: OptimizerGroup;
   trainer: Trainer;
   datasets: { train: ImageDataset; val: ImageDataset | null; test: ImageDataset };
   dispose(): void;
@@ -70,8 +70,9 @@ export async function prepareRun(
   const { train: full, test } = await loadRunData(c);
   manualSeed(c.seed);
   const [train, val] = splitValidation(c, full);
-  const model = createModel(c, train.imageShape, train.classNames.length);
-  const optimizer = createModelOptimizer(c, model);
+  const declaration = getModel(c.model);
+  const model = buildModel(c, train.imageShape, train.classNames.length);
+  const optimizer = OptimizerGroup.create(c, model.parameterGroups());
   const loader = (ds: ImageDataset, shuffle: boolean, batchSize: number): BatchLoader =>
     new BatchLoader(ds, { batchSize, shuffle, binarize: c.binarize });
   const trainer = new Trainer(
@@ -85,6 +86,7 @@ export async function prepareRun(
     },
     dir,
     callbacks,
+    declaration.monitor ?? null,
   );
   if (fresh) {
     writeConfig(dir, c, {
@@ -95,7 +97,8 @@ export async function prepareRun(
       class_names: train.classNames,
       parameters: model.numParameters(),
       lr: effectiveLr(c),
-      ...describeObjective(c),
+      ...(c.optimizer === 'adam' || c.optimizer === 'adamw' ? { adam_betas: adamBetas(c) } : {}),
+      ...(declaration.describe?.(modelOptions(c) as never) ?? {}),
       threads: getNumThreads(),
       versions: runVersions(),
     });
@@ -103,6 +106,7 @@ export async function prepareRun(
   return {
     config: c,
     dir,
+    declaration,
     model,
     optimizer,
     trainer,
@@ -129,23 +133,13 @@ export function runVersions(): { latentlab: string; libtorch: string; node: stri
   return { latentlab: version(), libtorch: buildInfo().version, node: process.version };
 }
 
-/** What the run optimises, in words, for config.json. */
-function describeObjective(c: RunConfig): Record<string, unknown> {
-  if (!isAdversarial(c)) {
-    return {
-      beta: c.beta,
-      kl_schedule: c.klSchedule,
-      likelihood:
-        c.likelihood === 'bernoulli' ? 'bernoulli (binary cross-entropy on logits)' : `gaussian (sigma ${c.sigma})`,
-      loss: 'negative ELBO: -log p(x|z) + beta * KL(q(z|x) || N(0, I)); summed over pixels and latent dimensions, averaged over the batch (nats per image)',
-    };
-  }
-  const wgan = c.model === 'wgan-gp';
-  return {
-    adam_betas: adamBetas(c),
-    critic_steps: criticSteps(c),
-    loss: wgan
-      ? `Wasserstein: critic minimises D(G(z)) - D(x) + ${c.gpWeight} * (||grad D(x_hat)|| - 1)^2; generator minimises -D(G(z))`
-      : `discriminator: binary cross-entropy of real (1) and generated (0) images; generator: ${c.ganLoss === 'minimax' ? 'minimax log(1 - D(G(z)))' : 'non-saturating -log D(G(z))'}`,
-  };
+/**
+ * The model of a run's configuration, for a dataset of images shaped `imageShape` with
+ * `numClasses` classes (conditional models need at least two).
+ */
+export function buildModel(c: RunConfig, imageShape: [number, number, number], numClasses: number): Model {
+  const d = getModel(c.model);
+  if (d.conditional && numClasses < 2)
+    throw new Error(`${d.name} is conditioned on class labels, but the dataset has ${numClasses} class(es)`);
+  return d.build(modelOptions(c) as never, { imageShape, numClasses, epochs: c.epochs });
 }

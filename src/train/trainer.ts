@@ -1,18 +1,21 @@
 /**
  * The trainer: epochs of steps, evaluation, early stopping, a checkpoint after every epoch,
  * exact resumption (model, optimizer, RNG, position within the epoch), a graceful stop that
- * checkpoints where it stands, and a guard against non-finite losses. It knows nothing of the
- * CLI, the web or pictures: they attach through callbacks. trainStep, evalStep and the epoch
- * loop are kept apart and short.
+ * checkpoints where it stands, and a guard against non-finite losses. It knows no model
+ * family: the model's trainingStep and validationStep do the work, its declaration names the
+ * metric early stopping watches, and every backward pass and update goes through the step
+ * context here. It knows nothing of the CLI, the web or pictures: they attach through callbacks.
  */
+import { snakeCase } from '../util/names.js';
 import { join } from 'node:path';
 import type { BatchLoader } from '../data/loader.js';
-import type { AnyModel } from '../models/types.js';
+import type { Model, StepContext } from '../models/model.js';
 import { getRngState, setRngState } from '../tensor/runtime.js';
 import { loadSafetensors, saveSafetensors } from '../tensor/safetensors.js';
 import { disposeAll, keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { effectiveLr, type RunConfig } from './config.js';
+import { stepContext, type OptimizerGroup } from './optimizers.js';
 import {
   appendMetrics,
   hasCheckpoint,
@@ -23,13 +26,13 @@ import {
   FILES,
 } from './run-dir.js';
 import { learningRate } from './schedules.js';
-import { accumulate, createObjective, type Objective, type TrainableOptimizer } from './objectives.js';
+import { accumulate, evaluate } from './validation.js';
 
 /** Per-image averages of the epoch so far, by metric (camelCase), with the images seen and the seconds spent. */
 export type PassStats = Record<string, number> & { images: number; seconds: number };
 
 /**
- * One line of metrics.jsonl: epoch, learning rate, time, and the objective's metrics as
+ * One line of metrics.jsonl: epoch, learning rate, time, and the model's metrics as
  * train_<name>, val_<name> and test_<name> (VAEs: train_neg_elbo, test_kl, ...; GANs:
  * train_d_loss, train_g_loss, train_d_real, train_d_fake, ...), plus what the epoch hooks add.
  */
@@ -68,10 +71,9 @@ function perImage(s: TrainerState['partial']): PassStats {
 }
 
 /** negElbo -> neg_elbo, for metrics.jsonl. */
-const snake = (k: string): string => k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 const prefixed = (prefix: string, m: Record<string, number>, skip: string[] = []): Record<string, number> =>
   Object.fromEntries(
-    Object.entries(m).flatMap(([k, v]) => (skip.includes(k) ? [] : [[`${prefix}_${snake(k)}`, round(v)]])),
+    Object.entries(m).flatMap(([k, v]) => (skip.includes(k) ? [] : [[`${prefix}_${snakeCase(k)}`, round(v)]])),
   );
 
 const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
@@ -90,17 +92,20 @@ export class Trainer {
   };
   #order: Tensor | null = null;
 
-  readonly objective: Objective;
+  /** Where the model's steps send their losses: backward and update of the named parameter group. */
+  readonly context: StepContext;
 
+  /** `monitor`: the validation metric early stopping watches (the model declaration's), or null. */
   constructor(
     readonly config: RunConfig,
-    readonly model: AnyModel,
-    readonly optimizer: TrainableOptimizer,
+    readonly model: Model,
+    readonly optimizer: OptimizerGroup,
     readonly data: TrainerData,
     readonly dir: string,
     readonly callbacks: TrainerCallbacks = {},
+    readonly monitor: string | null = null,
   ) {
-    this.objective = createObjective(config, model, optimizer);
+    this.context = stepContext(optimizer);
   }
 
   get state(): Readonly<TrainerState> {
@@ -139,7 +144,7 @@ export class Trainer {
       if (!record) break; // stopped inside the epoch, checkpointed there
       last = record;
       if (this.#earlyStop(record)) {
-        this.#state.stopReason = `early stopping: no validation improvement of ${c.minDelta} nats for ${c.patience} epochs (best ${round(this.#state.bestValue!, 3)} at epoch ${this.#state.bestEpoch})`;
+        this.#state.stopReason = `early stopping: no improvement of ${c.minDelta} in the validation ${snakeCase(this.monitor!)} for ${c.patience} epochs (best ${round(this.#state.bestValue!, 3)} at epoch ${this.#state.bestEpoch})`;
         this.callbacks.onMessage?.(this.#state.stopReason);
         break;
       }
@@ -170,12 +175,13 @@ export class Trainer {
       const t0 = performance.now();
       const r = tidy(() => {
         const { x, y } = b.load();
-        return this.objective.step(x, y, epoch + b.index / loader.numBatches, epoch * loader.numBatches + b.index);
+        const t = epoch + b.index / loader.numBatches;
+        return this.model.trainingStep({ x, y, t, iteration: epoch * loader.numBatches + b.index }, this.context);
       });
       const bad = Object.entries(r).find(([, v]) => !Number.isFinite(v));
       if (bad) {
         throw new NonFiniteLossError(
-          `the ${snake(bad[0]).replace(/_/g, ' ')} became ${bad[1]} at epoch ${epoch + 1}, batch ${b.index + 1} (learning rate ${this.optimizer.lr}); training stopped. ` +
+          `the ${snakeCase(bad[0]).replace(/_/g, ' ')} became ${bad[1]} at epoch ${epoch + 1}, batch ${b.index + 1} (learning rate ${this.optimizer.lr}); training stopped. ` +
             `The last good checkpoint (after epoch ${epoch}) is kept in ${this.dir}. Try a smaller --lr.`,
         );
       }
@@ -191,28 +197,24 @@ export class Trainer {
       }
     }
     const train = perImage(s);
-    const val = this.data.val ? this.objective.evaluate(this.data.val) : null;
-    const test = this.objective.evaluate(this.data.test);
+    const val = this.data.val ? evaluate(this.model, this.data.val) : null;
+    const test = evaluate(this.model, this.data.test);
+    const monitor = this.monitor;
+    const epochValues = this.model.epochValues?.(epoch + (loader.numBatches - 1) / loader.numBatches) ?? {};
     const record: EpochRecord = {
       epoch: epoch + 1,
       ...prefixed('train', train, ['images', 'seconds']),
-      ...Object.fromEntries(
-        Object.entries(this.objective.epochValues(epoch + (loader.numBatches - 1) / loader.numBatches)).map(
-          ([k, v]) => [k, round(v, 6)],
-        ),
-      ),
+      ...Object.fromEntries(Object.entries(epochValues).map(([k, v]) => [k, round(v, 6)])),
       lr: this.optimizer.lr,
-      ...(val
-        ? prefixed('val', this.objective.monitor ? { [this.objective.monitor]: val[this.objective.monitor]! } : {})
-        : {}),
-      ...(test ? prefixed('test', test, ['loss']) : {}),
+      ...(val && monitor ? prefixed('val', { [monitor]: val[monitor]! }) : {}),
+      ...(test ? prefixed('test', test, ['loss', 'images', 'seconds']) : {}),
       sec: round(train.seconds, 3),
       images_per_sec: Math.round(train.images / Math.max(train.seconds, 1e-9)),
     };
     this.#order?.dispose();
     this.#order = null;
     this.#state = { ...this.#state, epoch: epoch + 1, batch: 0, partial: emptyPartial() };
-    if (val && this.objective.monitor) this.#trackBest(val[this.objective.monitor]!, epoch + 1);
+    if (val && monitor) this.#trackBest(val[monitor]!, epoch + 1);
     this.#checkpoint();
     const extras = (await this.callbacks.epochExtras?.(epoch + 1)) ?? {};
     appendMetrics(this.dir, { ...record, ...extras });
@@ -242,7 +244,7 @@ export class Trainer {
       disposeAll(best.tensors);
     }
     this.callbacks.onMessage?.(
-      `restored the best model (epoch ${this.#state.bestEpoch}, validation -ELBO ${round(this.#state.bestValue!, 3)})`,
+      `restored the best model (epoch ${this.#state.bestEpoch}, validation ${snakeCase(this.monitor!)} ${round(this.#state.bestValue!, 3)})`,
     );
   }
 
@@ -250,8 +252,8 @@ export class Trainer {
     const p = this.config.patience;
     return (
       p !== null &&
-      this.objective.monitor !== null &&
-      record[`val_${snake(this.objective.monitor)}`] !== undefined &&
+      this.monitor !== null &&
+      record[`val_${snakeCase(this.monitor)}`] !== undefined &&
       this.#state.badEpochs >= p
     );
   }

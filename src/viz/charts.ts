@@ -2,6 +2,7 @@
  * Vega-Lite specs for latentlab's plots: the latent map (encoded test means coloured by
  * label), training curves, and the KL/JS divergence figure of 1-D Gaussians.
  */
+import { snakeCase } from '../util/names.js';
 import type { TopLevelSpec as VegaLiteSpec } from 'vega-lite';
 
 const CLASS_COLOURS = { scheme: 'tableau10' };
@@ -28,41 +29,71 @@ export function latentMapSpec(
   } as VegaLiteSpec;
 }
 
-/** The panels of the training curves: [panel, split, metrics.jsonl key]. VAEs in nats per image; GANs per batch. */
-const CURVES: [string, string, string][] = [
-  ['negative ELBO', 'train', 'train_neg_elbo'],
-  ['negative ELBO', 'test', 'test_neg_elbo'],
-  ['negative ELBO', 'validation', 'val_neg_elbo'],
-  ['reconstruction', 'train', 'train_recon'],
-  ['reconstruction', 'test', 'test_recon'],
-  ['KL', 'train', 'train_kl'],
-  ['KL', 'test', 'test_kl'],
-  ['losses', 'discriminator', 'train_d_loss'],
-  ['losses', 'generator', 'train_g_loss'],
-  ['discriminator outputs', 'D(x)', 'train_d_real'],
-  ['discriminator outputs', 'D(G(z))', 'train_d_fake'],
-  ['Wasserstein estimate', 'train', 'train_wasserstein'],
-  ['classes in 1,000 samples', 'covered', 'classes_covered'],
+/** One panel of the training curves: a metric (snake_case, as metrics.jsonl names it without its split) and its title. */
+export interface CurvePanel {
+  key: string;
+  title: string;
+}
+
+/** What a metric declaration says a panel needs (models/model.ts's MetricDeclaration). */
+interface DeclaredMetric {
+  key: string;
+  label: string;
+  unit: string;
+  hidden?: boolean;
+}
+
+const SPLITS: [string, string][] = [
+  ['train', 'train'],
+  ['test', 'test'],
+  ['val', 'validation'],
 ];
 
-/** Loss curves per epoch, one panel per quantity: -ELBO, reconstruction and KL for VAEs; losses, D outputs, Wasserstein estimate and class coverage for GANs. */
-export function curvesSpec(metrics: Record<string, number>[], title: string): VegaLiteSpec {
+/** The panels of a model's declared metrics (the shown ones, in their order). */
+export function curvePanels(metrics: readonly DeclaredMetric[]): CurvePanel[] {
+  return metrics
+    .filter((m) => !m.hidden)
+    .map((m) => ({ key: snakeCase(m.key), title: m.unit ? `${m.label} (${m.unit} per image)` : m.label }));
+}
+
+/** Without declarations (a run of a model this build does not know): a panel per metric found in the records. */
+function panelsFromRecords(metrics: Record<string, number>[]): CurvePanel[] {
+  const keys = new Set<string>();
+  for (const m of metrics)
+    for (const k of Object.keys(m)) {
+      const match = /^(train|test|val)_(.+)$/.exec(k);
+      if (match && match[2] !== 'loss') keys.add(match[2]!);
+    }
+  return [...keys].map((k) => ({ key: k, title: k.replace(/_/g, ' ') }));
+}
+
+/** Loss curves per epoch, one panel per metric, a line per split; the GAN class watch's coverage as a panel of its own. */
+export function curvesSpec(
+  metrics: Record<string, number>[],
+  title: string,
+  panels: CurvePanel[] = panelsFromRecords(metrics),
+): VegaLiteSpec {
   const rows: { epoch: number; quantity: string; split: string; value: number }[] = [];
-  // A plain autoencoder logs KL = 0 and an "ELBO" equal to its reconstruction: only the reconstruction panel says anything.
-  const noKl = metrics.every((m) => !m.train_kl && !m.test_kl);
-  const panels = CURVES.filter(([quantity]) => !(noKl && (quantity === 'KL' || quantity === 'negative ELBO')));
+  const all = [...panels];
+  if (metrics.some((m) => m.classes_covered !== undefined))
+    all.push({ key: 'classes_covered', title: 'classes in 1,000 samples' });
   for (const m of metrics) {
-    for (const [quantity, split, key] of panels) {
-      const v = m[key];
-      if (v !== undefined && Number.isFinite(v)) rows.push({ epoch: m.epoch!, quantity, split, value: v });
+    for (const p of all) {
+      const keys: [string, string][] =
+        p.key === 'classes_covered'
+          ? [['classes_covered', 'covered']]
+          : SPLITS.map(([s, name]) => [`${s}_${p.key}`, name]);
+      for (const [key, split] of keys) {
+        const v = m[key];
+        if (v !== undefined && Number.isFinite(v)) rows.push({ epoch: m.epoch!, quantity: p.title, split, value: v });
+      }
     }
   }
-  const vae = metrics.some((m) => m.train_neg_elbo !== undefined);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     title,
     data: { values: rows },
-    facet: { column: { field: 'quantity', type: 'nominal', title: null, sort: [...new Set(CURVES.map(([q]) => q))] } },
+    facet: { column: { field: 'quantity', type: 'nominal', title: null, sort: all.map((p) => p.title) } },
     resolve: { scale: { y: 'independent', color: 'independent' } },
     spec: {
       width: 220,
@@ -70,7 +101,7 @@ export function curvesSpec(metrics: Record<string, number>[], title: string): Ve
       mark: { type: 'line', point: true },
       encoding: {
         x: { field: 'epoch', type: 'quantitative', axis: { tickMinStep: 1 } },
-        y: { field: 'value', type: 'quantitative', title: vae ? 'nats per image' : null, scale: { zero: false } },
+        y: { field: 'value', type: 'quantitative', title: null, scale: { zero: false } },
         color: { field: 'split', type: 'nominal', title: null },
       },
     },

@@ -4,16 +4,18 @@
  * it wrote.
  */
 import type { ImageDataset } from '../data/dataset.js';
-import type { GenerativeModel, ImageGenerator } from '../models/types.js';
+import { need } from '../models/capabilities.js';
+import type { Model } from '../models/model.js';
 import { tidy } from '../tensor/scope.js';
 import { cat } from '../tensor/functional.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { curvesSpec, divergenceSpec, label, latentMapSpec, type GaussianPair } from './charts.js';
+import { curvesSpec, divergenceSpec, label, latentMapSpec, type CurvePanel, type GaussianPair } from './charts.js';
 import { jsGaussian, klGaussian, normalPdf, type Gaussian1d } from './divergence.js';
 import { saveGif } from './gif.js';
 import { savePng, tileImages, type GridOptions, type Raster } from './grid.js';
 import {
   decodeLatents,
+  latentDimOf,
   encodeDataset,
   manifoldLatents,
   project2d,
@@ -37,7 +39,7 @@ export async function saveImageGrid(path: string, images: Tensor, o: GridOptions
 
 /** Originals in odd rows, their reconstructions in the row below. */
 export function reconstructionGrid(
-  model: GenerativeModel,
+  model: Model,
   x: Tensor,
   cols: number,
   o: GridOptions & { labels?: Tensor } = {},
@@ -55,13 +57,13 @@ export function reconstructionGrid(
 
 export async function saveManifold(
   path: string,
-  model: ImageGenerator,
+  model: Model,
   o: ManifoldOptions & GridOptions & { label?: number } = {},
 ): Promise<string> {
   const n = o.n ?? 20;
   if (model.numClasses && o.label === undefined)
     throw new Error(`${model.modelName} is conditional: give the class whose manifold to draw (--label)`);
-  const images = tidy(() => decodeLatents(model, manifoldLatents(model.latentDim, o), o.label));
+  const images = tidy(() => decodeLatents(model, manifoldLatents(latentDimOf(model, 'a manifold'), o), o.label));
   await saveImageGrid(path, images, { pad: o.pad ?? 0, scale: o.scale ?? 1, cols: n });
   images.dispose();
   return path;
@@ -80,12 +82,7 @@ export interface TraversalOptions {
 }
 
 /** Latent traversals: one row per dimension, swept while the others stay at z0 (a 1-D tensor). */
-export async function saveTraversal(
-  path: string,
-  model: ImageGenerator,
-  z0: Tensor,
-  o: TraversalOptions,
-): Promise<string> {
+export async function saveTraversal(path: string, model: Model, z0: Tensor, o: TraversalOptions): Promise<string> {
   const values = Array.from({ length: o.steps }, (_, i) => -o.range + (2 * o.range * i) / Math.max(1, o.steps - 1));
   const images = tidy(() => decodeLatents(model, traversalLatents(z0, values, o.dims), o.label));
   await saveImageGrid(path, images, { cols: o.steps, scale: o.scale ?? 2 });
@@ -96,7 +93,7 @@ export async function saveTraversal(
 /** The test set's encoded means as a scatter coloured by label (PCA for z > 2). */
 export async function saveLatentMap(
   base: string,
-  model: GenerativeModel,
+  model: Model,
   ds: ImageDataset,
   limit = 5000,
 ): Promise<{ svg: string; png: string }> {
@@ -109,9 +106,9 @@ export async function saveLatentMap(
     y: points[2 * i + 1]!,
     label: ds.classNames[l] ?? String(l),
   }));
-  const axes: [string, string] =
-    model.latentDim === 2 ? ['z1', 'z2'] : ['principal component 1', 'principal component 2'];
-  const title = `${model.modelName}: test-set codes (${values.length} images${model.latentDim > 2 ? `, z=${model.latentDim} by PCA` : ''})`;
+  const dim = need(model, 'encoder', 'a latent map').latentDim;
+  const axes: [string, string] = dim === 2 ? ['z1', 'z2'] : ['principal component 1', 'principal component 2'];
+  const title = `${model.modelName}: test-set codes (${values.length} images${dim > 2 ? `, z=${dim} by PCA` : ''})`;
   return savePlot(base, latentMapSpec(values, title, axes, ds.classNames));
 }
 
@@ -119,9 +116,10 @@ export async function saveCurves(
   base: string,
   metrics: Record<string, number>[],
   title: string,
+  panels?: CurvePanel[],
 ): Promise<{ svg: string; png: string }> {
   if (!metrics.length) throw new Error('no metrics yet: the run has not finished an epoch');
-  return savePlot(base, curvesSpec(metrics, title));
+  return savePlot(base, curvesSpec(metrics, title, panels));
 }
 
 /** A strip of frames as PNG and the same frames as an animated GIF (there and back). */

@@ -5,9 +5,10 @@
  * map (PCA for z > 2), interpolations (linear or spherical) and latent traversals.
  */
 import type { ImageDataset } from '../data/dataset.js';
-import type { GenerativeModel, ImageGenerator } from '../models/types.js';
+import { need } from '../models/capabilities.js';
+import type { Model } from '../models/model.js';
 import { noGrad } from '../tensor/autograd.js';
-import { full, linspace, randn, tensor } from '../tensor/create.js';
+import { full, linspace, tensor } from '../tensor/create.js';
 import { cat, stack } from '../tensor/functional.js';
 import { tidy } from '../tensor/scope.js';
 import { call, callMany, type Tensor } from '../tensor/tensor.js';
@@ -19,7 +20,7 @@ export type LabelChoice = number | 'each' | undefined;
  * The labels [n] a conditional model decodes n latent vectors with (null for unconditional
  * ones); a label given to an unconditional model, or out of range, is an error.
  */
-export function labelsFor(model: ImageGenerator, n: number, label?: LabelChoice): Tensor | null {
+export function labelsFor(model: Model, n: number, label?: LabelChoice): Tensor | null {
   if (!model.numClasses) {
     if (typeof label === 'number') throw new Error(`${model.modelName} is not conditional: it takes no --label`);
     return null;
@@ -38,33 +39,41 @@ export function labelsFor(model: ImageGenerator, n: number, label?: LabelChoice)
 }
 
 /** Decoded images [B, C, H, W] of latent vectors z [B, latent], without gradients, in eval mode. */
-export function decodeLatents(model: ImageGenerator, z: Tensor, label?: LabelChoice): Tensor {
-  if (z.ndim !== 2 || z.size(1) !== model.latentDim) {
-    throw new RangeError(`latent vectors must have ${model.latentDim} entries, got shape [${z.shape}]`);
+export function decodeLatents(model: Model, z: Tensor, label?: LabelChoice): Tensor {
+  const dec = need(model, 'decoder', 'decoding latent vectors');
+  if (z.ndim !== 2 || z.size(1) !== dec.latentDim) {
+    throw new RangeError(`latent vectors must have ${dec.latentDim} entries, got shape [${z.shape}]`);
   }
   model.eval();
   return noGrad(() =>
     tidy(() => {
       const y = labelsFor(model, z.size(0), label);
-      return y ? model.decode(z, y) : model.decode(z);
+      return y ? dec.decode(z, y) : dec.decode(z);
     }),
   );
 }
 
+/** The size of the model's flat latent code (its decoder's input). */
+export function latentDimOf(model: Model, what = 'a latent code'): number {
+  return need(model, 'decoder', what).latentDim;
+}
+
 /** n samples from the prior N(0, temperature^2 I), decoded. */
-export function sampleImages(model: ImageGenerator, n: number, temperature = 1, label: LabelChoice = 'each'): Tensor {
-  return tidy(() => decodeLatents(model, randn([n, model.latentDim]).mul(temperature), label));
+export function sampleImages(model: Model, n: number, temperature = 1, label: LabelChoice = 'each'): Tensor {
+  const prior = need(model, 'prior', 'sampling');
+  return tidy(() => decodeLatents(model, prior.sample(n).mul(temperature), label));
 }
 
 /** Codes of images x [B, C, H, W]: q(z|x)'s means (the codes themselves for autoencoders). */
-export function encodeMeans(model: GenerativeModel, x: Tensor, y?: Tensor): Tensor {
+export function encodeMeans(model: Model, x: Tensor, y?: Tensor): Tensor {
+  const enc = need(model, 'encoder', 'encoding images');
   model.eval();
-  return noGrad(() => tidy(() => model.encode(x, y).mu));
+  return noGrad(() => tidy(() => enc.encode(x, y).mu));
 }
 
 /** Means of a whole dataset, batched, with the labels: [N, latent] and [N]. */
 export function encodeDataset(
-  model: GenerativeModel,
+  model: Model,
   ds: ImageDataset,
   limit = ds.length,
   batch = 1000,
@@ -84,10 +93,11 @@ export function encodeDataset(
 }
 
 /** Test images beside their reconstructions (decoded from the code's mean): [2B, C, H, W], originals first. */
-export function reconstructions(model: GenerativeModel, x: Tensor, y?: Tensor): { originals: Tensor; recon: Tensor } {
+export function reconstructions(model: Model, x: Tensor, y?: Tensor): { originals: Tensor; recon: Tensor } {
   return tidy(() => {
     const mu = encodeMeans(model, x, y);
-    return { originals: x.clone(), recon: noGrad(() => model.decode(mu, y)) };
+    const dec = need(model, 'decoder', 'reconstruction');
+    return { originals: x.clone(), recon: noGrad(() => dec.decode(mu, y)) };
   });
 }
 

@@ -6,11 +6,12 @@
  */
 import { join } from 'node:path';
 import type { ImageDataset } from '../data/dataset.js';
-import type { AnyModel, ImageGenerator } from '../models/types.js';
-import { randn } from '../tensor/create.js';
+import { has } from '../models/capabilities.js';
+import type { MetricDeclaration, Model } from '../models/model.js';
 import { withSeed } from '../tensor/runtime.js';
 import { keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { curvePanels } from './charts.js';
 import { imageGrid, reconstructionGrid, saveCurves, saveImageGrid, saveLatentMap, saveManifold } from './figures.js';
 import { saveGif } from './gif.js';
 import { savePng, type Raster } from './grid.js';
@@ -34,28 +35,29 @@ export function sideBySide(parts: Raster[], gap = 8): Raster {
   return { width, height, channels: c, data };
 }
 
-/** Latent models can reconstruct; conditional ones need the images' labels to do it. */
-function reconstructionsOf(model: AnyModel, x: Tensor, y: Tensor, scale: number): Raster | null {
-  if (model.family !== 'latent') return null;
+/** Models with an encoder and a decoder can reconstruct; conditional ones need the images' labels to do it. */
+function reconstructionsOf(model: Model, x: Tensor, y: Tensor, scale: number): Raster | null {
+  if (!has(model, 'encoder') || !has(model, 'decoder')) return null;
   return reconstructionGrid(model, x, 8, { scale, ...(model.numClasses ? { labels: y } : {}) });
 }
 
 /** Sample grids: 8 columns, or one column per class for conditional models. */
-const sampleColumns = (model: ImageGenerator): number => (model.numClasses ? model.numClasses : 8);
+const sampleColumns = (model: Model): number => (model.numClasses ? model.numClasses : 8);
 
 export class TrainingPictures {
   readonly frames: Raster[] = [];
-  readonly #z: Tensor;
+  readonly #z: Tensor | null;
   readonly #x: Tensor;
   readonly #y: Tensor;
 
   constructor(
-    readonly model: AnyModel,
+    readonly model: Model,
     testSet: ImageDataset,
     readonly opts: { samples?: number; reconstructions?: number; scale?: number } = {},
   ) {
     const n = opts.samples ?? (model.numClasses ? model.numClasses * 8 : 64);
-    this.#z = keep(withSeed(PICTURE_SEED, () => randn([n, model.latentDim])));
+    const prior = model.capabilities.prior;
+    this.#z = prior && has(model, 'decoder') ? keep(withSeed(PICTURE_SEED, () => prior.sample(n))) : null;
     this.#x = keep(
       tidy(() =>
         testSet.images
@@ -72,11 +74,15 @@ export class TrainingPictures {
     const wasTraining = this.model.training;
     try {
       const scale = this.opts.scale ?? 2;
-      const samples = tidy(() =>
-        imageGrid(decodeLatents(this.model, this.#z, 'each'), { cols: sampleColumns(this.model), scale }),
-      );
+      const z = this.#z;
+      const samples = z
+        ? tidy(() => imageGrid(decodeLatents(this.model, z, 'each'), { cols: sampleColumns(this.model), scale }))
+        : null;
       const recon = reconstructionsOf(this.model, this.#x, this.#y, scale);
-      return recon ? sideBySide([samples, recon], 16) : samples;
+      const parts = [samples, recon].filter((r): r is Raster => r !== null);
+      if (!parts.length)
+        throw new Error(`${this.model.modelName} has neither a prior with a decoder nor an encoder to draw`);
+      return parts.length > 1 ? sideBySide(parts, 16) : parts[0]!;
     } finally {
       this.model.train(wasTraining);
     }
@@ -92,7 +98,7 @@ export class TrainingPictures {
   }
 
   dispose(): void {
-    this.#z.dispose();
+    this.#z?.dispose();
     this.#x.dispose();
     this.#y.dispose();
   }
@@ -101,17 +107,21 @@ export class TrainingPictures {
 /** The pictures every finished run gets; returns the files written. */
 export async function writeRunPictures(
   dir: string,
-  model: AnyModel,
+  model: Model,
   testSet: ImageDataset,
   metrics: Record<string, number>[],
   pictures?: TrainingPictures,
+  declared?: readonly MetricDeclaration[],
 ): Promise<string[]> {
   const files: string[] = [];
   const n = model.numClasses ? model.numClasses * 8 : 64;
-  const samples = tidy(() => withSeed(PICTURE_SEED, () => decodeLatents(model, randn([n, model.latentDim]), 'each')));
-  files.push(await saveImageGrid(join(dir, 'samples.png'), samples, { cols: sampleColumns(model), scale: 2 }));
-  samples.dispose();
-  if (model.family === 'latent') {
+  const prior = model.capabilities.prior;
+  if (prior && has(model, 'decoder')) {
+    const samples = tidy(() => withSeed(PICTURE_SEED, () => decodeLatents(model, prior.sample(n), 'each')));
+    files.push(await saveImageGrid(join(dir, 'samples.png'), samples, { cols: sampleColumns(model), scale: 2 }));
+    samples.dispose();
+  }
+  if (has(model, 'encoder') && has(model, 'decoder')) {
     const x = tidy(() => testSet.images.slice(0, 0, 32).float().div(255));
     const y = testSet.labels.slice(0, 0, 32);
     await savePng(join(dir, 'reconstructions.png'), reconstructionsOf(model, x, y, 2)!);
@@ -122,11 +132,11 @@ export async function writeRunPictures(
     files.push(map.png, map.svg);
   }
   if (metrics.length) {
-    const unit = model.family === 'latent' ? 'nats per image' : "means over each epoch's batches";
-    const curves = await saveCurves(join(dir, 'curves'), metrics, `${model.modelName}: losses per epoch (${unit})`);
+    const panels = declared ? curvePanels(declared) : undefined;
+    const curves = await saveCurves(join(dir, 'curves'), metrics, `${model.modelName}: per epoch`, panels);
     files.push(curves.png, curves.svg);
   }
-  if (model.latentDim === 2 && !model.numClasses)
+  if (model.capabilities.decoder?.latentDim === 2 && !model.numClasses)
     files.push(await saveManifold(join(dir, 'manifold.png'), model, { n: 20, scale: 1 }));
   if (pictures?.frames.length) {
     pictures.saveGif(join(dir, 'progress.gif'));

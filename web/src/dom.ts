@@ -1,4 +1,5 @@
 /** A small element builder: h('div', { class: 'x' }, child, 'text'), and helpers the pages share. */
+import { metricSummary, type MetricLabel } from '../../src/util/metric-summary.js';
 type Child = Node | string | number | null | undefined | false;
 type Attrs = Record<string, string | number | boolean | EventListener | undefined>;
 
@@ -44,10 +45,7 @@ export const fmt = (v: unknown, digits = 2): string =>
       ? '-'
       : String(v);
 
-/** The headline numbers of a run's last epoch, in words. */
-export function lastMetrics(m: Record<string, number> | null | undefined): string {
-  if (!m) return '-';
-  if (m.train_d_loss !== undefined)
-    return `D loss ${fmt(m.train_d_loss, 3)}, G loss ${fmt(m.train_g_loss, 3)}${m.classes_covered !== undefined ? `, ${m.classes_covered} classes` : ''}`;
-  return `-ELBO train ${fmt(m.train_neg_elbo)}${m.test_neg_elbo !== undefined ? `, test ${fmt(m.test_neg_elbo)}` : ''}`;
+/** The headline numbers of a run's last epoch, in words, by its model's declared metrics. */
+export function lastMetrics(declared: readonly MetricLabel[], m: Record<string, number> | null | undefined): string {
+  return metricSummary(declared, m);
 }

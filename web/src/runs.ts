@@ -1,7 +1,7 @@
 /** The runs pages: a table of runs, one run's settings, curves and pictures, and two runs compared. */
 import type { RunDetail } from '../../src/server/wire.js';
 import { api } from './api.js';
-import { compareSpec, curvesSpec, showChart } from './charts.js';
+import { compareSpec, curvePanels, curvesSpec, showChart } from './charts.js';
 import { fmt, h, lastMetrics } from './dom.js';
 
 export async function runsView(): Promise<HTMLElement> {
@@ -44,7 +44,7 @@ export async function runsView(): Promise<HTMLElement> {
       h('td', {}, r.model),
       h('td', {}, r.dataset),
       h('td', {}, `${r.epochs_done}/${r.epochs}`),
-      h('td', {}, lastMetrics(r.last)),
+      h('td', {}, lastMetrics(r.metric_info, r.last)),
       h('td', {}, h('a', { href: `#/explore/${encodeURIComponent(r.name)}` }, 'explore')),
     );
   });
@@ -69,7 +69,11 @@ export async function runsView(): Promise<HTMLElement> {
 export async function runView(name: string): Promise<HTMLElement> {
   const r = await api.run(name);
   const chart = h('div', { class: 'chart', 'data-testid': 'curves' });
-  if (r.metrics.length) void showChart(chart, curvesSpec(r.metrics, `${r.config.model} on ${r.config.dataset}`));
+  if (r.metrics.length)
+    void showChart(
+      chart,
+      curvesSpec(r.metrics, `${String(r.config.model)} on ${String(r.config.dataset)}`, curvePanels(r.metric_info)),
+    );
   const links = [
     r.has_checkpoint ? h('a', { href: `#/explore/${encodeURIComponent(name)}` }, 'Explore its latent space') : null,
     r.training ? h('a', { href: `#/train/${encodeURIComponent(name)}` }, 'Watch it train') : null,
@@ -128,8 +132,10 @@ export async function compareView(names: string[]): Promise<HTMLElement> {
     );
     void showChart(chart, compareSpec(rows, metric));
   };
-  const preferred =
-    ['test_neg_elbo', 'train_neg_elbo', 'train_g_loss', 'train_loss'].find((k) => keys.includes(k)) ?? keys[0];
+  // The first run's headline metric (its model's first shown one), on the test set where it has one.
+  const lead = runs[0]?.metric_info.find((m) => !m.hidden);
+  const snake = lead?.key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const preferred = [`test_${snake}`, `train_${snake}`].find((k) => keys.includes(k)) ?? keys[0];
   const select = h(
     'select',
     { onchange: (e: Event) => draw((e.target as HTMLSelectElement).value) },

@@ -35,7 +35,7 @@ export async function trainFormView(): Promise<HTMLElement> {
   );
   const latent = h('input', { name: 'latent', type: 'number', min: 1, max: 512, value: 2, required: true });
   const epochs = h('input', { name: 'epochs', type: 'number', min: 1, max: 1000, value: 5, required: true });
-  const beta = h('input', { name: 'beta', type: 'number', min: 0, step: 0.1, value: o.defaults.beta });
+  const beta = h('input', { name: 'beta', type: 'number', min: 0, step: 0.1, value: 1 });
   const limit = h('input', { name: 'limit', type: 'number', min: 1, placeholder: 'all' });
   const name = h('input', {
     name: 'name',
@@ -45,13 +45,16 @@ export async function trainFormView(): Promise<HTMLElement> {
     value: `run-${new Date().toISOString().replace(/\D/g, '').slice(2, 14)}`,
   });
   const description = h('p', { class: 'hint' });
-  // Beta weighs the KL term, which only VAEs have.
-  const variational = (): boolean => ['vae-mlp', 'vae-conv', 'cvae'].includes(model.value);
+  // Each field is a model option; a model without it (beta weighs the KL term, which only VAEs have) disables it.
+  const chosen = (): TrainOptions['models'][number] => o.models.find((x) => x.name === model.value)!;
+  const hasOption = (key: string): boolean => key in chosen().options;
   const onModel = (): void => {
-    const m = o.models.find((x) => x.name === model.value)!;
+    const m = chosen();
     description.textContent = m.description;
-    latent.value = String(m.latent);
-    beta.disabled = !variational();
+    latent.disabled = !hasOption('latent');
+    if (hasOption('latent')) latent.value = String(m.options.latent!.default);
+    beta.disabled = !hasOption('beta');
+    if (hasOption('beta')) beta.value = String(m.options.beta!.default);
   };
   model.addEventListener('change', onModel);
   onModel();
@@ -76,10 +79,10 @@ export async function trainFormView(): Promise<HTMLElement> {
       name: name.value,
       model: model.value,
       dataset: dataset.value,
-      latent: Number(latent.value),
       epochs: Number(epochs.value),
     };
-    if (variational() && beta.value !== '') request.beta = Number(beta.value);
+    if (hasOption('latent')) request.latent = Number(latent.value);
+    if (hasOption('beta') && beta.value !== '') request.beta = Number(beta.value);
     if (limit.value !== '') request.limit = Number(limit.value);
     api
       .train(request)

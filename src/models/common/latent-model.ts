@@ -7,7 +7,8 @@ import { randnLike, zeros } from '../../tensor/create.js';
 import { cat, oneHot } from '../../tensor/functional.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../../nn/module.js';
-import type { GenerativeModel, LossTerms } from '../types.js';
+import { standardNormal, type Capabilities } from '../capabilities.js';
+import type { Batch, Model, StepContext, Sums } from '../model.js';
 import { Likelihood, type LikelihoodName } from './likelihood.js';
 import { gaussianKl, reparameterize } from './losses.js';
 import { chain, type ForwardPlan, type PlanStep } from './forward-plan.js';
@@ -21,6 +22,20 @@ export interface LatentModelOptions {
   variance?: VarianceParam;
   /** Condition on this many classes (a conditional VAE); 0 or absent for none. */
   numClasses?: number;
+  /** The KL term's weight at training time t (epochs); absent: 1. */
+  klWeight?: (t: number) => number;
+}
+
+/** Loss terms summed over the batch (divide by the batch size for nats per image). */
+export interface LossTerms {
+  /** What is minimised: recon + beta * kl. */
+  loss: Tensor;
+  /** -log p(x|z), in nats. */
+  recon: Tensor;
+  /** KL(q(z|x) || p(z)); zero for plain autoencoders. */
+  kl: Tensor;
+  /** recon + kl: the negative ELBO (the reconstruction loss for plain autoencoders). */
+  negElbo: Tensor;
 }
 
 /** [B, F] features with the one-hot labels appended: [B, F + K], how conditional models see a class. */
@@ -32,11 +47,16 @@ export function withLabels(features: Tensor, y: Tensor | undefined, numClasses: 
   return cat([features, oneHot(y, numClasses).to(features.dtype)], 1);
 }
 
-export abstract class LatentModel extends Module implements GenerativeModel {
+/**
+ * Autoencoders and VAEs. The training step minimises the negative ELBO (Kingma and Welling
+ * 2014) with the KL term weighted by the schedule's beta; plain autoencoders have no KL term.
+ */
+export abstract class LatentModel extends Module implements Model {
   abstract readonly modelName: string;
+  /** Whether encode() gives a distribution (a VAE) rather than a point (an autoencoder). */
   abstract readonly variational: boolean;
-  readonly family = 'latent' as const;
   readonly numClasses: number;
+  readonly klWeight: (t: number) => number;
   readonly latentDim: number;
   readonly imageShape: [number, number, number];
   readonly variance: VarianceParam;
@@ -50,6 +70,48 @@ export abstract class LatentModel extends Module implements GenerativeModel {
     this.imageShape = o.imageShape;
     this.variance = o.variance ?? 'logvar';
     this.numClasses = o.numClasses ?? 0;
+    this.klWeight = o.klWeight ?? (() => 1);
+  }
+
+  get capabilities(): Capabilities {
+    return {
+      encoder: this,
+      decoder: this,
+      likelihood: this,
+      ...(this.variational ? { posterior: this, prior: standardNormal(this.latentDim) } : {}),
+      ...(this.numClasses ? { conditional: { numClasses: this.numClasses } } : {}),
+    };
+  }
+
+  parameterGroups(): Record<string, Tensor[]> {
+    return { model: this.parameters() };
+  }
+
+  /** The labels, for conditional models. */
+  protected labels(y: Tensor): Tensor | undefined {
+    return this.numClasses ? y : undefined;
+  }
+
+  trainingStep(b: Batch, ctx: StepContext): Sums {
+    const t = this.lossTerms(b.x, this.klWeight(b.t), this.labels(b.y));
+    ctx.step('model', t.loss.div(b.x.size(0)));
+    return { loss: t.loss.item(), negElbo: t.negElbo.item(), recon: t.recon.item(), kl: t.kl.item() };
+  }
+
+  validationStep(b: Batch): Sums {
+    const t = this.lossTerms(b.x, 1, this.labels(b.y));
+    return { negElbo: t.negElbo.item(), recon: t.recon.item(), kl: t.kl.item() };
+  }
+
+  epochValues(t: number): Record<string, number> {
+    return this.variational ? { beta: this.klWeight(t) } : {};
+  }
+
+  /** q(z|x) of a VAE; an autoencoder's point code has none. */
+  posterior(x: Tensor, y?: Tensor): { mu: Tensor; logvar: Tensor } {
+    const { mu, logvar } = this.encode(x, y);
+    if (!logvar) throw new Error(`${this.modelName} encodes points, not distributions`);
+    return { mu, logvar };
   }
 
   /** Flat features with the one-hot labels appended, for conditional models. */

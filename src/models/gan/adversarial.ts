@@ -7,25 +7,35 @@
 import { Module, type Layer } from '../../nn/module.js';
 import { normalInit } from '../../nn/init.js';
 import { noGrad } from '../../tensor/autograd.js';
+import { randn } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { labelSteps, type ForwardPlan, type PlanStep } from '../common/forward-plan.js';
 import { withLabels } from '../common/latent-model.js';
-import type { AdversarialLoss, AdversarialModel } from '../types.js';
+import { standardNormal, type Capabilities } from '../capabilities.js';
+import type { Batch, Model, StepContext, Sums } from '../model.js';
+import { gradientPenalty, nonSaturating, type GanLoss } from './losses.js';
 
 export interface AdversarialOptions {
   latent: number;
   imageShape: [number, number, number];
-  loss: AdversarialLoss;
+  loss?: GanLoss;
+  /** Discriminator (critic) steps per generator step. */
+  nCritic?: number;
   numClasses?: number;
 }
 
-export abstract class AdversarialBase extends Module implements AdversarialModel {
+/**
+ * GAN training (Goodfellow et al. 2014; Gulrajani et al. 2017): each batch, a discriminator
+ * step on real images and generated ones; every nCritic batches, a generator step through the
+ * updated discriminator. Conditional models generate with the batch's own labels.
+ */
+export abstract class AdversarialBase extends Module implements Model {
   abstract readonly modelName: string;
-  readonly family = 'adversarial' as const;
   readonly latentDim: number;
   readonly imageShape: [number, number, number];
   readonly numClasses: number;
-  readonly loss: AdversarialLoss;
+  readonly loss: GanLoss;
+  readonly nCritic: number;
   abstract readonly generator: Layer;
   abstract readonly discriminator: Layer;
 
@@ -35,8 +45,45 @@ export abstract class AdversarialBase extends Module implements AdversarialModel
       throw new RangeError(`latent size must be a positive integer, got ${o.latent}`);
     this.latentDim = o.latent;
     this.imageShape = o.imageShape;
-    this.loss = o.loss;
+    this.loss = o.loss ?? nonSaturating;
+    this.nCritic = o.nCritic ?? 1;
     this.numClasses = o.numClasses ?? 0;
+  }
+
+  get capabilities(): Capabilities {
+    return {
+      decoder: this,
+      prior: standardNormal(this.latentDim),
+      discriminator: this,
+      ...(this.numClasses ? { conditional: { numClasses: this.numClasses } } : {}),
+    };
+  }
+
+  parameterGroups(): Record<string, Tensor[]> {
+    return { generator: this.generator.parameters(), discriminator: this.discriminator.parameters() };
+  }
+
+  trainingStep(batch: Batch, ctx: StepContext): Sums {
+    const { x, iteration } = batch;
+    const labels = this.numClasses ? batch.y : undefined;
+    const b = x.size(0);
+    const fake = this.decode(randn([b, this.latentDim]), labels);
+    const dReal = this.critic(x, labels);
+    const dFake = this.critic(fake.detach(), labels);
+    const d = this.loss.discriminatorLoss(dReal, dFake, () =>
+      gradientPenalty((v) => this.critic(v, labels), x, fake.detach()),
+    );
+    ctx.step('discriminator', d.loss);
+    const gp = d.penalty;
+    const sums: Sums = noGrad(() => ({
+      dLoss: d.loss.item() * b,
+      gLoss: this.loss.generatorLoss(dFake).item() * b,
+      dReal: this.loss.readout(dReal).mean().item() * b,
+      dFake: this.loss.readout(dFake).mean().item() * b,
+      ...(gp ? { wasserstein: dReal.mean().sub(dFake.mean()).item() * b, gradientPenalty: gp.item() * b } : {}),
+    }));
+    if (iteration % this.nCritic === 0) ctx.step('generator', this.loss.generatorLoss(this.critic(fake, labels)));
+    return sums;
   }
 
   /** Feeds what the generator's first layer takes: z, with the one-hot label for conditional models. */

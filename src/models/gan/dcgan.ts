@@ -36,7 +36,7 @@ export class Dcgan extends AdversarialBase {
   constructor(o: AdversarialOptions & { width: number }) {
     super(o);
     if (this.numClasses) throw new RangeError('dcgan is unconditional; use cgan for a conditional GAN');
-    this.modelName = o.loss === 'wasserstein-gp' ? 'wgan-gp' : 'dcgan';
+    this.modelName = o.loss?.name === 'wasserstein-gp' ? 'wgan-gp' : 'dcgan';
     const [c] = o.imageShape;
     const { start, steps } = dcganGeometry(o.imageShape);
     const ch = (i: number): number => o.width * 2 ** i; // channels at i halvings below the image size
@@ -54,7 +54,7 @@ export class Dcgan extends AdversarialBase {
         new ReLU(),
       );
     g.push(new ConvTranspose2d(ch(0), c, 4, { stride: 2, padding: 1 }), new Tanh());
-    const batchNorm = o.loss !== 'wasserstein-gp';
+    const batchNorm = o.loss?.name !== 'wasserstein-gp';
     const d: Layer[] = [new Conv2d(c, ch(0), 4, { stride: 2, padding: 1 }), new LeakyReLU(0.2)];
     for (let i = 1; i < steps; i++) {
       d.push(new Conv2d(ch(i - 1), ch(i), 4, { stride: 2, padding: 1, bias: !batchNorm }));

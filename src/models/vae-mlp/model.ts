@@ -12,6 +12,8 @@ import { LatentModel, type LatentModelOptions } from '../common/latent-model.js'
 
 export interface VaeMlpOptions extends LatentModelOptions {
   hidden: number;
+  /** The model's name, for models built on this one (iwae); default vae-mlp, or cvae with classes. */
+  name?: string;
 }
 
 /** The MLP VAE; with numClasses it is the conditional VAE (Sohn et al. 2015): labels join x and z. */
@@ -25,7 +27,7 @@ export class VaeMlp extends LatentModel {
 
   constructor(o: VaeMlpOptions) {
     super(o);
-    this.modelName = this.numClasses ? 'cvae' : 'vae-mlp';
+    this.modelName = o.name ?? (this.numClasses ? 'cvae' : 'vae-mlp');
     const d = o.imageShape.reduce((a, b) => a * b, 1);
     const k = this.numClasses;
     this.enc = this.module('enc', new Linear(d + k, o.hidden));

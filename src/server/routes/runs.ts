@@ -3,14 +3,15 @@
  * shape, the latent map, decoding latent vectors, test images, and a sample grid from the
  * latest checkpoint (the dashboard reloads it every epoch).
  */
+import { need } from '../../models/capabilities.js';
 import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { isAdversarial } from '../../train/config.js';
+import { models } from '../../models/registry.js';
+import type { MetricInfo } from '../wire.js';
 import { readLive } from '../../train/live.js';
 import { FILES } from '../../train/run-dir.js';
 import { withSeed } from '../../tensor/runtime.js';
-import { randn } from '../../tensor/create.js';
 import { tidy } from '../../tensor/scope.js';
 import { imageGrid } from '../../viz/figures.js';
 import { encodePng } from '../../viz/grid.js';
@@ -53,11 +54,17 @@ const decodeBody = {
   },
 } as const;
 
+/** The metrics a run's model declares (none for a model this build does not know). */
+function metricInfo(model: string): MetricInfo[] {
+  return [...(models().find((m) => m.name === model)?.metrics ?? [])];
+}
+
 export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManager, o: { mapLimit: number }): void {
   app.get('/api/runs', async () =>
     store.list().map((r) => ({
       name: r.name,
       model: r.model,
+      metric_info: metricInfo(r.model),
       dataset: r.dataset,
       epochs: r.epochs,
       epochs_done: r.epochsDone,
@@ -78,7 +85,7 @@ export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManage
       name,
       config: settings,
       resolved: resolved ?? {},
-      family: isAdversarial(settings) ? 'adversarial' : 'latent',
+      metric_info: metricInfo(String(settings.model)),
       metrics,
       files: readdirSync(dir)
         .filter((f) => FILE_NAME.test(f) && /\.(png|gif|svg)$/.test(f))
@@ -148,7 +155,7 @@ export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManage
           imageGrid(
             decodeLatents(
               run.model,
-              withSeed(seed, () => randn([n, run.model.latentDim])),
+              withSeed(seed, () => need(run.model, 'prior', 'sampling').sample(n)),
               run.model.numClasses ? 'each' : undefined,
             ),
             { cols, scale: 2 },

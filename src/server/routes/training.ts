@@ -7,40 +7,66 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { BUILTIN } from '../../data/builtin.js';
-import { MODELS } from '../../models/registry.js';
-import { DEFAULTS, defaultLatent, MODEL_NAMES } from '../../train/config.js';
+import { models } from '../../models/registry.js';
+import { COMMON, DEFAULT_MODEL, modelOptionOwners, anySchema } from '../../train/config.js';
 import { LIVE_FILE, readLive } from '../../train/live.js';
 import { FILES, readMetrics } from '../../train/run-dir.js';
 import { STOPPED_EXIT, type JobManager, type TrainRequest } from '../jobs.js';
 import { RUN_NAME, type RunStore } from '../run-store.js';
 import type { RunParams } from '../validation.js';
 
-const trainBody = {
-  type: 'object',
-  required: ['name', 'model', 'dataset', 'latent', 'epochs'],
-  additionalProperties: false,
-  properties: {
-    name: { type: 'string', pattern: RUN_NAME.source, maxLength: 64 },
-    model: { type: 'string', enum: [...MODEL_NAMES] },
-    dataset: { type: 'string', enum: Object.keys(BUILTIN) },
-    latent: { type: 'integer', minimum: 1, maximum: 512 },
-    epochs: { type: 'integer', minimum: 1, maximum: 1000 },
-    beta: { type: 'number', minimum: 0, maximum: 1000 },
-    limit: { type: 'integer', minimum: 1, maximum: 1000000 },
-  },
-} as const;
+/** An option's JSON Schema as a request may carry it: no defaults filled in (they differ by model), no help. */
+function requestSchema(key: string): Record<string, unknown> {
+  return JSON.parse(
+    JSON.stringify(anySchema(key), (k, v: unknown) =>
+      ['default', 'description', 'arg', 'errorMessage'].includes(k) ? undefined : v,
+    ),
+  ) as Record<string, unknown>;
+}
+
+/**
+ * A training request: the run's name, a few common settings with the dashboard's caps, and any
+ * model's options, from the same declarations the CLI's flags come from. An option the chosen
+ * model lacks passes this schema and is refused by the trainer's own check, naming it.
+ */
+function trainBody(): Record<string, unknown> {
+  return {
+    type: 'object',
+    required: ['name', 'model', 'dataset', 'epochs'],
+    additionalProperties: false,
+    properties: {
+      name: { type: 'string', pattern: RUN_NAME.source, maxLength: 64 },
+      model: { type: 'string', enum: models().map((m) => m.name) },
+      dataset: { type: 'string', enum: Object.keys(BUILTIN) },
+      epochs: { ...requestSchema('epochs'), maximum: 1000 },
+      limit: { type: 'integer', minimum: 1, maximum: 1000000 },
+      ...Object.fromEntries([...modelOptionOwners().keys()].map((k) => [k, requestSchema(k)])),
+    },
+  };
+}
 
 /** How often the event stream looks at the run folder. */
 const POLL_MS = 250;
 
 export function trainingRoutes(app: FastifyInstance, store: RunStore, jobs: JobManager): void {
   app.get('/api/options', async () => ({
-    models: MODEL_NAMES.map((m) => ({ name: m, description: MODELS[m].description, latent: defaultLatent(m) })),
+    models: models().map((m) => ({
+      name: m.name,
+      description: m.description,
+      options: Object.fromEntries(
+        Object.entries(m.options).map(([k, s]) => [k, { default: s.default as unknown, help: String(s.description) }]),
+      ),
+      metrics: [...m.metrics],
+    })),
     datasets: Object.keys(BUILTIN),
-    defaults: { epochs: DEFAULTS.epochs, beta: DEFAULTS.beta, model: DEFAULTS.model, dataset: DEFAULTS.dataset },
+    defaults: {
+      epochs: COMMON.epochs.default as number,
+      model: DEFAULT_MODEL,
+      dataset: COMMON.dataset.default as string,
+    },
   }));
 
-  app.post<{ Body: TrainRequest }>('/api/train', { schema: { body: trainBody } }, async (req, reply) => {
+  app.post<{ Body: TrainRequest }>('/api/train', { schema: { body: trainBody() } }, async (req, reply) => {
     const job = jobs.start(req.body);
     return reply.code(202).send(job);
   });

@@ -1,0 +1,1 @@
+export { trainRun, type TrainRunOptions, type TrainRunResult } from './train-run.js';

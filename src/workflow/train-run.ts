@@ -1,0 +1,66 @@
+/**
+ * Training as `latentlab train` does it, in one place for the CLI, `reproduce`, `anomaly` and
+ * (through the CLI they spawn) the web server's jobs: set the run up (or resume its checkpoint),
+ * record a picture frame after every epoch, train, and draw the finished run's pictures. What
+ * differs between callers (progress bars, live status, the class watch) attaches through the
+ * trainer's callbacks and `onReady`.
+ */
+import type { PreparedRun } from '../train/prepare.js';
+import { prepareRun } from '../train/prepare.js';
+import type { RunConfig } from '../train/config.js';
+import { readMetrics } from '../train/run-dir.js';
+import type { TrainerCallbacks, TrainResult } from '../train/trainer.js';
+import { TrainingPictures, writeRunPictures } from '../viz/progress.js';
+
+export interface TrainRunOptions {
+  /** Go on from the checkpoint in the folder (its configuration must be `config`). */
+  resume?: boolean;
+  /** Draw the progress frames and the finished run's pictures (default true). */
+  pictures?: boolean;
+  callbacks?: TrainerCallbacks;
+  /** Aborting checkpoints the run where it stands and returns (result.interrupted). */
+  signal?: AbortSignal;
+  /** Called once the run is set up (and resumed), before the first step. */
+  onReady?(run: PreparedRun): void | Promise<void>;
+}
+
+export interface TrainRunResult extends TrainResult {
+  /** The pictures written (none when interrupted or asked for none). */
+  pictures: string[];
+  /** Where the trainer stands (1-based epoch in progress, next batch) when interrupted. */
+  position: { epoch: number; batch: number };
+}
+
+export async function trainRun(config: RunConfig, dir: string, o: TrainRunOptions = {}): Promise<TrainRunResult> {
+  let pictures: TrainingPictures | null = null;
+  const cb = o.callbacks ?? {};
+  const run = await prepareRun(config, dir, !o.resume, {
+    ...cb,
+    onEpochEnd: async (record, extras) => {
+      pictures?.record();
+      await cb.onEpochEnd?.(record, extras);
+    },
+  });
+  const stop = (): void => run.trainer.requestStop(String(o.signal?.reason ?? 'interrupted'));
+  try {
+    if (o.resume) run.trainer.resume();
+    if (o.pictures !== false) pictures = new TrainingPictures(run.model, run.datasets.test);
+    await o.onReady?.(run);
+    if (o.signal?.aborted) stop();
+    else o.signal?.addEventListener('abort', stop);
+    const result = await run.trainer.fit();
+    const files =
+      pictures && !result.interrupted
+        ? await writeRunPictures(dir, run.model, run.datasets.test, readMetrics(dir), pictures, run.declaration.metrics)
+        : [];
+    return {
+      ...result,
+      pictures: files,
+      position: { epoch: run.trainer.state.epoch + 1, batch: run.trainer.state.batch },
+    };
+  } finally {
+    o.signal?.removeEventListener('abort', stop);
+    pictures?.dispose();
+    run.dispose();
+  }
+}
