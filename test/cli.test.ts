@@ -46,6 +46,7 @@ test('--help explains the commands', () => {
   assert.match(wgan, /--n-critic <n>\s+discriminator \(critic\) steps per generator step \(default: 5\)/);
   assert.match(wgan, /--lr <x>\s+.*\(default: 0\.0001\)/);
   assert.doesNotMatch(wgan, /--beta <x>/);
+  assert.match(cli('train', '--model', 'iwae', '--help').stdout, /--samples <k>\s+importance samples per image/);
 });
 
 test('doctor reports libtorch, BLAS, threads, devices, speed and datasets', () => {

@@ -204,7 +204,7 @@ test('bad options give a clear error and a non-zero exit before any training', (
   for (const [args, re] of [
     [
       ['--model', 'vae-transformer'],
-      /'model' must be one of vae-mlp, vae-conv, ae-mlp, ae-conv, cvae, gan-mlp, dcgan, wgan-gp, cgan, got "vae-transformer"/,
+      /'model' must be one of vae-mlp, vae-conv, ae-mlp, ae-conv, cvae, gan-mlp, dcgan, wgan-gp, cgan, iwae, got "vae-transformer"/,
     ],
     [['--latent', '-2'], /'latent' must be at least 1, got -2/],
     [['--dataset', '/no/such/data'], /unknown dataset '\/no\/such\/data'/],

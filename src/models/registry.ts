@@ -13,12 +13,13 @@ import cgan from './cgan/index.js';
 import cvae from './cvae/index.js';
 import dcgan from './dcgan/index.js';
 import ganMlp from './gan-mlp/index.js';
+import iwae from './iwae/index.js';
 import type { ModelDeclaration } from './model.js';
 import vaeConv from './vae-conv/index.js';
 import vaeMlp from './vae-mlp/index.js';
 import wganGp from './wgan-gp/index.js';
 
-const MODELS: ModelDeclaration[] = [vaeMlp, vaeConv, aeMlp, aeConv, cvae, ganMlp, dcgan, wganGp, cgan];
+const MODELS: ModelDeclaration[] = [vaeMlp, vaeConv, aeMlp, aeConv, cvae, ganMlp, dcgan, wganGp, cgan, iwae];
 
 /** Every registered declaration, in registration order. */
 export function models(): readonly ModelDeclaration[] {
