@@ -11,8 +11,9 @@ say() { echo "latentlab setup: $*" >&2; }
 # libtorch-dev: the engine; libopenblas0-pthread: without it libtorch falls back to the
 # reference BLAS, 4x slower; python3-torch: the PyTorch reference in ../shared/reference and
 # golden values in tests; dataset-fashion-mnist: the second standard dataset; chromium: the
-# browser the web UI's end-to-end tests drive (through playwright-core, which downloads none).
-APT_PACKAGES=(g++ make python3 libtorch-dev libopenblas0-pthread python3-torch python3-numpy dataset-fashion-mnist chromium)
+# browser the web UI's end-to-end tests drive (through playwright-core, which downloads none);
+# clang-format: npm test checks native/'s format.
+APT_PACKAGES=(g++ make python3 libtorch-dev libopenblas0-pthread python3-torch python3-numpy dataset-fashion-mnist chromium clang-format)
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=()
   for p in "${APT_PACKAGES[@]}"; do

@@ -5,8 +5,9 @@ cd "$(dirname "$0")/.."
 echo "== type check (tsc --noEmit)"
 npx --no-install tsc -p tsconfig.json --noEmit
 npx --no-install tsc -p web/tsconfig.json
-echo "== format (prettier --check)"
+echo "== format (prettier --check, clang-format for native/)"
 npm run --silent format:check
+clang-format --dry-run --Werror native/src/*.cc native/src/*.h
 echo "== tests"
 if [ $# -eq 0 ]; then set -- test/*.test.ts; fi
 exec node --import tsx --test --test-concurrency=1 "$@"

@@ -8,8 +8,7 @@
 namespace ll {
 namespace {
 
-std::vector<at::Tensor> TensorList(Napi::Env env, const Napi::Value& v, const char* what,
-                                   bool allowNull) {
+std::vector<at::Tensor> TensorList(Napi::Env env, const Napi::Value& v, const char* what, bool allowNull) {
   std::vector<at::Tensor> out;
   if (v.IsUndefined() || v.IsNull()) return out;
   auto arr = v.As<Napi::Array>();

@@ -33,12 +33,12 @@ std::string Describe(const at::Tensor& t);  // "[2, 3] float32"
 // Every exported function body runs inside this guard: a libtorch error becomes a JS Error
 // prefixed with `context`, never an abort.
 #define LL_GUARD(env, context, ...)                                                  \
-  try {                                                                               \
-    __VA_ARGS__                                                                       \
-  } catch (const Napi::Error&) {                                                      \
-    throw;                                                                            \
-  } catch (const c10::Error& e) {                                                     \
+  try {                                                                              \
+    __VA_ARGS__                                                                      \
+  } catch (const Napi::Error&) {                                                     \
+    throw;                                                                           \
+  } catch (const c10::Error& e) {                                                    \
     ::ll::ThrowError(env, std::string(context) + ": " + e.what_without_backtrace()); \
-  } catch (const std::exception& e) {                                                 \
-    ::ll::ThrowError(env, std::string(context) + ": " + e.what());                    \
+  } catch (const std::exception& e) {                                                \
+    ::ll::ThrowError(env, std::string(context) + ": " + e.what());                   \
   }

@@ -8,14 +8,10 @@ namespace {
 const napi_type_tag kTensorTag = {0x6c6174656e746c61ULL, 0x62546e7372426f78ULL};
 std::atomic<int64_t> live{0};
 
-int64_t BytesOf(const at::Tensor& t) {
-  return t.defined() ? static_cast<int64_t>(t.numel() * t.element_size()) : 0;
-}
+int64_t BytesOf(const at::Tensor& t) { return t.defined() ? static_cast<int64_t>(t.numel() * t.element_size()) : 0; }
 }  // namespace
 
-[[noreturn]] void ThrowError(Napi::Env env, const std::string& msg) {
-  throw Napi::Error::New(env, msg);
-}
+[[noreturn]] void ThrowError(Napi::Env env, const std::string& msg) { throw Napi::Error::New(env, msg); }
 
 namespace {
 // Frees the libtorch tensor (not the box). Allowed inside GC: no JavaScript is touched.
@@ -97,17 +93,28 @@ at::ScalarType ParseDtype(Napi::Env env, const std::string& n) {
 
 const char* DtypeName(at::ScalarType t) {
   switch (t) {
-    case at::kFloat: return "float32";
-    case at::kDouble: return "float64";
-    case at::kHalf: return "float16";
-    case at::kBFloat16: return "bfloat16";
-    case at::kLong: return "int64";
-    case at::kInt: return "int32";
-    case at::kShort: return "int16";
-    case at::kChar: return "int8";
-    case at::kByte: return "uint8";
-    case at::kBool: return "bool";
-    default: return c10::toString(t);
+    case at::kFloat:
+      return "float32";
+    case at::kDouble:
+      return "float64";
+    case at::kHalf:
+      return "float16";
+    case at::kBFloat16:
+      return "bfloat16";
+    case at::kLong:
+      return "int64";
+    case at::kInt:
+      return "int32";
+    case at::kShort:
+      return "int16";
+    case at::kChar:
+      return "int8";
+    case at::kByte:
+      return "uint8";
+    case at::kBool:
+      return "bool";
+    default:
+      return c10::toString(t);
   }
 }
 

@@ -29,9 +29,8 @@ Napi::Value FromBytes(const Napi::CallbackInfo& info) {
     at::Tensor t = at::empty(shape, at::TensorOptions().dtype(dtype));
     size_t want = t.numel() * t.element_size();
     if (ta.ByteLength() != want) {
-      throw Napi::RangeError::New(env, "fromBytes: " + std::to_string(ta.ByteLength()) +
-                                           " bytes given for shape " + Describe(t) + ", which needs " +
-                                           std::to_string(want));
+      throw Napi::RangeError::New(env, "fromBytes: " + std::to_string(ta.ByteLength()) + " bytes given for shape " +
+                                           Describe(t) + ", which needs " + std::to_string(want));
     }
     auto* src = static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
     if (want) std::memcpy(t.data_ptr(), src, want);
@@ -108,8 +107,8 @@ Napi::Value Item(const Napi::CallbackInfo& info) {
   const at::Tensor& t = Unwrap(env, info[0], "item");
   LL_GUARD(env, "item", {
     if (t.numel() != 1) {
-      throw Napi::Error::New(env, "item: tensor of shape " + Describe(t) +
-                                      " has " + std::to_string(t.numel()) + " elements, not 1");
+      throw Napi::Error::New(
+          env, "item: tensor of shape " + Describe(t) + " has " + std::to_string(t.numel()) + " elements, not 1");
     }
     if (t.scalar_type() == at::kBool) return Napi::Boolean::New(env, t.item<bool>());
     return Napi::Number::New(env, t.item<double>());

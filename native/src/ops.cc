@@ -19,35 +19,41 @@ std::vector<OpEntry> registry;
 
 std::string TypeName(const Napi::Value& v) {
   switch (v.Type()) {
-    case napi_undefined: return "undefined";
-    case napi_null: return "null";
-    case napi_boolean: return "boolean";
-    case napi_number: return "number";
-    case napi_string: return "string";
-    case napi_external: return "tensor";
-    default: return v.IsArray() ? "array" : "object";
+    case napi_undefined:
+      return "undefined";
+    case napi_null:
+      return "null";
+    case napi_boolean:
+      return "boolean";
+    case napi_number:
+      return "number";
+    case napi_string:
+      return "string";
+    case napi_external:
+      return "tensor";
+    default:
+      return v.IsArray() ? "array" : "object";
   }
 }
 
-[[noreturn]] void BadArg(Napi::Env env, const OpEntry& op, const c10::Argument& a,
-                         const Napi::Value& v) {
-  throw Napi::TypeError::New(env, op.label + ": argument '" + a.name() + "' expects " +
-                                      a.real_type()->str() + ", got " + TypeName(v));
+[[noreturn]] void BadArg(Napi::Env env, const OpEntry& op, const c10::Argument& a, const Napi::Value& v) {
+  throw Napi::TypeError::New(
+      env, op.label + ": argument '" + a.name() + "' expects " + a.real_type()->str() + ", got " + TypeName(v));
 }
 
 int64_t ToInt(Napi::Env env, const OpEntry& op, const c10::Argument& a, const Napi::Value& v) {
   if (!v.IsNumber()) BadArg(env, op, a, v);
   double d = v.As<Napi::Number>().DoubleValue();
   if (d != static_cast<double>(static_cast<int64_t>(d))) {
-    throw Napi::TypeError::New(env, op.label + ": argument '" + a.name() +
-                                        "' must be an integer, got " + std::to_string(d));
+    throw Napi::TypeError::New(env,
+                               op.label + ": argument '" + a.name() + "' must be an integer, got " + std::to_string(d));
   }
   return static_cast<int64_t>(d);
 }
 
 // Converts one JavaScript value to the IValue that `type` declares.
-c10::IValue Convert(Napi::Env env, const OpEntry& op, const c10::Argument& a,
-                    const c10::TypePtr& type, const Napi::Value& v) {
+c10::IValue Convert(Napi::Env env, const OpEntry& op, const c10::Argument& a, const c10::TypePtr& type,
+                    const Napi::Value& v) {
   using K = c10::TypeKind;
   switch (type->kind()) {
     case K::TensorType:
@@ -69,8 +75,7 @@ c10::IValue Convert(Napi::Env env, const OpEntry& op, const c10::Argument& a,
       if (v.IsBoolean()) return at::Scalar(v.As<Napi::Boolean>().Value());
       if (!v.IsNumber()) BadArg(env, op, a, v);
       double d = v.As<Napi::Number>().DoubleValue();
-      if (std::isfinite(d) && d == static_cast<double>(static_cast<int64_t>(d)) &&
-          std::abs(d) < 9007199254740992.0) {
+      if (std::isfinite(d) && d == static_cast<double>(static_cast<int64_t>(d)) && std::abs(d) < 9007199254740992.0) {
         return at::Scalar(static_cast<int64_t>(d));
       }
       return at::Scalar(d);
@@ -153,8 +158,8 @@ c10::IValue Convert(Napi::Env env, const OpEntry& op, const c10::Argument& a,
     default:
       break;
   }
-  throw Napi::TypeError::New(env, op.label + ": argument '" + a.name() + "' has type " +
-                                      type->str() + ", which latentlab cannot pass");
+  throw Napi::TypeError::New(
+      env, op.label + ": argument '" + a.name() + "' has type " + type->str() + ", which latentlab cannot pass");
 }
 
 Napi::Value FromIValue(Napi::Env env, const c10::IValue& v) {
@@ -204,8 +209,8 @@ Napi::Value Op(const Napi::CallbackInfo& info) {
   std::string overload = info.Length() > 1 ? info[1].As<Napi::String>().Utf8Value() : "";
   auto h = c10::Dispatcher::singleton().findSchema({name, overload});
   if (!h) {
-    throw Napi::Error::New(env, "no ATen operator " + name + (overload.empty() ? "" : "." + overload) +
-                                    " in this libtorch");
+    throw Napi::Error::New(env,
+                           "no ATen operator " + name + (overload.empty() ? "" : "." + overload) + " in this libtorch");
   }
   registry.push_back({*h, name + (overload.empty() ? "" : "." + overload)});
   return Napi::Number::New(env, static_cast<double>(registry.size() - 1));
@@ -224,8 +229,8 @@ void Run(const Napi::CallbackInfo& info, size_t idx, torch::jit::Stack& stack) {
   const auto& schema = op.handle.schema();
   const auto& args = schema.arguments();
   if (info.Length() - 1 > args.size()) {
-    throw Napi::TypeError::New(env, op.label + ": takes " + std::to_string(args.size()) +
-                                        " arguments, got " + std::to_string(info.Length() - 1));
+    throw Napi::TypeError::New(env, op.label + ": takes " + std::to_string(args.size()) + " arguments, got " +
+                                        std::to_string(info.Length() - 1));
   }
   stack.reserve(args.size());
   for (size_t i = 0; i < args.size(); i++) {
@@ -242,8 +247,7 @@ void Run(const Napi::CallbackInfo& info, size_t idx, torch::jit::Stack& stack) {
     op.handle.callBoxed(&stack);
   } catch (const c10::Error& e) {
     std::string shapes = DescribeArgs(env, schema, info);
-    ThrowError(env, op.label + ": " + e.what_without_backtrace() +
-                        (shapes.empty() ? "" : " (inputs: " + shapes + ")"));
+    ThrowError(env, op.label + ": " + e.what_without_backtrace() + (shapes.empty() ? "" : " (inputs: " + shapes + ")"));
   }
 }
 
