@@ -850,6 +850,10 @@ test('GAN configuration errors: beta, another optimizer, early stopping', async 
   assert.throws(() => train.resolveConfig({}, { model: 'dcgan', nCritic: 0 }), /'nCritic' must be at least 1, got 0/);
   assert.deepEqual(train.adamBetas(train.resolveConfig({}, { model: 'wgan-gp', beta1: 0.1 })), [0.1, 0.9]);
   assert.equal(train.effectiveLr(train.resolveConfig({}, { model: 'cgan' })), 2e-4);
+  // "none" for a setting the model gives a value means that value, in a new run as in a stored one.
+  assert.equal(train.resolveConfig({}, { model: 'dcgan', lr: null }).lr, 2e-4);
+  assert.equal(train.resolveConfig({}, { model: 'wgan-gp', beta2: null }).beta2, 0.9);
+  assert.equal(train.resolveConfig({}, { model: 'vae-mlp', lr: null }).lr, null);
 });
 
 test('latent size defaults per model family: 20 for VAEs, 2 for cvae, 100 for GANs; a given size wins', () => {

@@ -5,7 +5,7 @@
  * options (`train --model dcgan --help`); a flag of another model is refused by resolveConfig.
  */
 import { Command, Option } from 'commander';
-import { getModel, models } from '../models/registry.js';
+import { findModel, getModel, models } from '../models/registry.js';
 import {
   anySchema,
   COMMON,
@@ -72,7 +72,7 @@ export function configHelp(model: string = DEFAULT_MODEL, keys?: string[]): stri
 export function addConfigHelp(cmd: Command, keys?: string[]): Command {
   return cmd.addHelpText('after', () => {
     const chosen = cmd.getOptionValue('model') as string | undefined;
-    const known = chosen && models().some((m) => m.name === chosen);
+    const known = chosen && findModel(chosen);
     return configHelp(known ? chosen : DEFAULT_MODEL, keys);
   });
 }

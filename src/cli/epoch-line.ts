@@ -39,8 +39,11 @@ export function epochLine(
     .map((k) => `${k} ${r[k]}`);
   const parts = [splitText(list, r, 'train', values)];
   if (lead) {
-    const val = r[`val_${snakeCase(lead.key)}`];
-    if (val !== undefined) parts.push(`val ${fmt(lead, val)}`);
+    // The validation split records what early stopping watches (the model's monitor), whichever metric that is.
+    for (const m of metrics) {
+      const val = r[`val_${snakeCase(m.key)}`];
+      if (val !== undefined) parts.push(`val ${m.label} ${fmt(m, val)}`);
+    }
     const test = r[`test_${snakeCase(lead.key)}`];
     if (test !== undefined) parts.push(`test ${lead.label} ${fmt(lead, test)}${lead.unit ? ` ${lead.unit}` : ''}`);
   }

@@ -1,5 +1,5 @@
 /** `latentlab runs`: the runs in a folder with their last metrics. */
-import { models } from '../models/registry.js';
+import { findModel } from '../models/registry.js';
 import { metricSummary } from '../util/metric-summary.js';
 import { Command } from 'commander';
 import { listRuns } from '../train/run-dir.js';
@@ -45,5 +45,5 @@ export function runsCommand(): Command {
 
 /** The last epoch's headline numbers, by the run's model's declared metrics. */
 function lastMetrics(model: string, m: Record<string, number> | null | undefined): string {
-  return metricSummary(models().find((d) => d.name === model)?.metrics ?? [], m);
+  return metricSummary(findModel(model)?.metrics ?? [], m);
 }

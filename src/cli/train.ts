@@ -187,7 +187,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     );
   } catch (e) {
     (bar as Progress | null)?.stop();
-    live?.end('failed', (e as Error).message);
+    if (started) live?.end('failed', (e as Error).message); // before that, the folder may be another run's
     dashboard?.child.kill('SIGINT'); // a failed run has nothing to look at: say why at once
     dashboard = null;
     if (e instanceof NonFiniteLossError) throw new Error(e.message);

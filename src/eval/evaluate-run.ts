@@ -11,7 +11,7 @@ import { withSeed } from '../tensor/runtime.js';
 import { tidy } from '../tensor/scope.js';
 import { cat } from '../tensor/functional.js';
 import type { OpenRun } from '../train/open-run.js';
-import { evaluate } from '../train/validation.js';
+import { EVAL_SEED, evaluate } from '../train/validation.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { has, need } from '../models/capabilities.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -48,7 +48,6 @@ export interface EvalResult {
   [metric: `test_${string}`]: number;
 }
 
-const EVAL_SEED = 20240611;
 const r4 = (x: number): number => Math.round(x * 1e4) / 1e4;
 
 export async function evaluateRun(run: OpenRun, o: EvalOptions): Promise<EvalResult> {
@@ -68,12 +67,16 @@ export async function evaluateRun(run: OpenRun, o: EvalOptions): Promise<EvalRes
       `eval needs the negative ELBO and its terms from ${model.modelName}'s validation step, which reports none`,
     );
   const { negElbo, recon, kl, images: _i, seconds: _s, ...others } = elbo;
-  const mu = tidy(() =>
-    cat(
-      [...loader(1000).epoch()].map((b) => {
-        const { x, y } = b.load();
-        return encodeMeans(model, x, cond(y));
-      }),
+  // Binarized with the evaluation's seed, as the ELBO pass is: the same run gives the same active units
+  // whatever ran before in the process (a reproduce that trains, or one that reuses the run).
+  const mu = withSeed(EVAL_SEED, () =>
+    tidy(() =>
+      cat(
+        [...loader(1000).epoch()].map((b) => {
+          const { x, y } = b.load();
+          return encodeMeans(model, x, cond(y));
+        }),
+      ),
     ),
   );
   const active = variational ? activeUnits(mu).count : null;

@@ -51,7 +51,8 @@ function modelMetadata(
     const l = model.likelihood;
     meta.likelihood = l.kind;
     if (l.kind === 'gaussian') meta.sigma = String(l.logSigma ? Math.exp(l.logSigma.item()) : l.sigma);
-    if (model.variational) meta.variance = model.variance;
+    const posterior = model.capabilities.posterior;
+    if (posterior) meta.variance = posterior.variance;
   } else if (model instanceof AdversarialBase) {
     meta.likelihood = 'none (GAN generator)';
     meta.gan_loss = model.loss.name;

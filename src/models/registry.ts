@@ -26,9 +26,14 @@ export function models(): readonly ModelDeclaration[] {
   return MODELS;
 }
 
+/** The declaration of `name`, or undefined (a run of a model this build does not know). */
+export function findModel(name: string): ModelDeclaration | undefined {
+  return MODELS.find((m) => m.name === name);
+}
+
 /** The declaration of `name`, or an error listing the known ones. */
 export function getModel(name: string): ModelDeclaration {
-  const d = MODELS.find((m) => m.name === name);
+  const d = findModel(name);
   if (!d) throw new Error(`unknown model '${name}' (known: ${MODELS.map((m) => m.name).join(', ')})`);
   return d;
 }

@@ -4,6 +4,7 @@
  * `{ error }` saying what is wrong, and the server goes on; anything else is a 500 with the
  * message, logged.
  */
+import { CapabilityError } from '../models/capabilities.js';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
@@ -89,7 +90,13 @@ export async function createServer(o: ServerOptions): Promise<LatentlabServer> {
 
   app.addHook('onRequest', async (req) => guardOrigin(req, o.allowedHosts));
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    // A model that lacks what the request needs (samples of a model without a prior) is the request's fault.
+    const status =
+      err.statusCode && err.statusCode >= 400 && err.statusCode < 600
+        ? err.statusCode
+        : err instanceof CapabilityError
+          ? 400
+          : 500;
     const message = 'validation' in err && err.validation ? `invalid request: ${err.message}` : err.message;
     if (status >= 500) console.error(`latentlab serve: ${req.method} ${req.url}: ${err.stack ?? err.message}`);
     void reply.code(status).send({ error: message });

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ModelDeclaration } from '../models/model.js';
-import { getModel, models } from '../models/registry.js';
+import { findModel, getModel, models } from '../models/registry.js';
 import {
   checkOption,
   ConfigError,
@@ -157,10 +157,9 @@ export function readConfigFile(path: string): Record<string, unknown> {
   }
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj))
     throw new ConfigError(`${path} must hold a JSON object`);
-  for (const [k, v] of Object.entries(obj)) {
-    const s = anySchema(k);
-    checkOption(s ? { [k]: s } : (COMMON as TProperties), k, v, path);
-  }
+  const known: TProperties = { ...COMMON };
+  for (const k of modelOptionOwners().keys()) known[k] = anySchema(k)!;
+  for (const [k, v] of Object.entries(obj)) checkOption(known, k, v, path);
   return Object.defineProperty({ ...(obj as Record<string, unknown>) }, SOURCE, { value: path, enumerable: false });
 }
 
@@ -170,21 +169,23 @@ const SOURCE = Symbol('source');
 /** Defaults, then the file, then the flags; then the checks that hold across keys. */
 export function resolveConfig(file: Record<string, unknown> = {}, flags: Record<string, unknown> = {}): RunConfig {
   const model = (flags.model ?? file.model ?? DEFAULT_MODEL) as string;
-  checkOption(COMMON, 'model', model, flags.model !== undefined ? 'option --model' : 'config');
-  if (!models().some((m) => m.name === model))
-    throw new ConfigError(
-      `'model' must be one of ${models()
-        .map((m) => m.name)
-        .join(', ')}, got ${JSON.stringify(model)}`,
-    );
-  const d = getModel(model);
-  const schema = runSchema(d);
   const fileSource = (file as { [SOURCE]?: string })[SOURCE] ?? 'config';
+  const modelSource = flags.model !== undefined ? 'option --model' : fileSource;
+  checkOption(COMMON, 'model', model, modelSource);
+  const d = findModel(model);
+  if (!d) {
+    const known = models().map((m) => m.name);
+    throw new ConfigError(`${modelSource}: 'model' must be one of ${known.join(', ')}, got ${JSON.stringify(model)}`);
+  }
+  const schema = runSchema(d);
   for (const [k, v] of Object.entries(file)) checkFor(schema, model, k, v, fileSource);
   for (const [k, v] of Object.entries(flags)) checkFor(schema, model, k, v, `option ${flagName(k)}`);
-  const c = { ...defaultsOf(schema), ...file, ...flags, model } as RunConfig;
-  crossChecks(c, d);
-  return c;
+  const defaults = defaultsOf(schema);
+  const c = { ...defaults, ...file, ...flags, model } as Record<string, unknown>;
+  // "none" (null) for a setting the model gives a value (a GAN's lr) means that value, as --help says.
+  for (const [k, v] of Object.entries(defaults)) if (c[k] === null && v !== null) c[k] = v;
+  crossChecks(c as RunConfig, d);
+  return c as RunConfig;
 }
 
 function crossChecks(c: RunConfig, d: ModelDeclaration): void {

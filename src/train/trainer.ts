@@ -6,6 +6,7 @@
  * metric early stopping watches, and every backward pass and update goes through the step
  * context here. It knows nothing of the CLI, the web or pictures: they attach through callbacks.
  */
+import { findModel } from '../models/registry.js';
 import { snakeCase } from '../util/names.js';
 import { join } from 'node:path';
 import type { BatchLoader } from '../data/loader.js';
@@ -70,7 +71,6 @@ function perImage(s: TrainerState['partial']): PassStats {
   return { ...Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v / n])), images: s.images, seconds: s.seconds };
 }
 
-/** negElbo -> neg_elbo, for metrics.jsonl. */
 const prefixed = (prefix: string, m: Record<string, number>, skip: string[] = []): Record<string, number> =>
   Object.fromEntries(
     Object.entries(m).flatMap(([k, v]) => (skip.includes(k) ? [] : [[`${prefix}_${snakeCase(k)}`, round(v)]])),
@@ -95,7 +95,7 @@ export class Trainer {
   /** Where the model's steps send their losses: backward and update of the named parameter group. */
   readonly context: StepContext;
 
-  /** `monitor`: the validation metric early stopping watches (the model declaration's), or null. */
+  /** `monitor`: the validation metric early stopping watches (by default the model declaration's), or null. */
   constructor(
     readonly config: RunConfig,
     readonly model: Model,
@@ -103,7 +103,7 @@ export class Trainer {
     readonly data: TrainerData,
     readonly dir: string,
     readonly callbacks: TrainerCallbacks = {},
-    readonly monitor: string | null = null,
+    readonly monitor: string | null = findModel(config.model)?.monitor ?? null,
   ) {
     this.context = stepContext(optimizer);
   }

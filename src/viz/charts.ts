@@ -2,6 +2,7 @@
  * Vega-Lite specs for latentlab's plots: the latent map (encoded test means coloured by
  * label), training curves, and the KL/JS divergence figure of 1-D Gaussians.
  */
+import type { MetricDeclaration } from '../util/metric-summary.js';
 import { snakeCase } from '../util/names.js';
 import type { TopLevelSpec as VegaLiteSpec } from 'vega-lite';
 
@@ -35,14 +36,6 @@ export interface CurvePanel {
   title: string;
 }
 
-/** What a metric declaration says a panel needs (models/model.ts's MetricDeclaration). */
-interface DeclaredMetric {
-  key: string;
-  label: string;
-  unit: string;
-  hidden?: boolean;
-}
-
 const SPLITS: [string, string][] = [
   ['train', 'train'],
   ['test', 'test'],
@@ -50,7 +43,7 @@ const SPLITS: [string, string][] = [
 ];
 
 /** The panels of a model's declared metrics (the shown ones, in their order). */
-export function curvePanels(metrics: readonly DeclaredMetric[]): CurvePanel[] {
+export function curvePanels(metrics: readonly MetricDeclaration[]): CurvePanel[] {
   return metrics
     .filter((m) => !m.hidden)
     .map((m) => ({ key: snakeCase(m.key), title: m.unit ? `${m.label} (${m.unit} per image)` : m.label }));
@@ -68,11 +61,8 @@ function panelsFromRecords(metrics: Record<string, number>[]): CurvePanel[] {
 }
 
 /** Loss curves per epoch, one panel per metric, a line per split; the GAN class watch's coverage as a panel of its own. */
-export function curvesSpec(
-  metrics: Record<string, number>[],
-  title: string,
-  panels: CurvePanel[] = panelsFromRecords(metrics),
-): VegaLiteSpec {
+export function curvesSpec(metrics: Record<string, number>[], title: string, declared?: CurvePanel[]): VegaLiteSpec {
+  const panels = declared?.length ? declared : panelsFromRecords(metrics);
   const rows: { epoch: number; quantity: string; split: string; value: number }[] = [];
   const all = [...panels];
   if (metrics.some((m) => m.classes_covered !== undefined))

@@ -1,4 +1,5 @@
 /** The runs pages: a table of runs, one run's settings, curves and pictures, and two runs compared. */
+import { snakeCase } from '../../src/util/names.js';
 import type { RunDetail } from '../../src/server/wire.js';
 import { api } from './api.js';
 import { compareSpec, curvePanels, curvesSpec, showChart } from './charts.js';
@@ -134,7 +135,7 @@ export async function compareView(names: string[]): Promise<HTMLElement> {
   };
   // The first run's headline metric (its model's first shown one), on the test set where it has one.
   const lead = runs[0]?.metric_info.find((m) => !m.hidden);
-  const snake = lead?.key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+  const snake = lead && snakeCase(lead.key);
   const preferred = [`test_${snake}`, `train_${snake}`].find((k) => keys.includes(k)) ?? keys[0];
   const select = h(
     'select',

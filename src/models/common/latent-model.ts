@@ -78,7 +78,10 @@ export abstract class LatentModel extends Module implements Model {
       encoder: this,
       decoder: this,
       likelihood: this,
-      ...(this.variational ? { posterior: this, prior: standardNormal(this.latentDim) } : {}),
+      // A plain autoencoder has no prior of its own: its samples decode N(0, I) codes, which
+      // land where its codes happen to lie or not. Only a VAE's posterior has a log-density.
+      prior: standardNormal(this.latentDim),
+      ...(this.variational ? { posterior: this } : {}),
       ...(this.numClasses ? { conditional: { numClasses: this.numClasses } } : {}),
     };
   }

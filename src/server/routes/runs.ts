@@ -7,7 +7,7 @@ import { need } from '../../models/capabilities.js';
 import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { models } from '../../models/registry.js';
+import { findModel } from '../../models/registry.js';
 import type { MetricInfo } from '../wire.js';
 import { readLive } from '../../train/live.js';
 import { FILES } from '../../train/run-dir.js';
@@ -56,7 +56,7 @@ const decodeBody = {
 
 /** The metrics a run's model declares (none for a model this build does not know). */
 function metricInfo(model: string): MetricInfo[] {
-  return [...(models().find((m) => m.name === model)?.metrics ?? [])];
+  return [...(findModel(model)?.metrics ?? [])];
 }
 
 export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManager, o: { mapLimit: number }): void {

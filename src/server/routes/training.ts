@@ -21,8 +21,16 @@ function requestSchema(key: string): Record<string, unknown> {
     JSON.stringify(anySchema(key), (k, v: unknown) =>
       ['default', 'description', 'arg', 'errorMessage'].includes(k) ? undefined : v,
     ),
+    // The dashboard's cap on sizes: no request makes a network of millions of units.
+    (_k, v: unknown) =>
+      v && typeof v === 'object' && (v as { type?: string }).type === 'integer' && !('maximum' in v)
+        ? { ...v, maximum: REQUEST_INT_MAX }
+        : v,
   ) as Record<string, unknown>;
 }
+
+/** The largest integer a training request may give an option (latent size, hidden units, ...). */
+const REQUEST_INT_MAX = 4096;
 
 /**
  * A training request: the run's name, a few common settings with the dashboard's caps, and any
