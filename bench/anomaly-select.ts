@@ -16,7 +16,7 @@ import { calibratedScores, complexityBits, fitComplexityLine, scoreDataset } fro
 import { auroc } from '../src/eval/ranking.js';
 import { resolveConfig, type RunConfig } from '../src/train/config.js';
 import { withOpenRun } from '../src/train/open-run.js';
-import { unconditionalLatent } from '../src/eval/anomaly-run.js';
+import { unconditionalLatent } from '../src/workflow/anomaly.js';
 import { prepareRun, splitValidation } from '../src/train/prepare.js';
 import { tensor } from '../src/tensor/create.js';
 import { shuffledIndices } from '../src/data/dataset.js';

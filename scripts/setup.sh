@@ -60,7 +60,7 @@ fi
 # dist/web: the pages of `latentlab serve`; dist/web-site: the explorer `export --format web` copies.
 for build in web:production:index.html web-site:site:site.html; do
   IFS=: read -r out mode page <<<"$build"
-  if [ ! -f "dist/$out/$page" ] || [ -n "$(find web src/server/wire.ts src/viz/charts.ts src/eval/ranking.ts -newer "dist/$out/$page" 2>/dev/null | head -1)" ]; then
+  if [ ! -f "dist/$out/$page" ] || [ -n "$(find web src/wire src/util src/viz/charts.ts src/eval/ranking.ts -newer "dist/$out/$page" 2>/dev/null | head -1)" ]; then
     say "building dist/$out (vite)"
     npx --no-install vite build --config web/vite.config.ts --mode "$mode" >&2
   fi

@@ -8,6 +8,8 @@ npx --no-install tsc -p web/tsconfig.json
 echo "== format (prettier --check, clang-format for native/)"
 npm run --silent format:check
 clang-format --dry-run --Werror native/src/*.cc native/src/*.h
+echo "== layers (dependency-cruiser: nothing imports a layer above its own; see .dependency-cruiser.cjs)"
+npx --no-install depcruise src web/src --config .dependency-cruiser.cjs
 echo "== tests"
 if [ $# -eq 0 ]; then set -- test/*.test.ts; fi
 exec node --import tsx --test --test-concurrency=1 "$@"

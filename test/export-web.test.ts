@@ -13,7 +13,7 @@ import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { exportRun } from '../src/export/index.js';
-import type { SiteData } from '../src/server/wire.js';
+import type { SiteData } from '../src/wire/types.js';
 import { decodedPixels, hover, launch, meanDiff, openPage } from './browser.js';
 import { tinyRun } from './fixtures.js';
 

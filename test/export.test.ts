@@ -46,7 +46,7 @@ import type { Tensor } from '../src/tensor/tensor.js';
 import { resolveConfig, type RunConfig } from '../src/train/config.js';
 import { importRun } from '../src/train/import-run.js';
 import { withOpenRun } from '../src/train/open-run.js';
-import { decodeLatents } from '../src/viz/latent.js';
+import { decodeLatents } from '../src/inference/latent.js';
 import { hasTorchPython, referenceDir, repoRoot, runTorch } from './helpers.js';
 import { compareWithOnnx } from './onnx-compare.js';
 

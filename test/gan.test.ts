@@ -20,7 +20,7 @@ import { runSchema } from '../src/train/config.js';
 import { OptimizerGroup, stepContext } from '../src/train/optimizers.js';
 import { buildModel } from '../src/train/prepare.js';
 import { decodePng, type Raster } from '../src/viz/grid.js';
-import { decodeLatents, labelsFor } from '../src/viz/latent.js';
+import { decodeLatents, labelsFor } from '../src/inference/latent.js';
 import { assertClose, repoRoot, prng } from './helpers.js';
 
 const { train } = L;

@@ -14,7 +14,7 @@ import { tensor } from '../src/tensor/create.js';
 import { tidy } from '../src/tensor/scope.js';
 import { withOpenRun } from '../src/train/open-run.js';
 import { readMetrics } from '../src/train/run-dir.js';
-import { decodeLatents } from '../src/viz/latent.js';
+import { decodeLatents } from '../src/inference/latent.js';
 import { assertClose, repoRoot, runCli } from './helpers.js';
 
 const fixtures = join(repoRoot, 'test', 'fixtures', 'runs-v0.1');

@@ -29,7 +29,7 @@ import { resolveConfig } from '../src/train/config.js';
 import { withOpenRun } from '../src/train/open-run.js';
 import { readMetrics } from '../src/train/run-dir.js';
 import { opt } from '../src/util/options.js';
-import { sampleImages } from '../src/viz/latent.js';
+import { sampleImages } from '../src/inference/latent.js';
 import { trainRun } from '../src/workflow/train-run.js';
 import { compareWithOnnx } from './onnx-compare.js';
 

@@ -10,7 +10,7 @@ import type { Model } from '../src/models/model.js';
 import { noGrad } from '../src/tensor/autograd.js';
 import { rand, randn, tensor } from '../src/tensor/create.js';
 import type { Tensor } from '../src/tensor/tensor.js';
-import { decodeLatents } from '../src/viz/latent.js';
+import { decodeLatents } from '../src/inference/latent.js';
 
 const f32 = (t: Tensor): ort.Tensor =>
   new ort.Tensor('float32', t.contiguous().toTypedArray() as Float32Array, t.shape);

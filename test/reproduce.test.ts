@@ -174,7 +174,7 @@ test('reproduce refuses a run folder trained with other settings', () => {
 
 test('each run names the train command that makes it, and the page escapes its text', async () => {
   const { trainCommandLine } = await import('../src/report/runs.js');
-  const { normalRunConfig } = await import('../src/eval/anomaly-run.js');
+  const { normalRunConfig } = await import('../src/workflow/anomaly.js');
   const { escapeHtml } = await import('../src/report/html.js');
   const c = normalRunConfig({ model: 'vae-mlp', dataset: 'mnist', classes: [7], latent: 2, epochs: 20, seed: 0 });
   assert.equal(

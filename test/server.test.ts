@@ -12,14 +12,14 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { InjectOptions } from 'fastify';
 import { createServer, type LatentlabServer } from '../src/server/app.js';
-import type { ImageBatch, LatentMap } from '../src/server/wire.js';
+import type { ImageBatch, LatentMap } from '../src/wire/types.js';
 import { tensor } from '../src/tensor/create.js';
 import { tidy } from '../src/tensor/scope.js';
 import { readLive } from '../src/train/live.js';
 import { openRun } from '../src/train/open-run.js';
 import { readMetrics } from '../src/train/run-dir.js';
 import { cliArgs } from '../src/util/cli-entry.js';
-import { decodeLatents } from '../src/viz/latent.js';
+import { decodeLatents } from '../src/inference/latent.js';
 import { tinyRun } from './fixtures.js';
 import { toPixels } from '../src/viz/pixels.js';
 

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { analyseRunDir } from '../src/eval/anomaly-run.js';
+import { analyseRunDir } from '../src/workflow/anomaly.js';
 import { createServer, DEFAULT_WEB_ROOT, type LatentlabServer } from '../src/server/app.js';
 import { decodedMoreThan, decodedPixels, decodes, hover, launch, meanDiff, openPage } from './browser.js';
 import { tinyRun } from './fixtures.js';

@@ -17,7 +17,7 @@ import {
   oneClassAuroc,
   unconditionalLatent,
   type AnomalyResult,
-} from '../eval/anomaly-run.js';
+} from '../workflow/anomaly.js';
 import { calibratedScores, complexityBits, scoreDataset } from '../eval/anomaly.js';
 import { getModel, models } from '../models/registry.js';
 import { trainRun } from '../workflow/train-run.js';

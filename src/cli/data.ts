@@ -2,7 +2,8 @@
 import { Command, Option } from 'commander';
 import { BUILTIN } from '../data/builtin.js';
 import { fetchDataset } from '../data/fetch.js';
-import { datasetInfo, formatInfo, saveExamples } from '../data/info.js';
+import { datasetInfo, formatInfo } from '../data/info.js';
+import { saveExamples } from '../viz/dataset-examples.js';
 import { loadDataset, type DatasetSpec } from '../data/load.js';
 import { channelCount, classList, imageSize, positiveInt, splitName } from './parse.js';
 import { progressBar } from './progress.js';

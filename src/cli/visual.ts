@@ -21,7 +21,7 @@ import {
   saveWalk,
 } from '../viz/figures.js';
 import { savePng } from '../viz/grid.js';
-import { decodeLatents, encodeMeans, interpolateLatents, latentDimOf, sampleImages } from '../viz/latent.js';
+import { decodeLatents, encodeMeans, interpolateLatents, latentDimOf, sampleImages } from '../inference/latent.js';
 import { reconstructionGrid } from '../viz/figures.js';
 import { nonNegativeIntArg, positiveInt } from './parse.js';
 import { need } from '../models/capabilities.js';

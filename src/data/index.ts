@@ -17,4 +17,4 @@ export {
 export { fetchDataset, contentSha256, type FetchOptions } from './fetch.js';
 export { loadImageFolder, DataFolderError, type FolderOptions } from './folder.js';
 export { loadDataset, type DatasetSpec } from './load.js';
-export { datasetInfo, saveExamples, formatInfo, type DatasetInfo } from './info.js';
+export { datasetInfo, formatInfo, type DatasetInfo } from './info.js';

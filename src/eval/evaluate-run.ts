@@ -15,7 +15,7 @@ import { EVAL_SEED, evaluate } from '../train/validation.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { has, need } from '../models/capabilities.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { encodeMeans } from '../viz/latent.js';
+import { encodeMeans } from '../inference/latent.js';
 import { activeUnits, importanceWeightedNll } from './likelihood.js';
 
 export interface EvalOptions {

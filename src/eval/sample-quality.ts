@@ -10,7 +10,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { OpenRun } from '../train/open-run.js';
 import { runDatasetSpec } from '../train/prepare.js';
 import { writeFileAtomic } from '../util/fs.js';
-import { decodeLatents } from '../viz/latent.js';
+import { decodeLatents } from '../inference/latent.js';
 import { need } from '../models/capabilities.js';
 import type { Model } from '../models/model.js';
 import {

@@ -8,8 +8,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { packageRoot } from '../binding/native.js';
-import { latentMap, modelInfo, testImages } from '../server/explorer.js';
-import type { SiteData } from '../server/wire.js';
+import { latentMap, modelInfo, testImages } from '../export/explorer-data.js';
+import type { SiteData } from '../wire/types.js';
 import type { OpenRun } from '../train/open-run.js';
 import { version as latentlabVersion } from '../train/prepare.js';
 import { writeFilesTogether } from '../util/fs.js';

@@ -4,7 +4,7 @@
  * the score histograms and ROC curves, AUROC; then the one-class table, each digit in turn
  * the normal class, with `latentlab anomaly`'s defaults (z=20).
  */
-import { ANOMALY_DEFAULTS, normalRunConfig, oneClassAuroc, type AnomalyResult } from '../eval/anomaly-run.js';
+import { ANOMALY_DEFAULTS, normalRunConfig, oneClassAuroc, type AnomalyResult } from '../workflow/anomaly.js';
 import type { ExperimentPlan } from './plan.js';
 import { shellWord, type RunSpec } from './runs.js';
 import { anomalyRun, figure, key, runDir, runFigure, type Section, type SectionContext } from './section.js';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { zeros } from '../tensor/create.js';
 import { withOpenRun } from '../train/open-run.js';
 import { saveTraversal } from '../viz/figures.js';
-import { latentDimOf } from '../viz/latent.js';
+import { latentDimOf } from '../inference/latent.js';
 import type { ExperimentPlan } from './plan.js';
 import { runSpec, type RunSpec } from './runs.js';
 import { evalRun, figure, key, runArg, runDir, type Section } from './section.js';

@@ -11,7 +11,7 @@ import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { withOpenRun } from '../train/open-run.js';
 import { saveImageGrid } from '../viz/figures.js';
-import { reconstructions } from '../viz/latent.js';
+import { reconstructions } from '../inference/latent.js';
 import { runSpec, shellWord } from './runs.js';
 import { evalRun, figure, key, runDir, runFigure, type Section, type SectionContext } from './section.js';
 import type { NumberEntry } from './types.js';

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { analyseAnomalies, type AnomalyResult } from '../eval/anomaly-run.js';
+import { analyseAnomalies, type AnomalyResult } from '../workflow/anomaly.js';
 import { evaluateRun, type EvalResult } from '../eval/evaluate-run.js';
 import { sampleQuality, type SampleQuality } from '../eval/sample-quality.js';
 import { withOpenRun, type OpenRun } from '../train/open-run.js';

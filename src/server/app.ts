@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { packageRoot } from '../binding/native.js';
-import { HttpError } from './http-error.js';
+import { HttpError } from '../util/http-error.js';
 import { JobManager } from './jobs.js';
 import { RunStore } from './run-store.js';
 import { runRoutes } from './routes/runs.js';

@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { isTrainingAlive, readLive } from '../train/live.js';
 import { FILES } from '../train/run-dir.js';
 import { cliArgs } from '../util/cli-entry.js';
-import { badRequest, conflict } from './http-error.js';
+import { badRequest, conflict } from '../util/http-error.js';
 import type { RunStore } from './run-store.js';
-import type { TrainRequest } from './wire.js';
+import type { TrainRequest } from '../wire/types.js';
 
 export type { TrainRequest };
 

@@ -8,7 +8,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { openRun, type OpenRun } from '../train/open-run.js';
 import { FILES, listRuns, readConfig, readMetrics, type RunSummary } from '../train/run-dir.js';
-import { badRequest, notFound } from './http-error.js';
+import { badRequest, notFound } from '../util/http-error.js';
 
 /** One path segment of letters, digits, '.', '_' and '-', not starting with a dot: no '..', no '/', no hidden files. */
 export const RUN_NAME = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;

@@ -2,7 +2,7 @@
  * Checks of what a request carries beyond its JSON body (which JSON schemas check): query
  * parameters, parsed strictly, each refusal naming the parameter and what it must be.
  */
-import { badRequest } from './http-error.js';
+import { badRequest } from '../util/http-error.js';
 
 export interface RunParams {
   run: string;

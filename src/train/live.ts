@@ -7,11 +7,11 @@
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '../util/fs.js';
-import type { LiveStatus } from './live-status.js';
+import type { LiveStatus } from '../wire/live-status.js';
 
 export const LIVE_FILE = 'live.json';
 
-export type { LiveState, LiveStatus } from './live-status.js';
+export type { LiveState, LiveStatus } from '../wire/live-status.js';
 
 export function writeLive(dir: string, status: Omit<LiveStatus, 'pid' | 'updated'>): void {
   const full: LiveStatus = { ...status, pid: process.pid, updated: new Date().toISOString() };

@@ -22,7 +22,7 @@ import {
   reconstructions,
   traversalLatents,
   type ManifoldOptions,
-} from './latent.js';
+} from '../inference/latent.js';
 import { toPixels } from './pixels.js';
 import { savePlot } from './plot.js';
 

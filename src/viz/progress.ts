@@ -15,7 +15,7 @@ import { curvePanels } from './charts.js';
 import { imageGrid, reconstructionGrid, saveCurves, saveImageGrid, saveLatentMap, saveManifold } from './figures.js';
 import { saveGif } from './gif.js';
 import { savePng, type Raster } from './grid.js';
-import { decodeLatents } from './latent.js';
+import { decodeLatents } from '../inference/latent.js';
 
 const PICTURE_SEED = 7;
 

@@ -7,7 +7,7 @@ import type {
   RunListItem,
   TrainOptions,
   TrainRequest,
-} from '../../src/server/wire.js';
+} from '../../src/wire/types.js';
 
 async function call<T>(path: string, init?: RequestInit): Promise<T> {
   const res = await fetch(path, init);

@@ -5,7 +5,7 @@
  * Decoding goes through an ExplorerSource (the server, or onnxruntime-web in an exported site).
  * Requests never pile up: while one decode is in flight only the newest point waits.
  */
-import type { LatentMap, ModelInfo } from '../../src/server/wire.js';
+import type { LatentMap, ModelInfo } from '../../src/wire/types.js';
 import { h } from './dom.js';
 import { classColour, drawImages, pickImages } from './images.js';
 import { LatentCanvas } from './latent-canvas.js';

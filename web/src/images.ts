@@ -1,5 +1,5 @@
 /** Drawing images that arrive as uint8 pixels (channel-first, base64) onto canvases, pixels kept sharp. */
-import type { ImageBatch } from '../../src/server/wire.js';
+import type { ImageBatch } from '../../src/wire/types.js';
 
 export function pixelsOf(batch: ImageBatch): Uint8Array {
   const bin = atob(batch.data);

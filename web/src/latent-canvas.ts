@@ -4,7 +4,7 @@
  * map coordinates, and finds the dot nearest a point. Without codes (a GAN) it spans a plane
  * of two latent dimensions from -3 to 3.
  */
-import type { LatentMap } from '../../src/server/wire.js';
+import type { LatentMap } from '../../src/wire/types.js';
 import { classColour } from './images.js';
 
 const PAD = 28;

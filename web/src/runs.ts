@@ -1,6 +1,6 @@
 /** The runs pages: a table of runs, one run's settings, curves and pictures, and two runs compared. */
 import { snakeCase } from '../../src/util/names.js';
-import type { RunDetail } from '../../src/server/wire.js';
+import type { RunDetail } from '../../src/wire/types.js';
 import { api } from './api.js';
 import { compareSpec, curvePanels, curvesSpec, showChart } from './charts.js';
 import { fmt, h, lastMetrics } from './dom.js';

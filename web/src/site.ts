@@ -4,7 +4,7 @@
  * latent map and test images read from site.json. No server and no network beyond the folder.
  */
 import * as ort from 'onnxruntime-web/wasm';
-import type { ImageBatch, SiteData } from '../../src/server/wire.js';
+import type { ImageBatch, SiteData } from '../../src/wire/types.js';
 import './style.css';
 import { errorBox, h, mount } from './dom.js';
 import { explorerView } from './explorer.js';

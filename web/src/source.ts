@@ -3,7 +3,7 @@
  * engine; an exported site (`latentlab export --format web`) decodes in the browser with
  * onnxruntime-web. The explorer sees only this interface.
  */
-import type { ImageBatch, LatentMap, ModelInfo } from '../../src/server/wire.js';
+import type { ImageBatch, LatentMap, ModelInfo } from '../../src/wire/types.js';
 import { api } from './api.js';
 
 export interface ExplorerSource {

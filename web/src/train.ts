@@ -4,7 +4,7 @@
  * the curves gaining a point per epoch, the sample grid redrawn from each new checkpoint, and
  * a stop button (the trainer checkpoints, and `train --resume` goes on).
  */
-import type { LiveStatus, TrainOptions } from '../../src/server/wire.js';
+import type { LiveStatus, TrainOptions } from '../../src/wire/types.js';
 import { api, type TrainForm } from './api.js';
 import { curvesSpec, showChart } from './charts.js';
 import { errorBox, fmt, h } from './dom.js';

@@ -10,12 +10,12 @@ import type { Model } from '../models/model.js';
 import { tensor } from '../tensor/create.js';
 import { tidy } from '../tensor/scope.js';
 import type { OpenRun } from '../train/open-run.js';
-import { decodeLatents, encodeDataset, latentDimOf, pca2, type LabelChoice } from '../viz/latent.js';
+import { decodeLatents, encodeDataset, latentDimOf, pca2, type LabelChoice } from '../inference/latent.js';
 import { toPixels } from '../viz/pixels.js';
-import { badRequest } from './http-error.js';
-import type { ImageBatch, LatentMap, ModelInfo } from './wire.js';
+import { badRequest } from '../util/http-error.js';
+import type { ImageBatch, LatentMap, ModelInfo } from '../wire/types.js';
 
-export type { ImageBatch, LatentMap } from './wire.js';
+export type { ImageBatch, LatentMap } from '../wire/types.js';
 
 export function toImageBatch(images: ReturnType<typeof toPixels>): ImageBatch {
   const [n, channels, height, width] = images.shape;

@@ -3,7 +3,7 @@
  * by the exported static explorer, which reads the same shapes from files). Only imports of
  * other plain-type files: the browser's type check reads this file.
  */
-import type { LiveStatus } from '../train/live-status.js';
+import type { LiveStatus } from './live-status.js';
 
 export type { LiveStatus };
 

@@ -28,7 +28,7 @@ import {
   type ScoreName,
   type ScoreReport,
   type Scores,
-} from './anomaly.js';
+} from '../eval/anomaly.js';
 
 export interface AnomalyResult {
   run: string;
