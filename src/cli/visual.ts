@@ -1,97 +1,24 @@
 /**
  * The commands that draw a trained run: sample, decode, reconstruct, manifold, latent-map,
- * interpolate, traverse, curves, and divergence. Each checks its input before drawing, writes
- * PNG (and SVG for plots) into the run directory unless --out says otherwise, and prints where.
+ * interpolate, traverse (and, from plots.ts, curves and divergence). Each checks its input
+ * before drawing, writes PNG into the run directory unless --out says otherwise, and prints where.
  */
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randn, tensor } from '../tensor/create.js';
 import { manualSeed } from '../tensor/runtime.js';
 import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { withOpenRun, type OpenRun } from '../train/open-run.js';
-import {
-  saveCurves,
-  saveDivergence,
-  saveImageGrid,
-  saveLatentMap,
-  saveManifold,
-  saveTraversal,
-  saveWalk,
-} from '../viz/figures.js';
+import { withOpenRun } from '../train/open-run.js';
+import { saveImageGrid, saveLatentMap, saveManifold, saveTraversal, saveWalk } from '../viz/figures.js';
 import { savePng } from '../viz/grid.js';
 import { decodeLatents, encodeMeans, interpolateLatents, latentDimOf, sampleImages } from '../inference/latent.js';
 import { reconstructionGrid } from '../viz/figures.js';
 import { nonNegativeIntArg, positiveInt } from './parse.js';
+import { plotCommands } from './plots.js';
+import { checkLength, common, encodeTestImage, labelOption, parseVector, report, type Common } from './visual-args.js';
 import { need } from '../models/capabilities.js';
-import { curvePanels } from '../viz/charts.js';
-
-interface Common {
-  run: string;
-  out?: string;
-  scale: number;
-  json?: boolean;
-  label?: number;
-}
-
-function report(o: { json?: boolean }, files: string[], extra: Record<string, unknown> = {}): void {
-  console.log(o.json ? JSON.stringify({ files, ...extra }) : files.map((f) => `wrote ${f}`).join('\n'));
-}
-
-/** Parses "0.5,-1.2" into numbers, or says what is wrong. */
-export function parseVector(text: string, what = 'latent vector'): number[] {
-  const parts = text.split(',').map((s) => s.trim());
-  const values = parts.map(Number);
-  const bad = parts.findIndex((p, i) => p === '' || !Number.isFinite(values[i]));
-  if (bad >= 0) throw new InvalidArgumentError(`${what} '${text}': '${parts[bad]}' is not a number`);
-  return values;
-}
-
-function checkLength(v: number[], n: number, what: string): void {
-  if (v.length !== n)
-    throw new Error(`${what} has ${v.length} values but the model's latent space has ${n} dimensions`);
-}
-
-/** Test image `index` as a float image [1, C, H, W]. */
-async function testImage(r: OpenRun, index: number): Promise<Tensor> {
-  const ds = await r.testSet();
-  if (index >= ds.length)
-    throw new Error(`test image ${index} does not exist: the test set has ${ds.length} images (0 to ${ds.length - 1})`);
-  return tidy(() =>
-    ds.images
-      .slice(0, index, index + 1)
-      .float()
-      .div(255),
-  );
-}
-
-/** For conditional models (cgan, cvae): the class to generate. */
-const labelOption = (required = true): Option =>
-  new Option(
-    '--label <k>',
-    `conditional models (cgan, cvae): the class to generate${required ? ' (required for them)' : ' (default: column k shows class k)'}`,
-  ).argParser(nonNegativeIntArg);
-
-/** Test image `index` and its label, for commands that encode it. */
-async function encodeTestImage(r: OpenRun, index: number, what: string): Promise<Tensor> {
-  const model = r.model;
-  need(model, 'encoder', what);
-  const x = await testImage(r, index);
-  const y = model.numClasses ? (await r.testSet()).labels.slice(0, index, index + 1) : undefined;
-  const mu = tidy(() => encodeMeans(model, x, y).reshape(-1));
-  x.dispose();
-  y?.dispose();
-  return mu;
-}
-
-function common(cmd: Command, what: string): Command {
-  return cmd
-    .requiredOption('--run <dir>', 'the run directory')
-    .option('--out <file>', `where the picture goes (default: in the run directory, ${what})`)
-    .addOption(new Option('--scale <n>', 'integer upscaling of the pixels').argParser(positiveInt).default(2))
-    .option('--json', 'print the files written as JSON');
-}
 
 export function visualCommands(): Command[] {
   const sample = common(new Command('sample').description('a grid of samples from the prior N(0, I)'), 'samples.png')
@@ -317,36 +244,5 @@ export function visualCommands(): Command[] {
       }),
     );
 
-  const curves = new Command('curves')
-    .description('loss, reconstruction and KL per epoch, from metrics.jsonl')
-    .requiredOption('--run <dir>', 'the run directory')
-    .option('--out <base>', 'file name without extension (default: <run>/curves)')
-    .option('--json', 'print the files written as JSON')
-    .action(async (o: { run: string; out?: string; json?: boolean }) =>
-      withOpenRun(o.run, async (r) => {
-        const files = await saveCurves(
-          o.out ?? join(o.run, 'curves'),
-          r.metrics,
-          `${r.config.model} on ${r.config.dataset}: per epoch`,
-          curvePanels(r.declaration.metrics),
-        );
-        report(o, [files.png, files.svg]);
-      }),
-    );
-
-  const divergence = new Command('divergence')
-    .description('KL and JS divergence between pairs of 1-D Gaussians: the densities and the numbers')
-    .option('--out <base>', 'file name without extension', 'divergence')
-    .option('--json', 'print the numbers and files as JSON')
-    .action(async (o: { out: string; json?: boolean }) => {
-      const { files, pairs } = await saveDivergence(o.out);
-      if (!o.json)
-        for (const p of pairs)
-          console.log(
-            `p=N(${p.p.mu},${p.p.sigma}^2) q=N(${p.q.mu},${p.q.sigma}^2): KL(p||q) ${p.kl.toFixed(4)}  KL(q||p) ${p.klReverse.toFixed(4)}  JS ${p.js.toFixed(4)} nats`,
-          );
-      report(o, [files.png, files.svg], { pairs });
-    });
-
-  return [sample, decode, reconstruct, manifold, latentMap, interpolate, traverse, curves, divergence];
+  return [sample, decode, reconstruct, manifold, latentMap, interpolate, traverse, ...plotCommands()];
 }
