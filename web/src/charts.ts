@@ -5,7 +5,7 @@
 import embed, { type Result } from 'vega-embed';
 import type { TopLevelSpec } from 'vega-lite';
 
-export { curvePanels, curvesSpec } from '../../src/viz/charts.js';
+export { curvePanels, curvesSpec, type CurvePanel } from '../../src/viz/charts.js';
 
 const views = new WeakMap<HTMLElement, { finalize(): void }>();
 

@@ -6,7 +6,7 @@
  */
 import type { LiveStatus, TrainOptions } from '../../src/wire/types.js';
 import { api, type TrainForm } from './api.js';
-import { curvesSpec, showChart } from './charts.js';
+import { curvePanels, curvesSpec, showChart, type CurvePanel } from './charts.js';
 import { errorBox, fmt, h } from './dom.js';
 
 /** Event streams of the live view now shown; closed when the page changes. */
@@ -159,6 +159,21 @@ export function liveView(name: string): HTMLElement {
   };
   const es = new EventSource(api.eventsUrl(name));
   open = es;
+  // The curves' panels are the model's declared metrics, read once the run folder exists.
+  let panels: CurvePanel[] | undefined;
+  let asking = false;
+  const loadPanels = (): void => {
+    if (panels || asking) return;
+    asking = true;
+    api
+      .run(name)
+      .then((r) => {
+        panels = curvePanels(r.metric_info);
+        drawCurves();
+      })
+      .catch(() => undefined)
+      .finally(() => (asking = false));
+  };
   // One redraw per frame however many epochs arrive at once (a finished run replays all of them).
   // Redraws never overlap, so the newest one is the one shown.
   let drawing = false;
@@ -171,7 +186,7 @@ export function liveView(name: string): HTMLElement {
     drawing = true;
     requestAnimationFrame(() => {
       const rows = [...metrics];
-      showChart(chart, curvesSpec(rows, `${name}: per epoch`))
+      showChart(chart, curvesSpec(rows, `${name}: per epoch`, panels))
         .then(() => (chart.dataset.epochs = String(rows.length)))
         .catch((err: unknown) => problems.replaceChildren(errorBox(err)))
         .finally(() => {
@@ -188,6 +203,7 @@ export function liveView(name: string): HTMLElement {
   });
   es.addEventListener('metrics', (e) => {
     metrics.push(JSON.parse((e as MessageEvent<string>).data) as Record<string, number>);
+    loadPanels();
     drawCurves();
     describe();
   });

@@ -12,7 +12,7 @@ export const ELBO_METRICS: readonly MetricDeclaration[] = [
 /** Plain autoencoders: the reconstruction loss (-log p(x|z)) alone; their KL term is 0. */
 export const RECONSTRUCTION_METRICS: readonly MetricDeclaration[] = [
   { key: 'recon', label: 'recon', unit: 'nats', direction: 'min', digits: 2 },
-  { key: 'negElbo', label: '-log p(x|z)', unit: 'nats', direction: 'min', digits: 2, hidden: true },
+  { key: 'negElbo', label: 'recon', unit: 'nats', direction: 'min', digits: 2, hidden: true }, // equals recon; early stopping watches it
   { key: 'kl', label: 'KL', unit: 'nats', direction: null, digits: 2, hidden: true },
   { key: 'loss', label: 'loss', unit: 'nats', direction: 'min', digits: 2, hidden: true },
 ];
