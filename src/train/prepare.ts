@@ -86,7 +86,6 @@ export async function prepareRun(
     },
     dir,
     callbacks,
-    declaration.monitor ?? null,
   );
   if (fresh) {
     writeConfig(dir, c, {
