@@ -100,7 +100,7 @@ for (const name of names) {
       full,
       Array.from(order.subarray(0, 2000), (j) => others[j]!),
     );
-    await withOpenRun(dir, async (open) => {
+    await withOpenRun(dir, (open) => {
       const run = { model: unconditionalLatent(open) };
       for (const scoring of ['run', 'grey'] as const) {
         const opts = { k: 0, binarize: scoring === 'grey' ? ('none' as const) : config.binarize };
@@ -133,7 +133,10 @@ for (const name of names) {
           table[key] ??= { val: [], test: [] };
           const vScores = Float64Array.from([...get('vn'), ...get('va')]);
           table[key].val.push(
-            auroc(vScores, [...Array(heldOut!.length).fill(false), ...Array(anomalies.length).fill(true)]),
+            auroc(vScores, [
+              ...Array<boolean>(heldOut!.length).fill(false),
+              ...Array<boolean>(anomalies.length).fill(true),
+            ]),
           );
           table[key].test.push(
             auroc(

@@ -27,14 +27,17 @@ const { values } = parseArgs({
 const steps = Number(values.steps);
 const batchSize = Number(values.batch);
 const dir = mkdtempSync(join(tmpdir(), 'latentlab-gan-steps-'));
-const config = resolveConfig({}, {
-  model: values.model,
-  epochs: 1,
-  batchSize,
-  limit: steps * batchSize,
-  seed: Number(values.seed),
-  threads: Number(values.threads),
-} as never);
+const config = resolveConfig(
+  {},
+  {
+    model: values.model,
+    epochs: 1,
+    batchSize,
+    limit: steps * batchSize,
+    seed: Number(values.seed),
+    threads: Number(values.threads),
+  },
+);
 let prev: Record<string, number> = {};
 const run = await prepareRun(config, dir, true, {
   onBatch: (_epoch, done, running) => {

@@ -8,7 +8,7 @@
  *
  *   npm run quality                       # both
  *   node dist/bench/quality.js vae-conv   # one
- *   ... --with-reference                  # also runs ../shared/reference/torch_vae.py, same settings
+ *   ... --with-reference                  # also runs bench/reference/torch_vae.py, same settings
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -46,7 +46,7 @@ async function trainOnce(check: (typeof CHECKS)[number], seed: number): Promise<
   const curve: number[] = [];
   const run = await prepareRun(config, dir, true, {
     onEpochEnd: (r) => {
-      curve.push(r.test_neg_elbo);
+      curve.push(r.test_neg_elbo ?? NaN);
       console.error(`  ${check.name} seed ${seed} epoch ${r.epoch}: test -ELBO ${r.test_neg_elbo} (${r.sec} s)`);
     },
   });

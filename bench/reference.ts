@@ -1,13 +1,14 @@
-/** Runs a PyTorch reference (../shared/reference/torch_vae.py by default) and returns its per-epoch JSON lines. */
+/** Runs a PyTorch reference (bench/reference/torch_vae.py by default) and returns its per-epoch JSON lines. */
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { mnistDir } from '../src/data/builtin.js';
 import { packageRoot } from '../src/binding/native.js';
 
-export const REFERENCE = join(packageRoot, '..', 'shared', 'reference', 'torch_vae.py');
-/** The DCGAN reference lives with the benchmarks, not in the shared folder. */
-export const DCGAN_REFERENCE = join(packageRoot, 'bench', 'torch_dcgan.py');
+/** The PyTorch VAE reference: an unchanged copy of ../shared/reference/torch_vae.py, kept in the repository. */
+export const REFERENCE = join(packageRoot, 'bench', 'reference', 'torch_vae.py');
+/** The PyTorch DCGAN reference, written for these benchmarks (it has no counterpart in ../shared). */
+export const DCGAN_REFERENCE = join(packageRoot, 'bench', 'reference', 'torch_dcgan.py');
 export const PYTHON = '/usr/bin/python3';
 
 export interface ReferenceConfig {

@@ -6,7 +6,7 @@
  *   npm run bench                 # vae-mlp and vae-conv epoch speed + MNIST load
  *   npm run bench -- memory       # 20,000 training steps, resident memory must stay flat
  *   npm run bench -- vae-mlp --repeats 5 --images 60000   (images per timed pass: an epoch, or fewer)
- *   npm run bench -- dcgan --repeats 3 [--width 64 --latent 100]   # the 28x28 dcgan against bench/torch_dcgan.py (width 32, z=20 unless told; a minute or more an epoch; not in the default set)
+ *   npm run bench -- dcgan --repeats 3 [--width 64 --latent 100]   # the 28x28 dcgan against bench/reference/torch_dcgan.py (width 32, z=20 unless told; a minute or more an epoch; not in the default set)
  */
 const original = { waitPolicy: process.env.OMP_WAIT_POLICY, coreType: process.env.OPENBLAS_CORETYPE }; // before the engine sets its defaults
 const { availableParallelism } = await import('node:os');
@@ -127,7 +127,7 @@ interface GanSize {
   latent: number;
 }
 
-/** One epoch of the project's dcgan (28x28, nonsaturating), the same work as bench/torch_dcgan.py's epoch. */
+/** One epoch of the project's dcgan (28x28, nonsaturating), the same work as bench/reference/torch_dcgan.py's epoch. */
 async function projectGanEpoch(
   images: number,
   size: GanSize,

@@ -37,7 +37,7 @@ const server = spawn(
   { stdio: ['ignore', 'pipe', 'inherit'] },
 );
 const origin = await new Promise<string>((resolve) =>
-  createInterface({ input: server.stdout! }).once('line', (l) => resolve((JSON.parse(l) as { url: string }).url)),
+  createInterface({ input: server.stdout }).once('line', (l) => resolve((JSON.parse(l) as { url: string }).url)),
 );
 const browser = await launch();
 const page = async (url: string): Promise<Page> => {

@@ -35,7 +35,7 @@ const server = spawn(process.execPath, [cli, 'serve', '--runs', dirname(runDir),
   stdio: ['ignore', 'pipe', 'inherit'],
 });
 const url = await new Promise<string>((resolve, reject) => {
-  createInterface({ input: server.stdout! }).once('line', (l) => resolve((JSON.parse(l) as { url: string }).url));
+  createInterface({ input: server.stdout }).once('line', (l) => resolve((JSON.parse(l) as { url: string }).url));
   server.once('exit', (code) => reject(new Error(`the server exited with code ${code}`)));
 });
 const endpoint = `${url}/api/runs/${basename(runDir)}/decode`;

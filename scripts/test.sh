@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: type check (the library and the web UI), then node's test runner over test/*.test.ts (via tsx).
+# Runs the whole test suite: type check (the library and the web UI), format, lint and layer checks, then node's
+# test runner over test/*.test.ts (via tsx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== type check (tsc --noEmit)"
@@ -8,6 +9,8 @@ npx --no-install tsc -p web/tsconfig.json
 echo "== format (prettier --check, clang-format for native/)"
 npm run --silent format:check
 clang-format --dry-run --Werror native/src/*.cc native/src/*.h
+echo "== lint (typescript-eslint, recommendedTypeChecked; see eslint.config.js)"
+npx --no-install eslint .
 echo "== layers (dependency-cruiser: nothing imports a layer above its own; see .dependency-cruiser.cjs)"
 npx --no-install depcruise src web/src --config .dependency-cruiser.cjs
 echo "== tests"

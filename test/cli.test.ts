@@ -1,58 +1,38 @@
 /** Every command smoke-run on tiny data, as a user would run it (a separate process). */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { decodePng } from '../src/viz/grid.js';
-import { repoRoot } from './helpers.js';
+import { cli, jsonLines, tempDir } from './helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'latentlab-cli-'));
-
-function cli(...args: string[]): {
-  status: number;
-  stdout: string;
-  stderr: string;
-  last: Record<string, unknown> | null;
-} {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args],
-    { encoding: 'utf8', cwd: tmp },
-  );
-  const lines = r.stdout.trim().split('\n');
-  let last: Record<string, unknown> | null = null;
-  try {
-    last = JSON.parse(lines[lines.length - 1]!);
-  } catch {
-    /* not JSON */
-  }
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, last };
-}
+const tmp = tempDir('cli');
 
 test('--help explains the commands', () => {
-  const r = cli('--help');
+  const r = cli(['--help'], { cwd: tmp });
   assert.equal(r.status, 0);
   for (const c of ['doctor', 'train', 'data']) assert.match(r.stdout, new RegExp(`\\n  ${c}\\b`));
   // The common settings and the chosen model's own options, with that model's defaults.
-  const vae = cli('train', '--help').stdout;
+  const vae = cli(['train', '--help'], { cwd: tmp }).stdout;
   assert.match(vae, /--latent <n>\s+latent dimensions \(default: 20\)/);
   assert.match(vae, /--beta <x>\s+weight of the KL term/);
   assert.doesNotMatch(vae, /--gp-weight/);
-  const wgan = cli('train', '--model', 'wgan-gp', '--help').stdout;
+  const wgan = cli(['train', '--model', 'wgan-gp', '--help'], { cwd: tmp }).stdout;
   assert.match(wgan, /wgan-gp's options/);
   assert.match(wgan, /--latent <n>\s+latent dimensions \(default: 100\)/);
   assert.match(wgan, /--n-critic <n>\s+discriminator \(critic\) steps per generator step \(default: 5\)/);
   assert.match(wgan, /--lr <x>\s+.*\(default: 0\.0001\)/);
   assert.doesNotMatch(wgan, /--beta <x>/);
-  assert.match(cli('train', '--model', 'iwae', '--help').stdout, /--samples <k>\s+importance samples per image/);
+  assert.match(
+    cli(['train', '--model', 'iwae', '--help'], { cwd: tmp }).stdout,
+    /--samples <k>\s+importance samples per image/,
+  );
 });
 
 test('doctor reports libtorch, BLAS, threads, devices, speed and datasets', () => {
-  const r = cli('doctor', '--json');
+  const r = cli(['doctor', '--json'], { cwd: tmp });
   assert.equal(r.status, 0, r.stderr);
-  const d = r.last as {
+  const d = jsonLines(r.stdout).at(-1) as {
     libtorch: { version: string };
     blas: { kind: string };
     threads: number;
@@ -70,22 +50,11 @@ test('doctor reports libtorch, BLAS, threads, devices, speed and datasets', () =
 
 test('train runs on tiny data and ends with a JSON summary', () => {
   const r = cli(
-    'train',
-    '--limit',
-    '256',
-    '--epochs',
-    '2',
-    '--batch-size',
-    '64',
-    '--out',
-    join(tmp, 'smoke'),
-    '--json',
+    ['train', '--limit', '256', '--epochs', '2', '--batch-size', '64', '--out', join(tmp, 'smoke'), '--json'],
+    { cwd: tmp },
   );
   assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, number>);
+  const lines = jsonLines(r.stdout) as Record<string, number>[];
   assert.equal(lines.length, 3);
   assert.equal(lines[2]!.epochs_done, 2);
   assert.ok(lines[1]!.train_neg_elbo! < lines[0]!.train_neg_elbo!, 'the loss falls');
@@ -105,7 +74,7 @@ test('bad options fail before any work, with a message and exit code 1', () => {
     [['train', '--serve', '--port', '70000'], /expected a port from 0 to 65535, got '70000'/],
     [['serve', '--map-limit', '0'], /expected a positive integer, got '0'/],
   ] as [string[], RegExp][]) {
-    const r = cli(...args);
+    const r = cli(args, { cwd: tmp });
     assert.equal(r.status, 1, `${args.join(' ')} exited ${r.status}`);
     assert.match(r.stderr, re);
   }
@@ -113,9 +82,14 @@ test('bad options fail before any work, with a message and exit code 1', () => {
 
 test('data info counts classes and draws one row of examples per class', async () => {
   const out = join(tmp, 'examples.png');
-  const r = cli('data', 'info', 'mnist', '--split', 'test', '--limit', '500', '--out', out, '--json');
+  const r = cli(['data', 'info', 'mnist', '--split', 'test', '--limit', '500', '--out', out, '--json'], { cwd: tmp });
   assert.equal(r.status, 0, r.stderr);
-  const info = r.last as { images: number; shape: number[]; classes: { count: number }[]; pixels: { mean: number } };
+  const info = jsonLines(r.stdout).at(-1) as {
+    images: number;
+    shape: number[];
+    classes: { count: number }[];
+    pixels: { mean: number };
+  };
   assert.equal(info.images, 500);
   assert.deepEqual(info.shape, [1, 28, 28]);
   assert.equal(

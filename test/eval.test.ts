@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as L from '../src/index.js';
@@ -15,9 +13,9 @@ import {
   trainClassifier,
   classifierPath,
 } from '../src/eval/classifier.js';
-import { repoRoot } from './helpers.js';
+import { cli, jsonLines, tempDir } from './helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'latentlab-eval-'));
+const tmp = tempDir('eval');
 
 test('AUROC, average precision and ROC points on hand-computed cases', () => {
   // scikit-learn's documented example: AUROC 0.75, AP 0.8333.
@@ -88,9 +86,9 @@ test('Fréchet distance: ~0 for the same distribution, |m|^2 for a shift, D for 
     L.randn([20000, 4]).add(L.tensor([1, 2, 0, 0])),
     L.randn([20000, 4]).mul(2),
   ]);
-  assert.ok(frechetDistance(a!, b!) < 0.01);
-  assert.ok(Math.abs(frechetDistance(a!, shifted!) - 5) < 0.1);
-  assert.ok(Math.abs(frechetDistance(a!, wide!) - 4) < 0.1);
+  assert.ok(frechetDistance(a, b) < 0.01);
+  assert.ok(Math.abs(frechetDistance(a, shifted) - 5) < 0.1);
+  assert.ok(Math.abs(frechetDistance(a, wide) - 4) < 0.1);
   assert.ok(Math.abs(inceptionScore(L.eye(5)) - 5) < 1e-9, 'confident and diverse: the number of classes');
   assert.ok(Math.abs(inceptionScore(L.full([7, 5], 0.2)) - 1) < 1e-9, 'uninformative: 1');
   assert.deepEqual(
@@ -163,26 +161,13 @@ test('the calibrated score: a least-squares line on normal images, subtracted', 
 
 // --- the commands ------------------------------------------------------------------------
 
-function cli(
-  args: string[],
-  env: Record<string, string> = {},
-): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args],
-    {
-      encoding: 'utf8',
-      cwd: tmp,
-      env: { ...process.env, LATENTLAB_CACHE: join(tmp, 'cache'), ...env },
-    },
-  );
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** The commands run in the test's folder, with the feature network cached above. */
+const inTmp = { cwd: tmp, env: { LATENTLAB_CACHE: join(tmp, 'cache') } };
 
 test('eval reports the test ELBO, bits per dimension, active units and the importance-weighted NLL', () => {
   const run = join(tmp, 'eval-run');
-  assert.equal(cli(['train', '--limit', '1024', '--epochs', '2', '--out', run, '--no-pictures']).status, 0);
-  const r = cli(['eval', '--run', run, '--k', '50', '--limit', '300', '--json']);
+  assert.equal(cli(['train', '--limit', '1024', '--epochs', '2', '--out', run, '--no-pictures'], inTmp).status, 0);
+  const r = cli(['eval', '--run', run, '--k', '50', '--limit', '300', '--json'], inTmp);
   assert.equal(r.status, 0, r.stderr);
   const e = JSON.parse(r.stdout.trim().split('\n').pop()!) as Record<string, number>;
   assert.equal(e.test_images, 300);
@@ -195,20 +180,10 @@ test('eval reports the test ELBO, bits per dimension, active units and the impor
 
 test('anomaly: trained on ones, the other digits are flagged; scores, pictures, and new images', async () => {
   const run = join(tmp, 'ones');
-  const r = cli([
-    'anomaly',
-    '--dataset',
-    'mnist',
-    '--normal',
-    '1',
-    '--epochs',
-    '2',
-    '--k',
-    '10',
-    '--out',
-    run,
-    '--json',
-  ]);
+  const r = cli(
+    ['anomaly', '--dataset', 'mnist', '--normal', '1', '--epochs', '2', '--k', '10', '--out', run, '--json'],
+    inTmp,
+  );
   assert.equal(r.status, 0, r.stderr);
   const a = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
     scores: { score: string; auroc: number; precision: number; recall: number }[];
@@ -243,26 +218,23 @@ test('anomaly: trained on ones, the other digits are flagged; scores, pictures, 
       { pad: 0, scale: 1 },
     );
   }
-  const s = cli(['anomaly', 'score', '--run', run, '--images', dir, '--json']);
+  const s = cli(['anomaly', 'score', '--run', run, '--images', dir, '--json'], inTmp);
   assert.equal(s.status, 0, s.stderr);
-  const lines = s.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as { file?: string; score?: number; anomalous?: boolean; flagged?: number });
+  const lines = jsonLines(s.stdout) as { file?: string; score?: number; anomalous?: boolean; flagged?: number }[];
   const one = lines.find((l) => l.file?.endsWith('a-one.png'))!;
   const zero = lines.find((l) => l.file?.endsWith('a-zero.png'))!;
   assert.ok(zero.score! > one.score!, 'the zero scores as more anomalous than the one');
   assert.equal(zero.anomalous, true);
   assert.equal(lines.at(-1)!.flagged! >= 1, true);
   assert.match(
-    cli(['anomaly', 'score', '--run', join(tmp, 'eval-run'), '--images', dir]).stderr,
+    cli(['anomaly', 'score', '--run', join(tmp, 'eval-run'), '--images', dir], inTmp).stderr,
     /has no anomaly\.json/,
   );
 });
 
 test('quality: FID-style score, Inception-style score and class coverage of a run, naming its feature network', () => {
   const run = join(tmp, 'eval-run');
-  const r = cli(['quality', '--run', run, '--n', '1000', '--json']);
+  const r = cli(['quality', '--run', run, '--n', '1000', '--json'], inTmp);
   assert.equal(r.status, 0, r.stderr);
   const q = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
     fid: number;

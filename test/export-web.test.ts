@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
@@ -16,9 +15,11 @@ import { exportRun } from '../src/export/index.js';
 import type { SiteData } from '../src/wire/types.js';
 import { decodedPixels, hover, launch, meanDiff, openPage } from './browser.js';
 import { tinyRun } from './fixtures.js';
+import { tempDir } from './helpers.js';
 
-const root = mkdtempSync(join(tmpdir(), 'latentlab-site-'));
-const shots = process.env.LATENTLAB_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'latentlab-shots-'));
+const root = tempDir('site');
+/** Screenshots: $LATENTLAB_SCREENSHOTS, or a temporary folder removed at the end. */
+const shots = process.env.LATENTLAB_SCREENSHOTS ?? tempDir('shots');
 const site = join(root, 'site');
 let http: ChildProcess;
 let origin: string;

@@ -1,7 +1,9 @@
 /**
  * ONNX export: every model type's decoder and encoder run through onnxruntime-node give what
  * latentlab gives (batch sizes 1 and 5 through one file), the metadata reads back with the
- * vendored schema, an unknown layer is refused by name with nothing written, and weights saved
+ * vendored schema, graphs that are not chains (skip concatenation, residual addition, codebook
+ * lookup) run as in latentlab, an operator without a converter is refused by name and module with
+ * nothing written, and weights saved
  * by PyTorch import into a run that the other commands (export, sample) work on.
  */
 import assert from 'node:assert/strict';
@@ -23,9 +25,8 @@ import type { Command } from 'commander';
 import * as ort from 'onnxruntime-node';
 import { exportCommand } from '../src/cli/export.js';
 import { importCommand } from '../src/cli/import.js';
-import { decodeModel, exportRun, readMetadata, saveOnnx } from '../src/export/index.js';
+import { decodeModel, exportOnnx, exportRun, readMetadata, saveOnnx, supportedOperators } from '../src/export/index.js';
 import { LatentModel } from '../src/models/common/latent-model.js';
-import type { PlanStep } from '../src/models/common/forward-plan.js';
 import type { Model } from '../src/models/model.js';
 import { buildModel as createModel } from '../src/train/prepare.js';
 import { LeakyReLU, Sigmoid, Softplus, Tanh } from '../src/nn/activation.js';
@@ -40,9 +41,10 @@ import { Flatten, Reshape, Unflatten } from '../src/nn/reshape.js';
 import { noGrad } from '../src/tensor/autograd.js';
 import { rand, randn, tensor } from '../src/tensor/create.js';
 import { manualSeed } from '../src/tensor/runtime.js';
+import { cat } from '../src/tensor/functional.js';
 import { loadSafetensors, saveSafetensors } from '../src/tensor/safetensors.js';
 import { disposeAll, tidy } from '../src/tensor/scope.js';
-import type { Tensor } from '../src/tensor/tensor.js';
+import { call, type Tensor } from '../src/tensor/tensor.js';
 import { resolveConfig, type RunConfig } from '../src/train/config.js';
 import { importRun } from '../src/train/import-run.js';
 import { withOpenRun } from '../src/train/open-run.js';
@@ -133,15 +135,9 @@ class SequentialAe extends LatentModel {
   protected decodeRaw(z: Tensor): Tensor {
     return this.dec.forward(z).reshape(z.size(0), 1, 28, 28);
   }
-  protected encodeRawSteps(): PlanStep[] {
-    return [{ module: 'enc', as: 'mu' }];
-  }
-  protected decodeRawSteps(): PlanStep[] {
-    return [{ module: 'dec' }, { op: 'reshape', shape: [1, 28, 28] }];
-  }
 }
 
-test('every layer converter matches latentlab, with the options the models leave at their defaults', async (t) => {
+test("every layer's operators convert as latentlab computes them, with the options the models leave at their defaults", async (t) => {
   manualSeed(3);
   const enc = new Sequential(
     new Conv2d(1, 2, 3, { padding: 'same' }),
@@ -173,6 +169,68 @@ test('every layer converter matches latentlab, with the options the models leave
   const model = new SequentialAe(enc, dec, 3);
   try {
     perturb(model);
+    t.diagnostic(`max |ONNX - latentlab|: ${await compareWithOnnx(model)}`);
+  } finally {
+    model.dispose();
+  }
+});
+
+/**
+ * A graph that is not a chain: the encoder concatenates a skip connection along channels and
+ * adds a residual; the decoder snaps each pair of latent values to its nearest codebook row
+ * (argmin of squared distances, then a gather) as VQ-VAE does, and restates the batch size in
+ * a reshape ([B*2, 2] -> [B, 4]).
+ */
+class SkipVqAe extends LatentModel {
+  readonly modelName = 'skip-vq-ae';
+  readonly variational = false;
+  readonly conv1 = this.module('conv1', new Conv2d(1, 3, 3, { padding: 1 }));
+  readonly conv2 = this.module('conv2', new Conv2d(3, 3, 3, { padding: 1 }));
+  readonly pool = this.module('pool', new AvgPool2d(4));
+  readonly res = this.module('res', new Conv2d(6, 6, 3, { padding: 1 }));
+  readonly fc = this.module('fc', new Linear(6 * 7 * 7, 4));
+  readonly hidden = this.module('hidden', new Linear(4, 4));
+  readonly out = this.module('out', new Linear(4, 784));
+  readonly codebook: Tensor;
+  constructor() {
+    super({ latent: 4, imageShape: [1, 28, 28] });
+    this.codebook = this.param('codebook', randn([5, 2]));
+    this.withLikelihood();
+  }
+  protected encodeRaw(x: Tensor): { mu: Tensor; rawVar: null } {
+    const h = this.conv1.forward(x).relu();
+    const c = this.pool.forward(cat([h, this.conv2.forward(h)], 1));
+    const r = c.add(this.res.forward(c));
+    return { mu: this.fc.forward(r.flatten(1)), rawVar: null };
+  }
+  protected decodeRaw(z: Tensor): Tensor {
+    const pairs = z.reshape(-1, 2);
+    const d = pairs
+      .square()
+      .sum(1, true)
+      .sub(pairs.matmul(this.codebook.t()).mul(2))
+      .add(this.codebook.square().sum(1));
+    const q = this.codebook.indexSelect(0, d.argmin(1)).reshape(z.size(0), 4);
+    const h = q.add(this.hidden.forward(q).tanh());
+    return this.out.forward(h).reshape(z.size(0), 1, 28, 28);
+  }
+}
+
+test('a module with a concatenated skip, a residual addition and a codebook lookup (argmin + gather) runs in onnxruntime as in latentlab', async (t) => {
+  manualSeed(11);
+  const model = new SkipVqAe();
+  try {
+    const files = exportOnnx(model);
+    const ops = (bytes: Uint8Array): string[] =>
+      (decodeModel(bytes) as { graph: { node: { op_type: string }[] } }).graph.node.map((n) => n.op_type);
+    assert.ok(
+      ops(files.encoder!).includes('Concat') && ops(files.encoder!).includes('Add'),
+      'the encoder concatenates and adds',
+    );
+    assert.ok(
+      ops(files.decoder).includes('ArgMin') && ops(files.decoder).includes('Gather'),
+      'the decoder looks up codes',
+    );
     t.diagnostic(`max |ONNX - latentlab|: ${await compareWithOnnx(model)}`);
   } finally {
     model.dispose();
@@ -213,20 +271,21 @@ test('the metadata, opset and dynamic batch dimension read back with the vendore
   assert.deepEqual(z.type.tensor_type.shape.dim, [{ dim_param: 'batch' }, { dim_value: 2 }]);
 });
 
-/** A layer the exporter does not know. */
-class Doubler extends Layer {
+/** A layer calling an operator the exporter does not translate. */
+class Erfinv extends Layer {
   forward(x: Tensor): Tensor {
-    return x.mul(2);
+    return call('erfinv', x.tanh().handle);
   }
 }
 
-test('a layer without a converter fails the export by its dotted path and class, and nothing is written', () => {
-  const enc = new Sequential(new Flatten(), new Linear(784, 4), new Doubler(), new Linear(4, 2));
+test('an operator without a converter fails the export by its name, module path and class, and nothing is written', () => {
+  const enc = new Sequential(new Flatten(), new Linear(784, 4), new Erfinv(), new Linear(4, 2));
   const model = new SequentialAe(enc, new Sequential(new Linear(2, 784)), 2);
   const out = join(tmp, 'custom');
+  assert.ok(!supportedOperators().includes('erfinv'));
   assert.throws(() => saveOnnx(model, out), {
-    name: 'UnsupportedLayerError',
-    message: "cannot export layer 'enc.2' (Doubler): the ONNX exporter has no converter for this layer class",
+    name: 'UnsupportedOperatorError',
+    message: "cannot export aten::erfinv in 'enc.2' (Erfinv): the ONNX exporter has no converter for this operator",
   });
   model.dispose();
   assert.ok(!existsSync(out) || readdirSync(out).length === 0, 'no file in the out folder, not even the decoder');
@@ -298,7 +357,7 @@ test(
       '--json',
     );
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(JSON.parse(r.stdout.trim().split('\n').pop()!).run_dir, dir);
+    assert.equal((JSON.parse(r.stdout.trim().split('\n').pop()!) as { run_dir: string }).run_dir, dir);
     assert.deepEqual(readdirSync(dir).sort(), ['config.json', 'model.safetensors']);
     // On another machine, config.json and model.safetensors are the whole run.
     const moved = join(tmp, 'elsewhere', 'imported');
@@ -307,7 +366,7 @@ test(
     for (const run of [dir, moved]) {
       const ours = await withOpenRun(
         run,
-        async (r) => tidy(() => decodeLatents(r.model, tensor(Z))).toTypedArray() as Float32Array,
+        (r) => tidy(() => decodeLatents(r.model, tensor(Z))).toTypedArray() as Float32Array,
       );
       const d = Math.max(...Array.from(ours, (v, i) => Math.abs(v - expected[i]!)));
       assert.ok(d < 1e-5, `${run}: latentlab vs PyTorch: max |difference| ${d}`);

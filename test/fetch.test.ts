@@ -3,19 +3,19 @@
  * files, a corrupted copy, and nothing (404). Needs dataset-fashion-mnist (scripts/setup.sh).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import * as L from '../src/index.js';
+import { assertBytesEqual, tempDir } from './helpers.js';
 
 const DEBIAN = '/usr/share/datasets/fashion-mnist';
 const skip = existsSync(join(DEBIAN, 'train-labels-idx1-ubyte.gz'))
   ? false
   : 'dataset-fashion-mnist is not installed (run scripts/setup.sh)';
-const root = mkdtempSync(join(tmpdir(), 'latentlab-fetch-'));
+const root = tempDir('fetch');
 let server: Server;
 let base = '';
 const requests: string[] = [];
@@ -59,7 +59,7 @@ test('fetch downloads, verifies and installs the four files; the dataset then lo
     'train-images-idx3-ubyte.gz',
     'train-labels-idx1-ubyte.gz',
   ]);
-  for (const f of readdirSync(dir)) assert.deepEqual(readFileSync(join(dir, f)), readFileSync(join(DEBIAN, f)), f);
+  for (const f of readdirSync(dir)) assertBytesEqual(readFileSync(join(dir, f)), readFileSync(join(DEBIAN, f)), f);
   const ds = await L.data.loadBuiltin('fashion-mnist', 'test', dir);
   assert.equal(ds.length, 10000);
   assert.deepEqual(ds.classCounts(), new Array(10).fill(1000));

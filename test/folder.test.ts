@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import sharp from 'sharp';
 import * as L from '../src/index.js';
 import { DataFolderError, loadImageFolder } from '../src/data/folder.js';
+import { tempDir } from './helpers.js';
 
-const root = mkdtempSync(join(tmpdir(), 'latentlab-'));
+const root = tempDir('folder');
 let fixtures = 0;
-after(() => rmSync(root, { recursive: true, force: true }));
 
 /** A fresh empty folder under the temp root. */
 function freshDir(): string {

@@ -6,9 +6,7 @@
  * and passes --no-class-watch so that no classifier is trained.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as L from '../src/index.js';
@@ -21,61 +19,23 @@ import { OptimizerGroup, stepContext } from '../src/train/optimizers.js';
 import { buildModel } from '../src/train/prepare.js';
 import { decodePng, type Raster } from '../src/viz/grid.js';
 import { decodeLatents, labelsFor } from '../src/inference/latent.js';
-import { assertClose, repoRoot, prng } from './helpers.js';
+import { assertBytesEqual, assertClose, cli, cliAsync, jsonLines, prng, tempDir, type CliResult } from './helpers.js';
 
 const { train } = L;
-const tmp = mkdtempSync(join(tmpdir(), 'latentlab-gan-'));
+const tmp = tempDir('gan');
 
 // ---------------------------------------------------------------------------------------
 // Helpers.
 
-interface CliResult {
-  status: number;
-  stdout: string;
-  stderr: string;
-  /** stdout's JSON lines. */
-  lines: Record<string, unknown>[];
-}
-
-function cli(...args: string[]): CliResult {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args],
-    { encoding: 'utf8', cwd: tmp },
-  );
-  const lines = r.stdout
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, lines };
-}
-
-/** cli() in a child process that runs beside others (for checks that need no order). */
-function cliAsync(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args],
-      { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => void (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => void (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const lines = stdout
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as Record<string, unknown>);
-      resolve({ status: code ?? -1, stdout, stderr, lines });
-    });
-  });
-}
+/** The commands run in this file's folder. */
+const inTmp = { cwd: tmp };
 
 /** `train` on 256 MNIST images with two threads (so that reruns are bit-identical) and no class watch. */
 function trainCli(out: string, ...args: string[]): CliResult {
-  const r = cli('train', '--limit', '256', '--threads', '2', '--no-class-watch', '--json', '--out', out, ...args);
+  const r = cli(
+    ['train', '--limit', '256', '--threads', '2', '--no-class-watch', '--json', '--out', out, ...args],
+    inTmp,
+  );
   assert.equal(r.status, 0, `train ${args.join(' ')} exited ${r.status}\n${r.stderr}`);
   return r;
 }
@@ -621,7 +581,7 @@ test('train --model wgan-gp adds the Wasserstein estimate and the gradient penal
   });
   assert.ok(m.train_gradient_penalty! > 0);
   assert.equal(m.lr, 1e-4);
-  const summary = r.lines.at(-1)!;
+  const summary = jsonLines(r.stdout).at(-1)!;
   assert.equal(summary.train_d_loss, m.train_d_loss);
   assert.ok(!('test_neg_elbo' in summary));
   const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { resolved: Record<string, unknown> };
@@ -634,7 +594,7 @@ test('a GAN resumed after epoch 1 ends exactly where the uninterrupted run does'
   const whole = dcganRun();
   const dir = join(tmp, 'dcgan-resumed');
   trainCli(dir, ...DCGAN_ARGS, '--epochs', '1');
-  const r = cli('train', '--resume', '--out', dir, '--epochs', '2', '--json', '--no-class-watch');
+  const r = cli(['train', '--resume', '--out', dir, '--epochs', '2', '--json', '--no-class-watch'], inTmp);
   assert.equal(r.status, 0, r.stderr);
   const strip = (ms: Record<string, number>[]) => ms.map(({ sec: _s, images_per_sec: _i, ...rest }) => rest);
   assert.deepEqual(strip(train.readMetrics(dir)), strip(train.readMetrics(whole)));
@@ -644,7 +604,7 @@ test('a GAN resumed after epoch 1 ends exactly where the uninterrupted run does'
     [...ma.keys()].some((k) => k.endsWith('running_mean')),
     'batch-norm statistics are saved too',
   );
-  for (const [k, v] of ma) assert.ok(v.equals(mb.get(k)!), `model tensor ${k} differs`);
+  for (const [k, v] of ma) assertBytesEqual(v, mb.get(k)!, `model tensor ${k}`);
   const [oa, ob] = [tensorBytes(join(whole, train.FILES.optimizer)), tensorBytes(join(dir, train.FILES.optimizer))];
   const keys = [...oa.keys()];
   assert.ok(
@@ -656,7 +616,7 @@ test('a GAN resumed after epoch 1 ends exactly where the uninterrupted run does'
     keys.join(', '),
   );
   assert.deepEqual([...ob.keys()].sort(), [...keys].sort());
-  for (const [k, v] of oa) assert.ok(v.equals(ob.get(k)!), `optimizer tensor ${k} differs`);
+  for (const [k, v] of oa) assertBytesEqual(v, ob.get(k)!, `optimizer tensor ${k}`);
 });
 
 test('wgan-gp stopped in the middle of an epoch resumes identically (critic-step counting and the penalty noise)', async () => {
@@ -697,7 +657,7 @@ test('wgan-gp stopped in the middle of an epoch resumes identically (critic-step
   assert.deepEqual(strip(rest), strip(whole));
   assert.ok(rest[0]!.train_gradient_penalty! > 0);
   const [ma, mb] = [tensorBytes(join(tmp, 'wgan-whole', train.FILES.model)), tensorBytes(join(dir, train.FILES.model))];
-  for (const [k, v] of ma) assert.ok(v.equals(mb.get(k)!), `model tensor ${k} differs`);
+  for (const [k, v] of ma) assertBytesEqual(v, mb.get(k)!, `model tensor ${k}`);
 });
 
 test('a GAN checkpointed before its first step (stop requested at once) can be resumed', async () => {
@@ -733,7 +693,7 @@ test('cvae trains; sample --label k draws class k, and without --label column k 
   const [m] = train.readMetrics(dir);
   assert.ok(Number.isFinite(m!.test_neg_elbo) && m!.test_neg_elbo! > 0, `test_neg_elbo ${m!.test_neg_elbo}`);
   assert.ok(m!.train_kl! > 0);
-  assert.equal(r.lines.at(-1)!.test_neg_elbo, m!.test_neg_elbo);
+  assert.equal(jsonLines(r.stdout).at(-1)!.test_neg_elbo, m!.test_neg_elbo);
   const each = join(tmp, 'cvae-each.png');
   const three = join(tmp, 'cvae-3.png');
   const four = join(tmp, 'cvae-4.png');
@@ -745,15 +705,17 @@ test('cvae trains; sample --label k draws class k, and without --label column k 
         [four, ['--label', '4']],
       ] as [string, string[]][]
     ).map(([out, label]) =>
-      cliAsync('sample', '--run', dir, '--n', '20', '--scale', '1', '--out', out, '--json', ...label).then((s) => ({
-        s,
-        out,
-      })),
+      cliAsync(['sample', '--run', dir, '--n', '20', '--scale', '1', '--out', out, '--json', ...label], inTmp).then(
+        (s) => ({
+          s,
+          out,
+        }),
+      ),
     ),
   );
   for (const { s, out } of runs) {
     assert.equal(s.status, 0, s.stderr);
-    assert.deepEqual(s.lines.at(-1), { files: [out] });
+    assert.deepEqual(jsonLines(s.stdout).at(-1), { files: [out] });
   }
   const [gEach, g3, g4] = await Promise.all([decodePng(each), decodePng(three), decodePng(four)]);
   assert.deepEqual([gEach.width, gEach.height], [10 * 30 + 2, 2 * 30 + 2], 'one column per class: 10 columns, 2 rows');
@@ -762,7 +724,7 @@ test('cvae trains; sample --label k draws class k, and without --label column k 
   for (const i of [3, 13]) assert.deepEqual(tile(gEach, i, 10), tile(g3, i, 5), `sample ${i} with class 3`);
   for (const i of [4, 14]) assert.deepEqual(tile(gEach, i, 10), tile(g4, i, 5), `sample ${i} with class 4`);
   assert.notDeepEqual(tile(g3, 4, 5), tile(g4, 4, 5), 'the label changes the image');
-  const bad = cli('sample', '--run', dir, '--label', '12', '--out', join(tmp, 'never.png'));
+  const bad = cli(['sample', '--run', dir, '--label', '12', '--out', join(tmp, 'never.png')], inTmp);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /label 12 does not exist: cvae knows classes 0 to 9/);
   assert.ok(!existsSync(join(tmp, 'never.png')));
@@ -783,8 +745,8 @@ test('a dcgan run refuses --label and reconstruct with a clear message', async (
     [['latent-map', '--run', dir], /latent-map needs an encoder; dcgan has none/],
   ] as [string[], RegExp][];
   const [ok, ...results] = await Promise.all([
-    cliAsync('sample', '--run', dir, '--n', '16', '--out', join(tmp, 'dcgan-samples.png'), '--json'),
-    ...cases.map(([args]) => cliAsync(...args, '--out', join(tmp, 'never-dcgan.png'))),
+    cliAsync(['sample', '--run', dir, '--n', '16', '--out', join(tmp, 'dcgan-samples.png'), '--json'], inTmp),
+    ...cases.map(([args]) => cliAsync([...args, '--out', join(tmp, 'never-dcgan.png')], inTmp)),
   ]);
   cases.forEach(([args, re], i) => {
     const r = results[i]!;
@@ -792,7 +754,7 @@ test('a dcgan run refuses --label and reconstruct with a clear message', async (
     assert.match(r.stderr, re);
   });
   assert.ok(!existsSync(join(tmp, 'never-dcgan.png')));
-  assert.equal(ok!.status, 0, ok!.stderr);
+  assert.equal(ok.status, 0, ok.stderr);
 });
 
 test('train --model cgan: samples.png has one column per class; sample needs no --label, and takes one', async () => {
@@ -808,11 +770,14 @@ test('train --model cgan: samples.png has one column per class; sample needs no 
     '80 samples: 10 columns (classes), 8 rows, scale 2',
   );
   const [each, three] = await Promise.all([
-    cliAsync('sample', '--run', dir, '--n', '20', '--scale', '1', '--out', join(tmp, 'cgan-each.png')),
-    cliAsync('sample', '--run', dir, '--n', '20', '--scale', '1', '--out', join(tmp, 'cgan-3.png'), '--label', '3'),
+    cliAsync(['sample', '--run', dir, '--n', '20', '--scale', '1', '--out', join(tmp, 'cgan-each.png')], inTmp),
+    cliAsync(
+      ['sample', '--run', dir, '--n', '20', '--scale', '1', '--out', join(tmp, 'cgan-3.png'), '--label', '3'],
+      inTmp,
+    ),
   ]);
-  assert.equal(each!.status, 0, each!.stderr);
-  assert.equal(three!.status, 0, three!.stderr);
+  assert.equal(each.status, 0, each.stderr);
+  assert.equal(three.status, 0, three.stderr);
   const [gEach, g3] = await Promise.all([decodePng(join(tmp, 'cgan-each.png')), decodePng(join(tmp, 'cgan-3.png'))]);
   assert.equal(gEach.width, 10 * 30 + 2);
   assert.deepEqual(tile(gEach, 13, 10), tile(g3, 13, 5), 'sample 13 is class 3 in both grids');
@@ -833,7 +798,7 @@ test('GAN configuration errors: beta, another optimizer, early stopping', async 
   ] as [string[], RegExp][];
   const results = await Promise.all(
     cases.map(([args]) =>
-      cliAsync('train', '--model', 'dcgan', '--limit', '256', '--no-class-watch', ...args, '--out', out),
+      cliAsync(['train', '--model', 'dcgan', '--limit', '256', '--no-class-watch', ...args, '--out', out], inTmp),
     ),
   );
   cases.forEach(([args, re], i) => {

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import * as L from '../src/index.js';
+import { tempDir } from './helpers.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'latentlab-idx-'));
+const dir = tempDir('idx');
 
 /** IDX bytes written by hand (big-endian), independent of the library's encoder. */
 function idxBytes(type: number, shape: number[], values: number[]): Buffer {
@@ -92,7 +92,7 @@ test('bad IDX files give errors naming the file and the problem', async () => {
 });
 
 test('an images/labels pair of different counts is refused and nothing is loaded', async () => {
-  const images = file('img.idx', idxBytes(0x08, [3, 2, 2], new Array(12).fill(1)));
+  const images = file('img.idx', idxBytes(0x08, [3, 2, 2], Array<number>(12).fill(1)));
   const labels = file('lab.idx', idxBytes(0x08, [2], [0, 1]));
   const live = L.liveTensors();
   await assert.rejects(

@@ -5,21 +5,19 @@
  * the CLI, evaluation, sampling, ONNX export, and its option's name.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { Iwae } from '../src/models/iwae/model.js';
 import { randn, tensor } from '../src/tensor/create.js';
 import { manualSeed } from '../src/tensor/runtime.js';
 import { tidy } from '../src/tensor/scope.js';
 import { withOpenRun } from '../src/train/open-run.js';
 import { readMetrics } from '../src/train/run-dir.js';
-import { assertClose, hasTorchPython, prng, runTorch, runCli } from './helpers.js';
+import { assertClose, cli, hasTorchPython, prng, runTorch, tempDir } from './helpers.js';
 import { compareWithOnnx } from './onnx-compare.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'latentlab-iwae-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('iwae');
 
 /** A tiny IWAE: 2x2 images, 3 hidden units, 2 latent dimensions, with weights from a seeded generator. */
 function tinyIwae(samples: number): Iwae {
@@ -123,32 +121,36 @@ test('the bound lies above the ELBO estimate of the same samples (Jensen), and e
   }
 });
 
-const cli = (...args: string[]): ReturnType<typeof runCli> => runCli(args, tmp);
+/** The commands run in this file's folder. */
+const inTmp = { cwd: tmp };
 
 test('train --model iwae: the bound falls, eval and sample work, and the decoder and encoder export to ONNX', async () => {
   const dir = join(tmp, 'iwae');
   const r = cli(
-    'train',
-    '--model',
-    'iwae',
-    '--samples',
-    '3',
-    '--latent',
-    '4',
-    '--hidden',
-    '32',
-    '--limit',
-    '512',
-    '--epochs',
-    '2',
-    '--batch-size',
-    '64',
-    '--threads',
-    '1',
-    '--no-pictures',
-    '--out',
-    dir,
-    '--json',
+    [
+      'train',
+      '--model',
+      'iwae',
+      '--samples',
+      '3',
+      '--latent',
+      '4',
+      '--hidden',
+      '32',
+      '--limit',
+      '512',
+      '--epochs',
+      '2',
+      '--batch-size',
+      '64',
+      '--threads',
+      '1',
+      '--no-pictures',
+      '--out',
+      dir,
+      '--json',
+    ],
+    inTmp,
   );
   assert.equal(r.status, 0, r.stderr);
   const m = readMetrics(dir);
@@ -158,24 +160,24 @@ test('train --model iwae: the bound falls, eval and sample work, and the decoder
   const saved = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
   assert.equal(saved.samples, 3);
   assert.equal((saved.resolved as Record<string, unknown>).importance_samples, 3);
-  const e = cli('eval', '--run', dir, '--k', '20', '--limit', '100', '--json');
+  const e = cli(['eval', '--run', dir, '--k', '20', '--limit', '100', '--json'], inTmp);
   assert.equal(e.status, 0, e.stderr);
   const ev = JSON.parse(e.stdout.trim().split('\n').pop()!) as Record<string, number>;
   assert.ok(ev.iw_nll! < ev.test_neg_elbo!, 'the 20-sample NLL is below the -ELBO');
   assert.ok(Number.isFinite(ev.test_iw_bound), "eval reports the model's own bound too");
-  assert.equal(cli('sample', '--run', dir, '--n', '4', '--out', join(tmp, 's.png')).status, 0);
+  assert.equal(cli(['sample', '--run', dir, '--n', '4', '--out', join(tmp, 's.png')], inTmp).status, 0);
   await withOpenRun(dir, async (run) => void (await compareWithOnnx(run.model)));
 });
 
 test("iwae's training samples are --samples (eval's --k is another thing), and only iwae has them", () => {
-  const k = cli('train', '--model', 'iwae', '--k', '5', '--out', join(tmp, 'never'));
+  const k = cli(['train', '--model', 'iwae', '--k', '5', '--out', join(tmp, 'never')], inTmp);
   assert.notEqual(k.status, 0);
   assert.match(k.stderr, /unknown option '--k'/);
-  const v = cli('train', '--model', 'vae-mlp', '--samples', '5', '--out', join(tmp, 'never'));
+  const v = cli(['train', '--model', 'vae-mlp', '--samples', '5', '--out', join(tmp, 'never')], inTmp);
   assert.notEqual(v.status, 0);
   assert.match(v.stderr, /'samples' does not apply to vae-mlp; it is an option of iwae/);
   assert.match(
-    cli('train', '--model', 'iwae', '--samples', '0', '--out', join(tmp, 'never')).stderr,
+    cli(['train', '--model', 'iwae', '--samples', '0', '--out', join(tmp, 'never')], inTmp).stderr,
     /'samples' must be at least 1, got 0/,
   );
 });

@@ -5,25 +5,23 @@
  * sample, export, and resume with the settings they were trained with.
  */
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import { need } from '../src/models/capabilities.js';
 import { tensor } from '../src/tensor/create.js';
 import { tidy } from '../src/tensor/scope.js';
 import { withOpenRun } from '../src/train/open-run.js';
 import { readMetrics } from '../src/train/run-dir.js';
 import { decodeLatents } from '../src/inference/latent.js';
-import { assertClose, repoRoot, runCli } from './helpers.js';
+import { assertClose, cli, repoRoot, tempDir } from './helpers.js';
 
 const fixtures = join(repoRoot, 'test', 'fixtures', 'runs-v0.1');
 const expected = JSON.parse(readFileSync(join(fixtures, 'expected.json'), 'utf8')) as Record<
   string,
   { z: number[][]; decode_sum: number; decode_first: number[]; eval?: Record<string, number> }
 >;
-const tmp = mkdtempSync(join(tmpdir(), 'latentlab-legacy-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('legacy');
 
 /** A copy of a fixture run (commands write into their run folder). */
 function copy(name: string): string {
@@ -32,12 +30,13 @@ function copy(name: string): string {
   return dir;
 }
 
-const cli = (...args: string[]): ReturnType<typeof runCli> => runCli(args, tmp);
+/** The commands run in this file's folder. */
+const inTmp = { cwd: tmp };
 
 for (const name of ['vae-mlp', 'gan-mlp']) {
   test(`a ${name} run of latentlab 0.1 opens and decodes to the pixels that version gave`, async () => {
     const want = expected[name]!;
-    await withOpenRun(join(fixtures, name), async (run) => {
+    await withOpenRun(join(fixtures, name), (run) => {
       assert.equal(run.config.model, name);
       assert.equal(need(run.model, 'decoder', 'the test').latentDim, 2);
       const pixels = tidy(() => decodeLatents(run.model, tensor(want.z)).reshape(-1).toArray());
@@ -49,15 +48,15 @@ for (const name of ['vae-mlp', 'gan-mlp']) {
 
 test('the old vae-mlp run evaluates to the numbers latentlab 0.1 gave, samples and exports', () => {
   const dir = copy('vae-mlp');
-  const e = cli('eval', '--run', dir, '--k', '10', '--limit', '100', '--json');
+  const e = cli(['eval', '--run', dir, '--k', '10', '--limit', '100', '--json'], inTmp);
   assert.equal(e.status, 0, e.stderr);
   const got = JSON.parse(e.stdout.trim().split('\n').pop()!) as Record<string, number>;
   const want = expected['vae-mlp']!.eval!;
   for (const k of ['test_neg_elbo', 'test_recon', 'test_kl', 'iw_nll']) assert.equal(got[k], want[k], k);
-  const s = cli('sample', '--run', dir, '--n', '8', '--out', join(tmp, 'old-samples.png'));
+  const s = cli(['sample', '--run', dir, '--n', '8', '--out', join(tmp, 'old-samples.png')], inTmp);
   assert.equal(s.status, 0, s.stderr);
   assert.ok(existsSync(join(tmp, 'old-samples.png')));
-  const x = cli('export', '--run', dir, '--format', 'onnx', '--out', join(tmp, 'old-onnx'));
+  const x = cli(['export', '--run', dir, '--format', 'onnx', '--out', join(tmp, 'old-onnx')], inTmp);
   assert.equal(x.status, 0, x.stderr);
   assert.ok(existsSync(join(tmp, 'old-onnx', 'decoder.onnx')) && existsSync(join(tmp, 'old-onnx', 'encoder.onnx')));
 });
@@ -66,7 +65,10 @@ test("an old GAN run resumes with its family's settings (lr 2e-4), which its con
   const dir = copy('gan-mlp');
   const stored = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
   assert.equal(stored.lr, null, 'the fixture stores lr: null');
-  const r = cli('train', '--resume', '--out', dir, '--epochs', '2', '--no-pictures', '--no-class-watch', '--json');
+  const r = cli(
+    ['train', '--resume', '--out', dir, '--epochs', '2', '--no-pictures', '--no-class-watch', '--json'],
+    inTmp,
+  );
   assert.equal(r.status, 0, r.stderr);
   const m = readMetrics(dir);
   assert.deepEqual(

@@ -6,15 +6,13 @@
  * the epoch line; its capabilities decide what works and what is refused.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { configHelp } from '../src/cli/config-flags.js';
 import { epochLine } from '../src/cli/epoch-line.js';
 import { evaluateRun } from '../src/eval/evaluate-run.js';
 import { need, standardNormal, type Capabilities } from '../src/models/capabilities.js';
-import type { ForwardPlan } from '../src/models/common/forward-plan.js';
 import { latentOption } from '../src/models/common/options.js';
 import { defineModel, type Batch, type Model, type StepContext, type Sums } from '../src/models/model.js';
 import { registerModel, unregisterModel } from '../src/models/registry.js';
@@ -31,13 +29,11 @@ import { readMetrics } from '../src/train/run-dir.js';
 import { opt } from '../src/util/options.js';
 import { sampleImages } from '../src/inference/latent.js';
 import { trainRun } from '../src/workflow/train-run.js';
+import { tempDir } from './helpers.js';
 import { compareWithOnnx } from './onnx-compare.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'latentlab-interface-'));
-after(() => {
-  unregisterModel('tiny-linear-vae');
-  rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = tempDir('interface');
+after(() => unregisterModel('tiny-linear-vae'));
 
 /** A VAE whose encoder and decoder are single linear layers, with its own ELBO written out here. */
 class TinyLinearVae extends Module implements Model {
@@ -92,23 +88,6 @@ class TinyLinearVae extends Module implements Model {
     const b = x.size(0);
     return this.reconNll(z, x.repeat(n, 1, 1, 1)).reshape(n, b);
   }
-  decoderPlan(): ForwardPlan {
-    const steps = [
-      { module: 'dec' },
-      { op: 'sigmoid' as const },
-      { op: 'reshape' as const, shape: [...this.imageShape], as: 'image' },
-    ];
-    return { input: 'z', steps, outputs: { image: 'image' } };
-  }
-  encoderPlan(): ForwardPlan {
-    const steps = [
-      { op: 'reshape' as const, shape: [-1], as: 'flat' },
-      { module: 'mu', from: 'flat', as: 'mu' },
-      { module: 'lv', from: 'flat', as: 'logvar' },
-    ];
-    return { input: 'x', steps, outputs: { mu: 'mu', logvar: 'logvar' } };
-  }
-
   #terms(x: Tensor): { recon: Tensor; kl: Tensor } {
     const { mu, logvar } = this.posterior(x);
     const z = mu.add(logvar.mul(0.5).exp().mul(randnLike(mu)));

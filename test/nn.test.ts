@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as nn from '../src/nn/index.js';
 import * as L from '../src/tensor/index.js';
-import { assertClose, hasTorchPython, runTorch } from './helpers.js';
+import { assertClose, hasTorchPython, maxAbsDiff, runTorch } from './helpers.js';
 
 const torchSkip = hasTorchPython()
   ? false
@@ -36,9 +36,6 @@ inp = json.load(sys.stdin)
 /** Float32 closeness: |a - b| <= ATOL + RTOL |b|; the largest differences are reported. */
 const ATOL = 1e-5;
 const RTOL = 1e-5;
-function maxDiff(a: number[], b: number[]): number {
-  return a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
-}
 
 // ---------------------------------------------------------------------------------------
 // 1. Golden values. Each case builds the layer here, sends its state and inputs to PyTorch,
@@ -298,7 +295,7 @@ function compare(what: string, ours: Json, theirs: Json, worst: { diff: number; 
   assert.equal(ours.dtype, theirs.dtype, `${what}: dtype`);
   if (ours.dtype === 'int64') assert.deepEqual(ours.data, theirs.data, what);
   else assertClose(ours.data, theirs.data, { atol: ATOL, rtol: RTOL, what });
-  const d = maxDiff(ours.data, theirs.data);
+  const d = maxAbsDiff(ours.data, theirs.data);
   if (d > worst.diff) Object.assign(worst, { diff: d, what });
 }
 

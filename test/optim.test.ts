@@ -4,12 +4,10 @@
  * code that clears or replaces gradients while the parameters live in flat buffers.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as L from '../src/index.js';
-import { assertClose, hasTorchPython, runTorch } from './helpers.js';
+import { assertBytesEqual, assertClose, hasTorchPython, runTorch, tempDir } from './helpers.js';
 
 const torchSkip = hasTorchPython()
   ? false
@@ -357,16 +355,6 @@ test('a learning-rate change takes effect on the very next step', () => {
 // ---------------------------------------------------------------------------------------
 // Exact save and restore.
 
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'latentlab-optim-'));
-  dirs.push(d);
-  return d;
-}
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
-
 const RESUMABLE: [Kind, Record<string, unknown>][] = [
   ['Adam', { lr: 0.05, weightDecay: 0.01 }],
   ['AdamW', { lr: 0.05 }],
@@ -393,10 +381,7 @@ function bytesOf(t: L.Tensor): Buffer {
 function assertBitIdentical(x: Params, y: Params, what: string): void {
   for (const n of NAMES) {
     assert.equal(x[n].dtype, y[n].dtype);
-    assert.ok(
-      bytesOf(x[n]).equals(bytesOf(y[n])),
-      `${what}: parameter ${n} differs: ${x[n].toArray()} vs ${y[n].toArray()}`,
-    );
+    assertBytesEqual(bytesOf(x[n]), bytesOf(y[n]), `${what}: parameter ${n} (${x[n].toArray()} vs ${y[n].toArray()})`);
   }
 }
 
@@ -405,8 +390,7 @@ function assertStateBitIdentical(x: L.optim.Optimizer, y: L.optim.Optimizer, wha
     const sx = x.stateDict();
     const sy = y.stateDict();
     assert.deepEqual(Object.keys(sy).sort(), Object.keys(sx).sort(), `${what}: state keys`);
-    for (const k of Object.keys(sx))
-      assert.ok(bytesOf(sx[k]!).equals(bytesOf(sy[k]!)), `${what}: state '${k}' differs`);
+    for (const k of Object.keys(sx)) assertBytesEqual(bytesOf(sx[k]!), bytesOf(sy[k]!), `${what}: state '${k}'`);
   });
 }
 
@@ -437,7 +421,7 @@ function loadCheckpoint(path: string, p: Params, opt: L.optim.Optimizer): void {
 for (const [kind, o] of RESUMABLE) {
   for (const flat of [true, false]) {
     test(`${kind} (${flat ? 'flat' : 'flat: false'}): state saved to safetensors and restored takes the bit-identical next step`, () => {
-      const dir = tempDir();
+      const dir = tempDir('optim');
       const path = join(dir, `${kind}-${flat}.safetensors`);
       const orig = makeParams('float32');
       const optOrig = new OPTIMIZERS[kind]([orig.a, orig.b, orig.c], { ...o, flat });
@@ -606,7 +590,7 @@ test('a parameter shared by two optimizers: the second falls back to per-paramet
   const sgd = (x: number[], g: number[], buf: number[], lr: number, mom: number, first: boolean): void => {
     x.forEach((_, i) => {
       buf[i] = first ? g[i]! : mom * buf[i]! + g[i]!;
-      x[i]! -= lr * buf[i]!;
+      x[i]! -= lr * buf[i];
     });
   };
   for (let step = 0; step < 4; step++) {

@@ -5,14 +5,12 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
-import { repoRoot } from './helpers.js';
+import { test } from 'node:test';
+import { repoRoot, tempDir } from './helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'latentlab-readme-'));
-after(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('readme');
 
 const readme = readFileSync(join(repoRoot, 'README.md'), 'utf8');
 const section = readme.slice(

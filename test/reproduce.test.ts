@@ -5,39 +5,20 @@
  * reuses the finished runs and keeps the other sections of the report.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { SECTION_IDS } from '../src/report/reproduce.js';
 import type { Report } from '../src/report/types.js';
 import { decodePng } from '../src/viz/grid.js';
-import { repoRoot } from './helpers.js';
+import { cli, jsonLines, tempDir } from './helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'latentlab-reproduce-'));
+const tmp = tempDir('reproduce');
 const out = join(tmp, 'report');
 const resultsMd = join(tmp, 'docs', 'RESULTS.md');
 
-function cli(...args: string[]): { status: number | null; stderr: string; lines: Record<string, unknown>[] } {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args],
-    {
-      encoding: 'utf8',
-      cwd: tmp,
-      // The tiny feature network is trained into a cache of the test's own.
-      env: { ...process.env, LATENTLAB_CACHE: join(tmp, 'cache') },
-      maxBuffer: 1 << 26,
-    },
-  );
-  const lines = r.stdout
-    .trim()
-    .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-  return { status: r.status, stderr: r.stderr, lines };
-}
+/** The commands run in the test's folder; the tiny feature network is trained into a cache of the test's own. */
+const inTmp = { cwd: tmp, env: { LATENTLAB_CACHE: join(tmp, 'cache') } };
 
 const readReport = (): Report => JSON.parse(readFileSync(join(out, 'report.json'), 'utf8')) as Report;
 
@@ -45,7 +26,7 @@ const readReport = (): Report => JSON.parse(readFileSync(join(out, 'report.json'
 function nulls(v: unknown, path = ''): string[] {
   if (v === null) return [path];
   if (Array.isArray(v)) return v.flatMap((x, i) => nulls(x, `${path}[${i}]`));
-  if (typeof v === 'object') return Object.entries(v as object).flatMap(([k, x]) => nulls(x, `${path}.${k}`));
+  if (typeof v === 'object') return Object.entries(v).flatMap(([k, x]) => nulls(x, `${path}.${k}`));
   return [];
 }
 
@@ -57,12 +38,13 @@ async function assertPicture(bytes: Buffer, what: string): Promise<void> {
 }
 
 test('reproduce --tiny: every section, its numbers and its pictures', { timeout: 15 * 60_000 }, async () => {
-  const r = cli('reproduce', '--tiny', '--out', out, '--results-md', resultsMd, '--json');
+  const r = cli(['reproduce', '--tiny', '--out', out, '--results-md', resultsMd, '--json'], inTmp);
   assert.equal(r.status, 0, r.stderr);
-  const plan = r.lines[0] as { steps: number; expected_seconds: number };
+  const lines = jsonLines(r.stdout);
+  const plan = lines[0] as { steps: number; expected_seconds: number };
   assert.ok(plan.steps > SECTION_IDS.length && plan.expected_seconds > 0, JSON.stringify(plan));
-  assert.equal(r.lines.filter((l) => l.step !== undefined).length, plan.steps, 'one line per step');
-  assert.equal(r.lines.at(-1)!.complete, true);
+  assert.equal(lines.filter((l) => l.step !== undefined).length, plan.steps, 'one line per step');
+  assert.equal(lines.at(-1)!.complete, true);
 
   const report = readReport();
   assert.deepEqual(
@@ -114,25 +96,27 @@ test('the numbers are those of `latentlab eval`, `anomaly` and `quality` on the 
     numbers.find((n) => n.command.startsWith(prefix) && n.label.includes('importance-weighted'))!;
   const iw = byCommand('latentlab eval --run');
   const evalArgs = iw.command.replace(/^latentlab /, '').split(' ');
-  const e = cli(...evalArgs, '--json').lines.at(-1) as { iw_nll: number };
+  const e = jsonLines(cli([...evalArgs, '--json'], inTmp).stdout).at(-1) as { iw_nll: number };
   assert.equal(e.iw_nll, iw.value, iw.command);
 
   const auroc = numbers.find((n) => n.label.includes('AUROC of the calibrated'))!;
-  const a = cli(...auroc.command.replace(/^latentlab /, '').split(' '), '--json').lines.at(-1) as {
+  const a = jsonLines(cli([...auroc.command.replace(/^latentlab /, '').split(' '), '--json'], inTmp).stdout).at(-1) as {
     scores: { score: string; auroc: number }[];
   };
   assert.equal(a.scores.find((s) => s.score === 'calibrated')!.auroc, auroc.value, auroc.command);
 
   const fid = numbers.find((n) => n.label.startsWith('dcgan: FID'))!;
-  const q = cli(...fid.command.replace(/^latentlab /, '').split(' '), '--json').lines.at(-1) as { fid: number };
+  const q = jsonLines(cli([...fid.command.replace(/^latentlab /, '').split(' '), '--json'], inTmp).stdout).at(-1) as {
+    fid: number;
+  };
   assert.equal(q.fid, fid.value, fid.command);
 });
 
 test('a second reproduce reuses the finished runs and keeps the other sections', async () => {
   const before = readReport();
-  const r = cli('reproduce', '--tiny', '--out', out, '--sections', 'vae-mlp,divergence', '--json');
+  const r = cli(['reproduce', '--tiny', '--out', out, '--sections', 'vae-mlp,divergence', '--json'], inTmp);
   assert.equal(r.status, 0, r.stderr);
-  const messages = r.lines.map((l) => String(l.message ?? ''));
+  const messages = jsonLines(r.stdout).map((l) => (typeof l.message === 'string' ? l.message : ''));
   assert.ok(
     messages.some((m) => /reused the finished run in .*vae-mlp-z2$/.test(m)),
     messages.join('\n'),
@@ -152,7 +136,7 @@ test('a second reproduce reuses the finished runs and keeps the other sections',
   assert.ok(after.sections.find((s) => s.id === 'vae-mlp')!.runs.every((run) => run.reused));
 
   // One file to pass around: the pictures inlined.
-  const inline = cli('reproduce', '--out', out, '--render-only', '--inline-images', '--json');
+  const inline = cli(['reproduce', '--out', out, '--render-only', '--inline-images', '--json'], inTmp);
   assert.equal(inline.status, 0, inline.stderr);
   const html = readFileSync(join(out, 'index.html'), 'utf8');
   const uris = [...html.matchAll(/<img src="data:image\/(png|gif);base64,([^"]+)"/g)];
@@ -164,7 +148,7 @@ test('a second reproduce reuses the finished runs and keeps the other sections',
 });
 
 test('reproduce refuses a run folder trained with other settings', () => {
-  const r = cli('reproduce', '--quick', '--out', out, '--sections', 'vae-mlp');
+  const r = cli(['reproduce', '--quick', '--out', out, '--sections', 'vae-mlp'], inTmp);
   assert.equal(r.status, 1);
   assert.match(
     r.stderr,

@@ -1,25 +1,15 @@
 /**
  * safetensors: bit-exact round trips in every dtype, files exchanged with Python (the numpy-only
- * reference reader/writer in ../shared/reference/safetensors_io.py), clear errors for bad files,
+ * reference reader/writer in bench/reference/safetensors_io.py), clear errors for bad files,
  * and atomic saves.
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as L from '../src/index.js';
-import { referenceDir, runTorch, systemPython } from './helpers.js';
+import { assertBytesEqual, referenceDir, runTorch, systemPython, tempDir } from './helpers.js';
 
 const script = join(referenceDir, 'safetensors_io.py');
 const hasNumpyPython =
@@ -27,16 +17,6 @@ const hasNumpyPython =
   existsSync(systemPython) &&
   spawnSync(systemPython, ['-c', 'import numpy'], { stdio: 'ignore' }).status === 0;
 const pySkip = hasNumpyPython ? false : `needs ${systemPython} with numpy and ${script}`;
-
-const dirs: string[] = [];
-function tempDir(): string {
-  const d = mkdtempSync(join(tmpdir(), 'latentlab-safetensors-'));
-  dirs.push(d);
-  return d;
-}
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
 
 function bytesOf(t: L.Tensor): Buffer {
   const a = t.toTypedArray();
@@ -77,7 +57,7 @@ function sampleTensors(): Record<string, L.Tensor> {
 const METADATA = { format: 'pt', note: 'unicode ✓ and "quotes"\nnewline', empty: '' };
 
 test('every dtype round-trips bit-identically through saveSafetensors and loadSafetensors, with its shape and the metadata', () => {
-  const dir = tempDir();
+  const dir = tempDir('safetensors');
   const path = join(dir, 'all.safetensors');
   const src = sampleTensors();
   assert.equal(src.f16!.dtype, 'float16');
@@ -97,7 +77,7 @@ test('every dtype round-trips bit-identically through saveSafetensors and loadSa
     assert.equal(got.dtype, t.dtype, `${name}: dtype`);
     assert.deepEqual(got.shape, t.shape, `${name}: shape`);
     assert.equal(got.device, 'cpu');
-    assert.ok(bytesOf(got).equals(bytesOf(t)), `${name}: bytes differ`);
+    assertBytesEqual(bytesOf(got), bytesOf(t), `${name}: bytes`);
   }
   // Spot checks in the values themselves.
   assert.deepEqual(tensors.f64_scalar!.shape, []);
@@ -133,16 +113,16 @@ test('every dtype round-trips bit-identically through saveSafetensors and loadSa
 });
 
 test('bfloat16 round-trips too, and serialize/parse agree with save/load byte for byte', () => {
-  const dir = tempDir();
+  const dir = tempDir('safetensors');
   const path = join(dir, 'bf16.safetensors');
   const src = { bf16: L.tensor(new Float32Array([1, -2.5, 3.140625, 1e30]), { shape: [2, 2] }).to('bfloat16') };
   L.saveSafetensors(path, src);
   const parts = L.serializeSafetensors(src);
-  assert.ok(Buffer.concat(parts).equals(readFileSync(path)), 'file = concatenated serializeSafetensors parts');
+  assertBytesEqual(Buffer.concat(parts), readFileSync(path), 'file = concatenated serializeSafetensors parts');
   const { tensors, metadata } = L.parseSafetensors(Buffer.concat(parts));
   assert.deepEqual(metadata, {});
   assert.equal(tensors.bf16!.dtype, 'bfloat16');
-  assert.ok(bytesOf(tensors.bf16!).equals(bytesOf(src.bf16)));
+  assertBytesEqual(bytesOf(tensors.bf16!), bytesOf(src.bf16));
   assert.deepEqual(tensors.bf16!.to('float32').toArray().slice(0, 3), [1, -2.5, 3.140625]);
   L.disposeAll([tensors, src]);
 });
@@ -205,7 +185,7 @@ test(
   'a file written by Python (safetensors_io.py write) is read with the right dtypes, shapes and values',
   { skip: pySkip },
   () => {
-    const path = join(tempDir(), 'python.safetensors');
+    const path = join(tempDir('safetensors'), 'python.safetensors');
     execFileSync(systemPython, [script, 'write', path]);
     // The script's weight: numpy's default_rng(0) normals as float32, recomputed here.
     const weight = runTorch<number[]>(
@@ -217,7 +197,7 @@ test(
     assert.equal(L.liveTensors(), before + 5);
     assert.deepEqual(metadata, { format: 'pt' });
     assert.deepEqual(Object.keys(tensors), ['weight', 'bias', 'steps', 'mask', 'pixels']);
-    const { weight: w, bias, steps, mask, pixels } = tensors as Record<string, L.Tensor>;
+    const { weight: w, bias, steps, mask, pixels } = tensors;
 
     assert.equal(w!.dtype, 'float32');
     assert.deepEqual(w!.shape, [3, 4]);
@@ -260,7 +240,7 @@ test(
   'a file written by latentlab is read by Python with the right dtypes, shapes, sums and values',
   { skip: pySkip },
   () => {
-    const path = join(tempDir(), 'latentlab.safetensors');
+    const path = join(tempDir('safetensors'), 'latentlab.safetensors');
     const src = sampleTensors();
     // Python's reference reader has no bfloat16, and the NaN/inf tensors have no meaningful sum.
     const { f32: _f32, f64: _f64, ...rest } = src;
@@ -345,7 +325,7 @@ function rawFile(header: unknown, data: Uint8Array = new Uint8Array(0), headerLe
 const GOOD_ENTRY = { dtype: 'F32', shape: [2], data_offsets: [0, 8] };
 
 function expectBadFile(name: string, bytes: Uint8Array, problem: RegExp): void {
-  const path = join(tempDir(), name);
+  const path = join(tempDir('safetensors'), name);
   writeFileSync(path, bytes);
   const before = L.liveTensors();
   assert.throws(
@@ -489,7 +469,7 @@ test('a header that is JSON but not an object is refused with a clear error', ()
 // Atomic saves.
 
 test('saveSafetensors leaves no temporary file, and saving over a file replaces it whole', () => {
-  const dir = tempDir();
+  const dir = tempDir('safetensors');
   const path = join(dir, 'model.safetensors');
   const big: Record<string, L.Tensor> = {};
   for (let i = 0; i < 8; i++) big[`layer${i}.weight`] = L.randn([64, 64]);
@@ -503,10 +483,7 @@ test('saveSafetensors leaves no temporary file, and saving over a file replaces 
   assert.deepEqual(readdirSync(dir), ['model.safetensors'], 'only the file itself after saving over it');
   const expected = Buffer.concat(L.serializeSafetensors(small, { version: 'new' }));
   const onDisk = readFileSync(path);
-  assert.ok(
-    onDisk.equals(expected),
-    `the file is exactly the new contents (${onDisk.length} bytes, expected ${expected.length}), no tail of the old one`,
-  );
+  assertBytesEqual(onDisk, expected, 'the file is exactly the new contents, no tail of the old one');
   assert.notEqual(statSync(path).ino, oldStat.ino, 'replaced by a rename, not rewritten in place');
   const { tensors, metadata } = L.loadSafetensors(path);
   assert.deepEqual(Object.keys(tensors), ['only']);
@@ -524,7 +501,7 @@ test('saveSafetensors leaves no temporary file, and saving over a file replaces 
 // temporary file, so a save whose final rename fails (here: the target is a non-empty directory)
 // leaves a `.NAME.tmp-PID-RANDOM` file behind.
 test('a save that fails leaves no temporary file behind', () => {
-  const dir = tempDir();
+  const dir = tempDir('safetensors');
   const target = join(dir, 'taken');
   mkdirSync(target);
   writeFileSync(join(target, 'keep.txt'), 'x');

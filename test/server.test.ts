@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { InjectOptions } from 'fastify';
@@ -21,9 +20,10 @@ import { readMetrics } from '../src/train/run-dir.js';
 import { cliArgs } from '../src/util/cli-entry.js';
 import { decodeLatents } from '../src/inference/latent.js';
 import { tinyRun } from './fixtures.js';
+import { tempDir } from './helpers.js';
 import { toPixels } from '../src/viz/pixels.js';
 
-const root = mkdtempSync(join(tmpdir(), 'latentlab-server-'));
+const root = tempDir('server');
 let server: LatentlabServer;
 
 const inject = (method: 'GET' | 'POST', url: string, payload?: unknown, headers: Record<string, string> = {}) =>
@@ -52,14 +52,14 @@ after(async () => {
 test('lists the runs with their last epoch', async () => {
   const r = await inject('GET', '/api/runs');
   assert.equal(r.statusCode, 200);
-  const runs = r.json() as { name: string; epochs_done: number; training: boolean }[];
+  const runs = r.json<{ name: string; epochs_done: number; training: boolean }[]>();
   assert.deepEqual(runs.map((x) => x.name).sort(), ['gan', 'z2', 'z3']);
   assert.ok(runs.every((x) => x.epochs_done === 1 && !x.training));
-  const detail = (await inject('GET', '/api/runs/z2')).json() as {
+  const detail = (await inject('GET', '/api/runs/z2')).json<{
     metrics: unknown[];
     metric_info: { key: string; label: string }[];
     config: { latent: number };
-  };
+  }>();
   assert.equal(detail.metrics.length, 1);
   // The model's declared metrics travel with the run, for the curves and the runs table.
   assert.deepEqual(
@@ -77,7 +77,7 @@ test('decodes latent vectors to exactly the pixels the engine gives', async () =
   ];
   const r = await inject('POST', '/api/runs/z2/decode', { z });
   assert.equal(r.statusCode, 200, r.body);
-  const batch = r.json() as ImageBatch;
+  const batch = r.json<ImageBatch>();
   assert.deepEqual([batch.n, batch.channels, batch.height, batch.width], [3, 1, 28, 28]);
   const run = await openRun(join(root, 'z2'));
   const expected = tidy(() => toPixels(decodeLatents(run.model, tensor(z))).pixels);
@@ -89,11 +89,11 @@ test('decodes latent vectors to exactly the pixels the engine gives', async () =
 });
 
 test('the latent map: z=2 codes as they are; z>2 projected, with the projection that maps back', async () => {
-  const m2 = ((await inject('GET', '/api/runs/z2/latent-map')).json() as { map: LatentMap }).map;
+  const m2 = (await inject('GET', '/api/runs/z2/latent-map')).json<{ map: LatentMap }>().map;
   assert.equal(m2.points.length, 300);
   assert.equal(m2.projection, null);
   assert.deepEqual(m2.points[5], m2.codes[5]);
-  const m3 = ((await inject('GET', '/api/runs/z3/latent-map?limit=200')).json() as { map: LatentMap }).map;
+  const m3 = (await inject('GET', '/api/runs/z3/latent-map?limit=200')).json<{ map: LatentMap }>().map;
   assert.equal(m3.codes[0]!.length, 3);
   const { mean, axes } = m3.projection!;
   for (const i of [0, 17, 199]) {
@@ -106,14 +106,14 @@ test('the latent map: z=2 codes as they are; z>2 projected, with the projection 
   assert.ok(Math.abs(n(axes[0]) - 1) < 1e-3 && Math.abs(n(axes[1]) - 1) < 1e-3);
   assert.ok(Math.abs(axes[0].reduce((s, x, k) => s + x * axes[1][k]!, 0)) < 1e-3);
   // A GAN has no encoder, hence no map, but decodes.
-  assert.equal(((await inject('GET', '/api/runs/gan/latent-map')).json() as { map: null }).map, null);
+  assert.equal((await inject('GET', '/api/runs/gan/latent-map')).json<{ map: null }>().map, null);
   assert.equal((await inject('POST', '/api/runs/gan/decode', { z: [[0, 1, 0, -1]] })).statusCode, 200);
 });
 
 test('test images by index', async () => {
   const r = await inject('GET', '/api/runs/z2/test-images?indices=0,3');
   assert.equal(r.statusCode, 200);
-  const b = r.json() as ImageBatch;
+  const b = r.json<ImageBatch>();
   assert.equal(b.n, 2);
   assert.equal(Buffer.from(b.data, 'base64').length, 2 * 784);
 });
@@ -171,7 +171,7 @@ test('bad requests get a 4xx with a clear message, and the server goes on', asyn
   for (const [request, status, phrase] of refusals) {
     const r = await request();
     assert.equal(r.statusCode, status, `${r.statusCode} ${r.body.slice(0, 200)}`);
-    const { error } = r.json() as { error: string };
+    const { error } = r.json<{ error: string }>();
     assert.match(error, phrase);
   }
   assert.equal((await inject('POST', '/api/runs/z2/decode', { z: [[0, 0]] })).statusCode, 200);
@@ -224,7 +224,7 @@ test('requests another web site could make through a browser are refused', async
   for (const [request, status, phrase] of cases) {
     const r = await server.app.inject(request);
     assert.equal(r.statusCode, status, r.body);
-    assert.match((r.json() as { error: string }).error, phrase);
+    assert.match(r.json<{ error: string }>().error, phrase);
   }
 });
 
@@ -338,9 +338,9 @@ test('the stop button checkpoints a run started in a terminal with --live, which
   const deadline = Date.now() + 60000;
   while (!(readLive(dir)?.state === 'training' && readMetrics(dir).length >= 1) && Date.now() < deadline)
     await new Promise((r) => setTimeout(r, 200));
-  const listed = ((await inject('GET', '/api/runs')).json() as { name: string; training: boolean }[]).find(
-    (x) => x.name === 'terminal',
-  );
+  const listed = (await inject('GET', '/api/runs'))
+    .json<{ name: string; training: boolean }[]>()
+    .find((x) => x.name === 'terminal');
   assert.equal(listed?.training, true);
   const r = await inject('POST', '/api/runs/terminal/stop', {});
   assert.equal(r.statusCode, 200, r.body);
@@ -374,7 +374,7 @@ test('jobs: at most two at once; Stop twice sends one signal; closing the server
   assert.equal((await long('long-b')).statusCode, 202);
   const third = await long('long-c');
   assert.equal(third.statusCode, 409);
-  assert.match((third.json() as { error: string }).error, /at most 2 at once/);
+  assert.match(third.json<{ error: string }>().error, /at most 2 at once/);
   const deadline = Date.now() + 60000;
   const training = (run: string): boolean => readLive(join(root, run))?.state === 'training';
   while (!(training('long-a') && training('long-b')) && Date.now() < deadline)

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { parseOption } from '../src/util/options.js';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as L from '../src/index.js';
-import { repoRoot } from './helpers.js';
+import { cli, cliArgv, jsonLines, tempDir } from './helpers.js';
 
 const { train } = L;
-const tmp = mkdtempSync(join(tmpdir(), 'latentlab-train-'));
+const tmp = tempDir('train');
 let runCount = 0;
 const newDir = (): string => join(tmp, `run${++runCount}`);
 
@@ -53,12 +52,10 @@ for (const [name, over] of variants) {
     const { records } = await fit(config({ ...over, epochs: 3 }));
     assert.equal(records.length, 3);
     const [first, , last] = records;
-    assert.ok(
-      last!.train_neg_elbo < first!.train_neg_elbo,
-      `train -ELBO ${first!.train_neg_elbo} -> ${last!.train_neg_elbo}`,
-    );
+    const [before, after] = [first!.train_neg_elbo!, last!.train_neg_elbo!];
+    assert.ok(after < before, `train -ELBO ${before} -> ${after}`);
     assert.ok(Number.isFinite(last!.test_neg_elbo));
-    if (!name.startsWith('ae')) assert.ok(last!.train_kl > 0, 'a VAE has a KL term');
+    if (!name.startsWith('ae')) assert.ok(last!.train_kl! > 0, 'a VAE has a KL term');
     else assert.equal(last!.train_kl, 0);
   });
 }
@@ -190,14 +187,8 @@ test('configuration: file then flags; unknown keys and wrong types are errors', 
 
 // --- the command line ----------------------------------------------------------------------
 
-function cli(args: string[], cwd = tmp): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args],
-    { encoding: 'utf8', cwd },
-  );
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** The commands run in this file's folder. */
+const inTmp = { cwd: tmp };
 
 test('bad options give a clear error and a non-zero exit before any training', () => {
   const out = join(tmp, 'never');
@@ -211,7 +202,7 @@ test('bad options give a clear error and a non-zero exit before any training', (
     [['--dataset', 'fashion-mnist', '--data-dir', '/nowhere', '--classes', '12'], /no class 12/],
     [['--config', '/no/such.json'], /cannot read config \/no\/such\.json: ENOENT/],
   ] as [string[], RegExp][]) {
-    const r = cli(['train', ...args, '--out', out]);
+    const r = cli(['train', ...args, '--out', out], inTmp);
     assert.equal(r.status, 1, `${args.join(' ')}: exit ${r.status}\n${r.stderr}`);
     assert.match(r.stderr, re);
     assert.ok(!existsSync(join(out, 'config.json')), 'nothing was written');
@@ -220,12 +211,9 @@ test('bad options give a clear error and a non-zero exit before any training', (
 
 test('train --json prints a line per epoch and a summary; runs lists it', () => {
   const out = join(tmp, 'cli-run');
-  const r = cli(['train', '--limit', '256', '--epochs', '2', '--batch-size', '64', '--out', out, '--json']);
+  const r = cli(['train', '--limit', '256', '--epochs', '2', '--batch-size', '64', '--out', out, '--json'], inTmp);
   assert.equal(r.status, 0, r.stderr);
-  const lines = r.stdout
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = jsonLines(r.stdout);
   assert.deepEqual(
     lines.map((l) => l.epoch ?? 'summary'),
     [1, 2, 'summary'],
@@ -240,35 +228,38 @@ test('train --json prints a line per epoch and a summary; runs lists it', () => 
   assert.equal(saved.seed, 0);
   assert.match(String(saved.resolved.likelihood), /bernoulli/);
   assert.ok((saved.resolved.versions as Record<string, string>).libtorch);
-  const runs = cli(['runs', '--dir', tmp, '--json']);
+  const runs = cli(['runs', '--dir', tmp, '--json'], inTmp);
   assert.ok(runs.stdout.split('\n').some((l) => l.includes('"name":"cli-run"') && l.includes('"epochs_done":2')));
-  assert.match(cli(['train', '--out', out]).stderr, /already holds a run: resume it with --resume/);
+  assert.match(cli(['train', '--out', out], inTmp).stderr, /already holds a run: resume it with --resume/);
 });
 
 test('a NaN loss stops training with a message and keeps the last good checkpoint', () => {
   const out = join(tmp, 'nan-run');
   // Epoch 1 is sane; from epoch 2 the learning rate is 1e9 and the loss overflows.
-  const r = cli([
-    'train',
-    '--limit',
-    '256',
-    '--epochs',
-    '4',
-    '--batch-size',
-    '64',
-    '--optimizer',
-    'sgd',
-    '--lr',
-    '1e-3',
-    '--lr-schedule',
-    'step',
-    '--lr-step-epochs',
-    '1',
-    '--lr-gamma',
-    '1e12',
-    '--out',
-    out,
-  ]);
+  const r = cli(
+    [
+      'train',
+      '--limit',
+      '256',
+      '--epochs',
+      '4',
+      '--batch-size',
+      '64',
+      '--optimizer',
+      'sgd',
+      '--lr',
+      '1e-3',
+      '--lr-schedule',
+      'step',
+      '--lr-step-epochs',
+      '1',
+      '--lr-gamma',
+      '1e12',
+      '--out',
+      out,
+    ],
+    inTmp,
+  );
   assert.equal(r.status, 1);
   assert.match(
     r.stderr,
@@ -285,21 +276,7 @@ test('a NaN loss stops training with a message and keeps the last good checkpoin
 
 test('a run killed with SIGKILL mid-epoch resumes from its last checkpoint, which is never corrupt', async () => {
   const out = join(tmp, 'killed');
-  const args = [
-    '--import',
-    import.meta.resolve('tsx'),
-    join(repoRoot, 'src', 'cli', 'run.ts'),
-    'train',
-    '--limit',
-    '3000',
-    '--epochs',
-    '3',
-    '--batch-size',
-    '32',
-    '--out',
-    out,
-    '--json',
-  ];
+  const args = cliArgv(['train', '--limit', '3000', '--epochs', '3', '--batch-size', '32', '--out', out, '--json']);
   const child = spawn(process.execPath, args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   await new Promise<void>((resolve, reject) => {
@@ -314,7 +291,7 @@ test('a run killed with SIGKILL mid-epoch resumes from its last checkpoint, whic
   const ck = train.loadCheckpoint(out);
   assert.ok(ck.state.epoch >= 1);
   L.disposeAll([ck.model, ck.optimizer, ck.rng, ck.order]);
-  const r = cli(['train', '--resume', '--out', out, '--json']);
+  const r = cli(['train', '--resume', '--out', out, '--json'], inTmp);
   assert.equal(r.status, 0, r.stderr);
   const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as { epochs_done: number };
   assert.equal(summary.epochs_done, 3);
@@ -326,21 +303,7 @@ test('a run killed with SIGKILL mid-epoch resumes from its last checkpoint, whic
 
 test('Ctrl-C (SIGINT) saves a checkpoint where training stands and exits; --resume finishes the run', async () => {
   const out = join(tmp, 'interrupted');
-  const args = [
-    '--import',
-    import.meta.resolve('tsx'),
-    join(repoRoot, 'src', 'cli', 'run.ts'),
-    'train',
-    '--limit',
-    '3000',
-    '--epochs',
-    '2',
-    '--batch-size',
-    '32',
-    '--out',
-    out,
-    '--json',
-  ];
+  const args = cliArgv(['train', '--limit', '3000', '--epochs', '2', '--batch-size', '32', '--out', out, '--json']);
   const child = spawn(process.execPath, args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   const code = await new Promise<number | null>((resolve, reject) => {
@@ -358,7 +321,7 @@ test('Ctrl-C (SIGINT) saves a checkpoint where training stands and exits; --resu
   assert.equal(ck.state.epoch, 1);
   assert.ok(ck.state.batch > 0, 'the checkpoint is inside epoch 2');
   L.disposeAll([ck.model, ck.optimizer, ck.rng, ck.order]);
-  const r = cli(['train', '--resume', '--out', out, '--json']);
+  const r = cli(['train', '--resume', '--out', out, '--json'], inTmp);
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(
     train.readMetrics(out).map((m) => m.epoch),

@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import * as L from '../src/index.js';
-import { repoRoot } from './helpers.js';
+import { cli, tempDir } from './helpers.js';
 
 const { viz } = L;
-const tmp = mkdtempSync(join(tmpdir(), 'latentlab-viz-'));
+const tmp = tempDir('viz');
 
 test('a grid of n images has the right size and each tile equals its image', () => {
   const n = 7;
@@ -119,30 +117,14 @@ test('slerp keeps the norm between two points of equal norm; linear goes through
 
 // --- the commands, on a tiny trained run ---------------------------------------------------
 
-function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(
-    process.execPath,
-    ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args],
-    { encoding: 'utf8', cwd: tmp },
-  );
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+/** The commands run in this file's folder. */
+const inTmp = { cwd: tmp };
 
 const run = join(tmp, 'z2');
 test('train writes its pictures, and every visual command draws a run', async () => {
   const t = cli(
-    'train',
-    '--latent',
-    '2',
-    '--limit',
-    '512',
-    '--epochs',
-    '2',
-    '--batch-size',
-    '64',
-    '--out',
-    run,
-    '--json',
+    ['train', '--latent', '2', '--limit', '512', '--epochs', '2', '--batch-size', '64', '--out', run, '--json'],
+    inTmp,
   );
   assert.equal(t.status, 0, t.stderr);
   for (const f of [
@@ -168,7 +150,7 @@ test('train writes its pictures, and every visual command draws a run', async ()
     ['traverse', '--steps', '5'],
     ['curves'],
   ]) {
-    const r = cli(args[0]!, '--run', run, ...args.slice(1), '--json');
+    const r = cli([args[0]!, '--run', run, ...args.slice(1), '--json'], inTmp);
     assert.equal(r.status, 0, `${args.join(' ')}: ${r.stderr}`);
     const files = (JSON.parse(r.stdout) as { files: string[] }).files;
     for (const f of files) assert.ok(existsSync(f), `${args[0]} said it wrote ${f}`);
@@ -177,7 +159,7 @@ test('train writes its pictures, and every visual command draws a run', async ()
   assert.deepEqual([d.width, d.height], [(2 * 30 + 2) * 2, (1 * 30 + 2) * 2], 'two decoded images side by side');
   const walk = await sharp(join(run, 'interpolation.gif'), { animated: true }).metadata();
   assert.equal(walk.pages, 6 + 4, 'there and back');
-  const div = cli('divergence', '--out', join(tmp, 'div'), '--json');
+  const div = cli(['divergence', '--out', join(tmp, 'div'), '--json'], inTmp);
   assert.equal(div.status, 0, div.stderr);
   const pairs = (JSON.parse(div.stdout) as { pairs: { kl: number }[] }).pairs;
   assert.equal(pairs[0]!.kl, 0);
@@ -199,7 +181,7 @@ test('bad input to the visual commands gives a clear error and writes nothing', 
     ],
     [['traverse', '--run', run, '--dims', '5'], /--dims: dimensions are 0 to 1/],
   ] as [string[], RegExp][]) {
-    const r = cli(...args);
+    const r = cli(args, inTmp);
     assert.notEqual(r.status, 0, args.join(' '));
     assert.match(r.stderr, re);
   }

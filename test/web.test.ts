@@ -4,11 +4,10 @@
  * walk between two test images, the runs table and a comparison, the anomaly view, and a
  * training started from the dashboard whose curve gains points. Every request stays on
  * 127.0.0.1. Screenshots of these tiny runs go to $LATENTLAB_SCREENSHOTS or a temporary folder
- * (the README's come from real runs: node dist/bench/screenshots.js).
+ * that is removed at the end (the README's come from real runs: node dist/bench/screenshots.js).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -16,9 +15,10 @@ import { analyseRunDir } from '../src/workflow/anomaly.js';
 import { createServer, DEFAULT_WEB_ROOT, type LatentlabServer } from '../src/server/app.js';
 import { decodedMoreThan, decodedPixels, decodes, hover, launch, meanDiff, openPage } from './browser.js';
 import { tinyRun } from './fixtures.js';
+import { tempDir } from './helpers.js';
 
-const root = mkdtempSync(join(tmpdir(), 'latentlab-web-'));
-const shots = process.env.LATENTLAB_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'latentlab-shots-'));
+const root = tempDir('web');
+const shots = process.env.LATENTLAB_SCREENSHOTS ?? tempDir('shots');
 let server: LatentlabServer;
 let browser: Browser;
 let origin: string;
@@ -165,7 +165,7 @@ test('a training started from the dashboard: the curve gains points, samples app
   await p.waitForFunction(
     () => document.querySelector<HTMLImageElement>('[data-testid=live-samples]')!.naturalWidth > 0,
   );
-  await p.waitForFunction(() => /not training/.test(document.querySelector('[data-testid=live-status]')!.textContent!));
+  await p.waitForFunction(() => /not training/.test(document.querySelector('[data-testid=live-status]')!.textContent));
   assert.equal(await p.getAttribute('[data-testid=live-curves]', 'data-epochs'), '3');
   assert.equal(await p.locator('.error').count(), 0, 'the dashboard shows an error');
   await p.screenshot({ path: join(shots, 'web-dashboard.png'), fullPage: true });

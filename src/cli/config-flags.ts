@@ -45,7 +45,7 @@ function lines(schema: Record<string, TSchema>, keys: string[], overridden: stri
     const s = schema[k]!;
     if (!overridden.includes(k)) return helpLine(s);
     const text = String(s.description).replace(/ \(default:.*\)$/, '');
-    return helpLine({ ...s, description: text } as TSchema);
+    return helpLine({ ...s, description: text });
   };
   return keys.map((k, i) => `  ${flags[i]!.padEnd(width)}${help(k)}`).join('\n');
 }

@@ -49,7 +49,7 @@ export function epochLine(
   }
   const classes =
     extras.classes_covered !== undefined
-      ? `; classes in 1,000 samples ${String(extras.classes_covered)}/${(extras.class_counts as number[]).length} (entropy ${(extras.class_entropy as number).toFixed(2)} nats)`
+      ? `; classes in 1,000 samples ${Number(extras.classes_covered)}/${(extras.class_counts as number[]).length} (entropy ${(extras.class_entropy as number).toFixed(2)} nats)`
       : '';
   const time = `${r.sec.toFixed(1)} s, ${r.images_per_sec} img/s`;
   return `epoch ${r.epoch}: ${parts.filter(Boolean).join(', ')}${classes}; ${time}`;

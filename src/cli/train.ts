@@ -135,7 +135,7 @@ async function runTrain(flags: TrainFlags): Promise<void> {
           return w;
         },
         onEpochEnd: (r: EpochRecord, extras) => {
-          (bar as Progress | null)?.stop();
+          bar?.stop();
           out({ ...r, ...extras }, epochLine(declaration.metrics, r, extras));
         },
         onMessage: message,

@@ -45,7 +45,7 @@ export class ImageDataset {
     readonly classNames: string[],
   ) {
     if (images.ndim !== 4 || images.dtype !== 'uint8')
-      throw new Error(`${name}: images must be uint8 [N, C, H, W], got ${images}`);
+      throw new Error(`${name}: images must be uint8 [N, C, H, W], got ${images.toString()}`);
     if (labels.ndim !== 1 || labels.size(0) !== images.size(0))
       throw new Error(`${name}: ${images.size(0)} images but ${labels.numel} labels`);
     keep(images);

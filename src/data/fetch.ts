@@ -42,7 +42,8 @@ async function download(url: string, to: string, onProgress?: FetchOptions['onPr
   try {
     res = await fetch(url);
   } catch (e) {
-    throw new Error(`cannot download ${url}: ${(e as Error).cause ?? (e as Error).message}`);
+    const err = e as Error;
+    throw new Error(`cannot download ${url}: ${err.cause instanceof Error ? err.cause.message : err.message}`);
   }
   if (!res.ok || !res.body) throw new Error(`cannot download ${url}: HTTP ${res.status} ${res.statusText}`);
   const total = Number(res.headers.get('content-length')) || null;

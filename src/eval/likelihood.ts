@@ -55,8 +55,8 @@ export function importanceWeightedNll(model: Model, x: Tensor, k: number, chunk 
       });
       lse.dispose();
       sum.dispose();
-      lse = keep(nextLse!);
-      sum = keep(nextSum!);
+      lse = keep(nextLse);
+      sum = keep(nextSum);
     }
     const result = {
       iwNll: Float64Array.from(lse.sub(Math.log(k)).neg().toArray()),

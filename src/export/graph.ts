@@ -1,15 +1,19 @@
 /**
- * A small ONNX graph builder. Every value carries `example`: what latentlab computes for it on
- * a small example batch, so that each converter knows the shapes it works with (reshapes copy
- * the batch dimension and spell out the others) and the finished graph can be checked against
- * the model. Inputs and outputs have a symbolic first dimension, 'batch'.
+ * A small ONNX graph builder. Every value carries the dtype and shape it had when the forward
+ * pass was traced on an example batch, so that each converter knows the shapes it works with.
+ * Inputs and outputs have a symbolic first dimension, 'batch'.
  */
 import type { Tensor } from '../tensor/tensor.js';
 import { ATTRIBUTE_TYPE, DATA_TYPE, IR_VERSION, OPSET } from './onnx-proto.js';
 
-export interface Value {
+/** A value in the graph: its name, and its element type and shape on the traced example. */
+export interface Value extends Meta {
   name: string;
-  example: Tensor;
+}
+/** A value's element type (as latentlab names dtypes) and shape. */
+export interface Meta {
+  dtype: string;
+  shape: number[];
 }
 
 /** A node attribute, typed as ONNX types it. */
@@ -32,9 +36,10 @@ function valueInfo(name: string, elem: ElemType, shape: number[]): Obj {
   return { name, type: { tensor_type: { elem_type: DATA_TYPE[elem], shape: { dim } } } };
 }
 
-function elemOf(t: Tensor): ElemType {
-  if (t.dtype === 'int64') return 'int64';
-  return 'float32';
+/** The ONNX element type of a dtype; the exporter works in float32, int64 and bool. */
+export function elemOf(dtype: string): ElemType {
+  if (dtype === 'float32' || dtype === 'int64' || dtype === 'bool') return dtype;
+  throw new Error(`the ONNX exporter handles float32, int64 and bool values, not ${dtype}`);
 }
 
 export class GraphBuilder {
@@ -44,6 +49,9 @@ export class GraphBuilder {
   readonly #outputs: Obj[] = [];
   readonly #names: Set<string>;
   readonly #io: Set<string>;
+
+  /** The first input and its traced batch size, for shapes that restate the batch (see aten-shape.ts). */
+  batch: { input: string; size: number } | null = null;
 
   /** `io`: the names of the graph's inputs and outputs, kept as given (other values get fresh names). */
   constructor(io: string[]) {
@@ -66,15 +74,18 @@ export class GraphBuilder {
   }
 
   /** A graph input of the example's dtype and shape (batch symbolic). */
-  input(name: string, example: Tensor): Value {
-    this.#inputs.push(valueInfo(this.#declared(name), elemOf(example), example.shape));
-    return { name, example };
+  input(name: string, meta: Meta): Value {
+    this.#inputs.push(valueInfo(this.#declared(name), elemOf(meta.dtype), meta.shape));
+    this.batch ??= { input: name, size: meta.shape[0]! };
+    return { name, dtype: meta.dtype, shape: meta.shape };
   }
 
-  /** A float32 initializer holding a copy of `t` (raw little-endian bytes), e.g. a layer's weight. */
-  weight(name: string, t: Tensor): string {
-    const data = t.detach().cpu().float().contiguous().toTypedArray() as Float32Array;
-    return this.#initializer(name, 'float32', t.shape, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  /** An initializer holding a copy of `t` (raw little-endian bytes), e.g. a layer's weight; float tensors as float32. */
+  weight(name: string, t: Tensor): Value {
+    const elem = t.isFloatingPoint ? 'float32' : elemOf(t.dtype);
+    const c = t.detach().cpu().to(elem).contiguous().toTypedArray();
+    const raw = new Uint8Array(c.buffer, c.byteOffset, c.byteLength);
+    return { name: this.#initializer(name, elem, t.shape, raw), dtype: elem, shape: t.shape };
   }
 
   /** A constant initializer: float32 or int64 values of shape `dims` (default: a vector; [] for a scalar). */
@@ -90,23 +101,23 @@ export class GraphBuilder {
     return unique;
   }
 
-  /** A node computing `op` of `inputs` ('' for an omitted optional input); its output is named after `name`. */
-  node(op: string, inputs: string[], name: string, example: Tensor, attrs: Record<string, Attr> = {}): Value {
-    const out = this.fresh(name);
+  /** A node computing `op` of `inputs` ('' for an omitted optional input); its output, of type `out`, is named after `name`. */
+  node(op: string, inputs: string[], name: string, out: Meta, attrs: Record<string, Attr> = {}): Value {
+    const outName = this.fresh(name);
     this.#nodes.push({
       op_type: op,
-      name: out,
+      name: outName,
       input: inputs,
-      output: [out],
+      output: [outName],
       attribute: Object.entries(attrs).map(([k, a]) => encodeAttr(k, a)),
     });
-    return { name: out, example };
+    return { name: outName, dtype: out.dtype, shape: out.shape };
   }
 
   /** Makes `v` the graph output `name`. */
   output(name: string, v: Value): void {
     this.#nodes.push({ op_type: 'Identity', name: this.#declared(name), input: [v.name], output: [name] });
-    this.#outputs.push(valueInfo(name, elemOf(v.example), v.example.shape));
+    this.#outputs.push(valueInfo(name, elemOf(v.dtype), v.shape));
   }
 
   /** The ModelProto, as an object for onnx-proto.ts's encodeModel. */

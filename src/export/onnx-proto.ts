@@ -9,7 +9,7 @@ import protobuf from 'protobufjs';
 import { packageRoot } from '../binding/native.js';
 
 /** TensorProto.DataType values latentlab writes. */
-export const DATA_TYPE = { float32: 1, int64: 7 } as const;
+export const DATA_TYPE = { float32: 1, int64: 7, bool: 9 } as const;
 /** AttributeProto.AttributeType values latentlab writes. */
 export const ATTRIBUTE_TYPE = { FLOAT: 1, INT: 2, STRING: 3, FLOATS: 6, INTS: 7 } as const;
 

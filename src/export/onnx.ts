@@ -1,7 +1,8 @@
 /**
  * ONNX export of latentlab models: the decoder (a GAN's generator) and, where the model has
  * one, the encoder, each a standard ONNX model (opset 17, dynamic batch size) emitted from the
- * model's own module tree (plan.ts, layers.ts) and encoded with protobufjs (onnx-proto.ts).
+ * operators that decode() and encode() actually call (trace-graph.ts, converters in aten*.ts) and
+ * encoded with protobufjs (onnx-proto.ts).
  *   decoder.onnx: z [batch, latent] float32 (+ label [batch] int64) -> image [batch, C, H, W] in [0, 1]
  *   encoder.onnx: x [batch, C, H, W] float32 in [0, 1] (+ label) -> mu [batch, latent] (+ logvar for VAEs)
  * The run's metadata (model, latent size, image shape, likelihood, dataset, class names,
@@ -9,7 +10,6 @@
  * checked before the first byte is written; then all files go to temporary names and are renamed.
  */
 import { join } from 'node:path';
-import type { ForwardPlan } from '../models/common/forward-plan.js';
 import { need } from '../models/capabilities.js';
 import { LatentModel } from '../models/common/latent-model.js';
 import { AdversarialBase } from '../models/gan/adversarial.js';
@@ -22,9 +22,10 @@ import type { OpenRun } from '../train/open-run.js';
 import { version as latentlabVersion } from '../train/prepare.js';
 import { writeFilesTogether } from '../util/fs.js';
 import { encodeModel } from './onnx-proto.js';
-import { buildGraph, type PlanInputs } from './plan.js';
+import { traceGraph } from './trace-graph.js';
 
-export { UnsupportedLayerError, supportedLayers } from './layers.js';
+export { UnsupportedOperatorError } from './trace-graph.js';
+export { supportedOperators } from './aten.js';
 export { decodeModel, readMetadata, OPSET } from './onnx-proto.js';
 
 export interface OnnxFiles {
@@ -60,40 +61,32 @@ function modelMetadata(
   return { ...meta, ...extra };
 }
 
-/** A small example batch, on the model's device: the graph is traced on it and checked against the model. */
+/** A small example batch, on the model's device, for the trace (3, a size that shapes seldom restate by chance). */
 function exampleBatch(model: Model): { z: Tensor; x: Tensor; label: Tensor | null } {
   const device = model.parameters()[0]?.device ?? 'cpu';
   const [c, h, w] = model.imageShape;
   const d = need(model, 'decoder', 'ONNX export').latentDim;
   return {
-    z: linspace(-1.5, 1.5, 2 * d, { device }).reshape(2, d),
-    x: linspace(0, 1, 2 * c * h * w, { device }).reshape(2, c, h, w),
-    label: model.numClasses ? tensor([0, model.numClasses - 1], { dtype: 'int64', device }) : null,
+    z: linspace(-1.5, 1.5, 3 * d, { device }).reshape(3, d),
+    x: linspace(0, 1, 3 * c * h * w, { device }).reshape(3, c, h, w),
+    label: model.numClasses ? tensor([0, 1, model.numClasses - 1], { dtype: 'int64', device }) : null,
   };
 }
 
-/** One graph, checked against what latentlab computes (`expected`), as ONNX bytes. */
+/** One graph: `fn`'s outputs from `inputs`, traced on the example, as ONNX bytes. */
 function graphFile(
   model: Model,
   role: 'decoder' | 'encoder',
-  plan: ForwardPlan,
-  ex: PlanInputs,
-  expected: Record<string, Tensor>,
+  inputs: Record<string, Tensor>,
+  fn: () => Record<string, Tensor>,
   extra: Record<string, string>,
 ): Uint8Array {
-  const { graph, outputs } = buildGraph(model, plan, ex);
-  for (const [name, want] of Object.entries(expected)) {
-    const got = outputs[name];
-    const diff = got && got.shape.join() === want.shape.join() ? got.sub(want).abs().max().item() : Infinity;
-    if (!(diff <= 1e-6))
-      throw new Error(
-        `internal error: ${model.modelName}'s ${role} export plan does not reproduce its ${role === 'decoder' ? 'decode' : 'encode'}() (output '${name}')`,
-      );
-  }
-  const io = (names: string[], t: Tensor[]): string =>
-    names.map((n, i) => `${n} [batch, ${t[i]!.shape.slice(1).join(', ')}] ${t[i]!.dtype}`).join(', ');
-  const ins = ex.label ? io([plan.input, 'label'], [ex.input, ex.label]) : io([plan.input], [ex.input]);
-  const doc = `latentlab ${model.modelName} ${role}: ${ins} -> ${io(Object.keys(outputs), Object.values(outputs))}${role === 'decoder' ? ', pixels in [0, 1]' : ''}`;
+  const { graph, outputs } = traceGraph(model, inputs, fn);
+  const io = (named: Record<string, Tensor>): string =>
+    Object.entries(named)
+      .map(([n, t]) => `${n} [batch, ${t.shape.slice(1).join(', ')}] ${t.dtype}`)
+      .join(', ');
+  const doc = `latentlab ${model.modelName} ${role}: ${io(inputs)} -> ${io(outputs)}${role === 'decoder' ? ', pixels in [0, 1]' : ''}`;
   return encodeModel(
     graph.toModel({
       name: `${model.modelName}_${role}`,
@@ -106,8 +99,8 @@ function graphFile(
 
 /**
  * The model's decoder and encoder as ONNX files (in memory), in eval mode (batch norm on its
- * running statistics); `extra` goes into the metadata. An UnsupportedLayerError names a layer
- * the exporter cannot translate.
+ * running statistics); `extra` goes into the metadata. An UnsupportedOperatorError names an
+ * operator the exporter cannot translate and the module that called it.
  */
 export function exportOnnx(model: Model, extra: Record<string, string> = {}, o: { encoder?: boolean } = {}): OnnxFiles {
   const wasTraining = model.training;
@@ -117,24 +110,25 @@ export function exportOnnx(model: Model, extra: Record<string, string> = {}, o: 
       tidy(() => {
         const ex = exampleBatch(model);
         const y = ex.label ?? undefined;
+        const labels: Record<string, Tensor> = ex.label ? { label: ex.label } : {};
         const dec = need(model, 'decoder', 'ONNX export');
         const decoder = graphFile(
           model,
           'decoder',
-          dec.decoderPlan(),
-          { input: ex.z, label: ex.label },
-          { image: dec.decode(ex.z, y) },
+          { z: ex.z, ...labels },
+          () => ({ image: dec.decode(ex.z, y) }),
           extra,
         );
         const enc = model.capabilities.encoder;
         if (!enc || o.encoder === false) return { decoder, encoder: null };
-        const { mu, logvar } = enc.encode(ex.x, y);
         const encoder = graphFile(
           model,
           'encoder',
-          enc.encoderPlan(),
-          { input: ex.x, label: ex.label },
-          logvar ? { mu, logvar } : { mu },
+          { x: ex.x, ...labels },
+          (): Record<string, Tensor> => {
+            const { mu, logvar } = enc.encode(ex.x, y);
+            return logvar ? { mu, logvar } : { mu };
+          },
           extra,
         );
         return { decoder, encoder };

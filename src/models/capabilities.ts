@@ -5,7 +5,6 @@
  */
 import { randn } from '../tensor/create.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { ForwardPlan } from './common/forward-plan.js';
 import type { Model } from './model.js';
 
 /** Images from flat latent vectors: z [B, latentDim] (and labels y [B] if conditional) -> [B, C, H, W] in [0, 1]. */
@@ -13,16 +12,12 @@ export interface LatentDecoder {
   readonly latentDim: number;
   /** The decoder's mean image (or the generator's output). */
   decode(z: Tensor, y?: Tensor): Tensor;
-  /** decode() as data (common/forward-plan.ts), for exporters. */
-  decoderPlan(): ForwardPlan;
 }
 
 /** Flat codes of images: a point (autoencoders) or q(z|x)'s mean and log-variance (VAEs). */
 export interface Encoder {
   readonly latentDim: number;
   encode(x: Tensor, y?: Tensor): { mu: Tensor; logvar: Tensor | null };
-  /** encode() as data, for exporters: outputs 'mu' and, with a posterior, 'logvar'. */
-  encoderPlan(): ForwardPlan;
 }
 
 /** A diagonal Gaussian posterior q(z|x) = N(mu, diag(exp(logvar))), whose log-density is known. */
@@ -112,7 +107,7 @@ export function need<K extends Capability>(
     throw new CapabilityError(
       `${what} needs ${WORDS[cap]}; ${model.modelName} has none (it offers: ${offered(model).join(', ') || 'nothing'})`,
     );
-  return c as NonNullable<Capabilities[K]>;
+  return c;
 }
 
 const LOG_2PI = Math.log(2 * Math.PI);

@@ -98,5 +98,5 @@ export interface ModelDeclaration<O extends TProperties = TProperties> {
 
 /** Declares a model, keeping its options' types inside and erasing them for the registry. */
 export function defineModel<O extends TProperties>(d: ModelDeclaration<O>): ModelDeclaration {
-  return d as unknown as ModelDeclaration;
+  return d;
 }

@@ -49,7 +49,7 @@ export const beta: Section = {
         }
       });
       const cmd = `latentlab traverse --run ${runArg(ctx, spec.name)} --range ${TRAVERSAL.range} --steps ${TRAVERSAL.steps}`;
-      figures.push(key(figure(ctx, path, `${spec.name}: each of the ${c.latent} dimensions (rows) swept from -${TRAVERSAL.range} to ${TRAVERSAL.range}, the others at 0`, cmd)));
+      figures.push(key(figure(ctx, path, `${spec.name}: each of the ${Number(c.latent)} dimensions (rows) swept from -${TRAVERSAL.range} to ${TRAVERSAL.range}, the others at 0`, cmd)));
     }
     return {
       intro:

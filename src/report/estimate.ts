@@ -32,6 +32,7 @@ export function trainSeconds(spec: RunSpec): number {
   const available = c.classes ? (TRAIN_IMAGES / 10) * c.classes.length : TRAIN_IMAGES;
   const images = Math.min(c.limit ?? available, available) * (1 - c.valFraction);
   const cost = TRAIN[c.model];
+  if (!cost) throw new Error(`no time estimate for model '${c.model}' (add it to TRAIN in src/report/estimate.ts)`);
   return PER_RUN + c.epochs * (images * cost.perImage + (c.classes ? cost.testPass / 10 : cost.testPass));
 }
 

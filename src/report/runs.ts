@@ -36,10 +36,15 @@ export function shellWord(s: string): string {
   return /^[\w./,:=+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
+/** A setting's value as a flag writes it. */
+function scalarText(v: unknown): string {
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v);
+}
+
 /** The `latentlab train` command that trains this run: every setting that differs from the model's defaults. */
 export function trainCommandLine(c: RunConfig, dir: string): string {
   const base = resolveConfig({}, { model: c.model });
-  const value = (v: unknown): string => (v === null ? 'none' : Array.isArray(v) ? v.join(',') : String(v));
+  const value = (v: unknown): string => (v === null ? 'none' : Array.isArray(v) ? v.join(',') : scalarText(v));
   const flags = Object.keys(runSchema(c.model))
     .filter((k) => k !== 'model' && JSON.stringify(c[k]) !== JSON.stringify(base[k]))
     .map((k) => `${flagName(k)} ${shellWord(value(c[k]))}`);

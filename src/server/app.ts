@@ -88,7 +88,10 @@ export async function createServer(o: ServerOptions): Promise<LatentlabServer> {
   const store = new RunStore(o.runsDir);
   const jobs = new JobManager(store);
 
-  app.addHook('onRequest', async (req) => guardOrigin(req, o.allowedHosts));
+  app.addHook('onRequest', (req, _reply, done) => {
+    guardOrigin(req, o.allowedHosts);
+    done();
+  });
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {
     // A model that lacks what the request needs (samples of a model without a prior) is the request's fault.
     const status =
@@ -107,7 +110,7 @@ export async function createServer(o: ServerOptions): Promise<LatentlabServer> {
 
   runRoutes(app, store, jobs, { mapLimit: o.mapLimit ?? 2000 });
   trainingRoutes(app, store, jobs);
-  app.get('/api/health', async () => ({ ok: true }));
+  app.get('/api/health', () => ({ ok: true }));
 
   const webRoot = o.webRoot ?? DEFAULT_WEB_ROOT;
   if (existsSync(join(webRoot, 'index.html'))) {

@@ -72,7 +72,7 @@ export class JobManager {
       stopping: false,
       stderr: [],
     };
-    child.stderr!.setEncoding('utf8').on('data', (s: string) => {
+    child.stderr.setEncoding('utf8').on('data', (s: string) => {
       job.stderr.push(...s.split('\n').filter((l) => l.trim()));
       job.stderr.splice(0, Math.max(0, job.stderr.length - 20));
     });

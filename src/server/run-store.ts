@@ -52,7 +52,7 @@ export class RunStore {
   /** The folder of run `name`, which must exist and hold a config.json. */
   dir(name: unknown): string {
     const dir = join(this.root, checkRunName(name));
-    if (!existsSync(join(dir, FILES.config))) throw notFound(`no run named '${name}' in ${this.root}`);
+    if (!existsSync(join(dir, FILES.config))) throw notFound(`no run named '${String(name)}' in ${this.root}`);
     return dir;
   }
 

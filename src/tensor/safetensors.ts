@@ -80,7 +80,7 @@ export function parseSafetensors(buf: Uint8Array, source = 'safetensors data'): 
   if (headerLen > buf.length - 8) fail(`header length ${headerLen} exceeds the file (${buf.length} bytes)`);
   let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Metadata>;
   try {
-    header = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + 8, headerLen).toString('utf8'));
+    header = JSON.parse(Buffer.from(buf.buffer, buf.byteOffset + 8, headerLen).toString('utf8')) as typeof header;
   } catch (e) {
     return fail(`header is not valid JSON (${(e as Error).message})`);
   }
@@ -99,11 +99,11 @@ export function parseSafetensors(buf: Uint8Array, source = 'safetensors data'): 
     if (!Array.isArray(e.shape) || !e.shape.every((d) => Number.isInteger(d) && d >= 0))
       fail(`tensor '${name}' has a bad shape`);
     const [s, t] = e.data_offsets ?? [];
-    if (!Number.isInteger(s) || !Number.isInteger(t) || s! < 0 || t! < s! || t! > dataLen) {
+    if (!Number.isInteger(s) || !Number.isInteger(t) || s < 0 || t < s || t > dataLen) {
       fail(`tensor '${name}' has data_offsets [${e.data_offsets}] outside the ${dataLen} data bytes`);
     }
     const want = e.shape.reduce((a, b) => a * b, 1) * size!;
-    if (t! - s! !== want) fail(`tensor '${name}' of shape [${e.shape}] ${e.dtype} needs ${want} bytes, has ${t! - s!}`);
+    if (t - s !== want) fail(`tensor '${name}' of shape [${e.shape}] ${e.dtype} needs ${want} bytes, has ${t - s}`);
   }
   const tensors: Record<string, Tensor> = {};
   for (const [name, e] of entries) {

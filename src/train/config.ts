@@ -198,7 +198,7 @@ function crossChecks(c: RunConfig, d: ModelDeclaration): void {
     throw new ConfigError(`channels must be 1 or 3, got ${c.channels}`);
   if (d.optimizers && !d.optimizers.includes(c.optimizer))
     throw new ConfigError(`${d.name} trains with ${d.optimizers.join(' or ')}; got --optimizer ${c.optimizer}`);
-  const problem = d.check?.(c as never);
+  const problem = d.check?.(c);
   if (problem) throw new ConfigError(`${d.name}: ${problem}`);
 }
 
@@ -209,7 +209,7 @@ function crossChecks(c: RunConfig, d: ModelDeclaration): void {
  * non-null default.
  */
 export function resolveStoredConfig(stored: Record<string, unknown>, flags: Record<string, unknown> = {}): RunConfig {
-  const model = String(stored.model ?? DEFAULT_MODEL);
+  const model = typeof stored.model === 'string' ? stored.model : DEFAULT_MODEL;
   const schema = runSchema(model);
   const kept = Object.entries(stored).filter(
     ([k, v]) => k in schema && !(v === null && (schema[k] as { default?: unknown }).default !== null),

@@ -64,7 +64,7 @@ export async function importRun(weights: string, config: RunConfig, dir: string)
         ...mismatched.map((m) => `  mismatched: ${m}`),
       ];
       throw new Error(
-        `${weights} does not fit ${config.model} (latent ${config.latent}, ${imageShape.join('x')} images):\n${lines.join('\n')}\n(the model's flags, e.g. --latent, --hidden, --width, --layout, must be those of the model that saved the file)`,
+        `${weights} does not fit ${config.model} (latent ${Number(config.latent)}, ${imageShape.join('x')} images):\n${lines.join('\n')}\n(the model's flags, e.g. --latent, --hidden, --width, --layout, must be those of the model that saved the file)`,
       );
     }
     model.loadStateDict(file.tensors);

@@ -24,7 +24,13 @@ export interface OpenRun {
   dispose(): void;
 }
 
-export async function openRun(dir: string): Promise<OpenRun> {
+/** Opens a run (its files are read synchronously); a bad run is a rejection, not a throw. */
+export function openRun(dir: string): Promise<OpenRun> {
+  return new Promise((resolve) => resolve(openRunSync(dir)));
+}
+
+/** Opens a run now: its config, weights and metrics; the test set loads on first use. */
+export function openRunSync(dir: string): OpenRun {
   if (!existsSync(dir)) throw new Error(`no run at ${dir}`);
   const { resolved, ...stored } = readConfig(dir);
   const config = resolveStoredConfig(stored);
@@ -67,7 +73,7 @@ export async function openRun(dir: string): Promise<OpenRun> {
 }
 
 /** Opens a run, gives it to `fn`, and frees it afterwards, however `fn` ends. */
-export async function withOpenRun<T>(dir: string, fn: (run: OpenRun) => Promise<T>): Promise<T> {
+export async function withOpenRun<T>(dir: string, fn: (run: OpenRun) => T | Promise<T>): Promise<T> {
   const run = await openRun(dir);
   try {
     return await fn(run);

@@ -97,7 +97,7 @@ export async function prepareRun(
       parameters: model.numParameters(),
       lr: effectiveLr(c),
       ...(c.optimizer === 'adam' || c.optimizer === 'adamw' ? { adam_betas: adamBetas(c) } : {}),
-      ...(declaration.describe?.(modelOptions(c) as never) ?? {}),
+      ...(declaration.describe?.(modelOptions<never>(c)) ?? {}),
       threads: getNumThreads(),
       versions: runVersions(),
     });
@@ -140,5 +140,5 @@ export function buildModel(c: RunConfig, imageShape: [number, number, number], n
   const d = getModel(c.model);
   if (d.conditional && numClasses < 2)
     throw new Error(`${d.name} is conditioned on class labels, but the dataset has ${numClasses} class(es)`);
-  return d.build(modelOptions(c) as never, { imageShape, numClasses, epochs: c.epochs });
+  return d.build(modelOptions<never>(c), { imageShape, numClasses, epochs: c.epochs });
 }

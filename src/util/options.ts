@@ -146,9 +146,17 @@ export function defaultsOf(schemas: TProperties): Record<string, unknown> {
 
 /** The option's help line, ending with its default where the help does not state one. */
 export function helpLine(schema: TSchema, def: unknown = (schema as Json).default): string {
-  const help = String((schema as Json).description ?? '');
+  const desc = (schema as Json).description;
+  const help = typeof desc === 'string' ? desc : '';
   if (help.includes('(default:')) return help;
-  return `${help} (default: ${Array.isArray(def) ? def.join(',') : (def ?? 'none')})`;
+  const shown = Array.isArray(def)
+    ? def.join(',')
+    : def === null || def === undefined
+      ? 'none'
+      : typeof def === 'string' || typeof def === 'number' || typeof def === 'boolean'
+        ? String(def)
+        : JSON.stringify(def);
+  return `${help} (default: ${shown})`;
 }
 
 /** The flag's value name: the declared one, or the choices of an enum. */

@@ -95,7 +95,7 @@ export function curvesSpec(metrics: Record<string, number>[], title: string, dec
         color: { field: 'split', type: 'nominal', title: null },
       },
     },
-  } as VegaLiteSpec;
+  };
 }
 
 export interface GaussianPair {
@@ -135,7 +135,7 @@ export function divergenceSpec(
         color: { field: 'which', type: 'nominal', title: null },
       },
     },
-  } as VegaLiteSpec;
+  };
 }
 
 export function label(g: GaussianPair): string {
@@ -176,7 +176,7 @@ export function rocSpec(
         },
       },
     ],
-  } as VegaLiteSpec;
+  };
 }
 
 /** Histograms of scores of normal and anomalous images, one panel per score, with the threshold. */
@@ -209,7 +209,7 @@ export function scoreHistogramSpec(
         },
       ],
     },
-  } as VegaLiteSpec;
+  };
 }
 
 function thin<T>(points: T[], max: number): T[] {

@@ -49,7 +49,7 @@ export function tileImages(pixels: Uint8Array, shape: [number, number, number, n
       }
     }
   }
-  return { width, height, channels: c as 1 | 3, data };
+  return { width, height, channels: c, data };
 }
 
 /** Where tile i's top-left pixel lands (for tests and overlays). */

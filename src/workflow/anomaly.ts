@@ -163,7 +163,7 @@ export const ANOMALY_SCORES_FILE = 'anomaly-scores.json';
 
 function perImageScores(scores: Scores, labels: number[]): { labels: number[]; scores: Record<string, number[]> } {
   const round = (v: number): number => Math.round(v * 1e3) / 1e3;
-  return { labels, scores: Object.fromEntries(Object.entries(scores).map(([k, v]) => [k, Array.from(v!, round)])) };
+  return { labels, scores: Object.fromEntries(Object.entries(scores).map(([k, v]) => [k, Array.from(v, round)])) };
 }
 
 async function drawAnomalies(

@@ -46,7 +46,7 @@ function histogramSpec(values: { value: number; kind: string }[], threshold: num
         encoding: { x: { datum: { expr: 'threshold' }, type: 'quantitative' } },
       },
     ],
-  } as TopLevelSpec;
+  };
 }
 
 export async function anomalyView(name: string): Promise<HTMLElement> {
@@ -108,7 +108,7 @@ export async function anomalyView(name: string): Promise<HTMLElement> {
       chart.replaceChildren(h('img', { src: api.fileUrl(name, 'anomaly-histogram.png'), alt: 'score histograms' }));
       return;
     }
-    const values = per.scores[score]!.map((value, i) => ({
+    const values = per.scores[score].map((value, i) => ({
       value,
       kind: a.normal.includes(per.labels[i]!) ? 'normal' : 'anomalous',
     }));

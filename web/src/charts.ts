@@ -31,5 +31,5 @@ export function compareSpec(rows: { run: string; epoch: number; value: number }[
       y: { field: 'value', type: 'quantitative', title: metric, scale: { zero: false } },
       color: { field: 'run', type: 'nominal', title: 'run' },
     },
-  } as TopLevelSpec;
+  };
 }

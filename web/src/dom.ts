@@ -43,7 +43,9 @@ export const fmt = (v: unknown, digits = 2): string =>
       : v.toFixed(digits)
     : v === null || v === undefined
       ? '-'
-      : String(v);
+      : typeof v === 'string' || typeof v === 'boolean'
+        ? String(v)
+        : JSON.stringify(v);
 
 /** The headline numbers of a run's last epoch, in words, by its model's declared metrics. */
 export function lastMetrics(declared: readonly MetricLabel[], m: Record<string, number> | null | undefined): string {

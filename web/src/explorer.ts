@@ -223,7 +223,7 @@ class Explorer {
           ),
         );
       selects.push(dimSelect(0), dimSelect(1));
-      parts.push(h('label', {}, 'plane ', selects[0]!, ' x ', selects[1]!));
+      parts.push(h('label', {}, 'plane ', selects[0], ' x ', selects[1]));
     }
     return h('div', { class: 'controls' }, ...parts);
   }

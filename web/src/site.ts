@@ -28,8 +28,8 @@ async function onnxSource(site: SiteData): Promise<ExplorerSource> {
   const testBytes = site.tests ? atob(site.tests.data) : '';
   const positions = new Map(site.map?.indices.map((t, i) => [t, i]));
   return {
-    info: async () => site.info,
-    latentMap: async () => site.map,
+    info: () => Promise.resolve(site.info),
+    latentMap: () => Promise.resolve(site.map),
     async decode(z, label) {
       const feeds: Record<string, ort.Tensor> = {
         [site.decoder.z]: new ort.Tensor('float32', Float32Array.from(z.flat()), [z.length, latent]),
@@ -41,15 +41,16 @@ async function onnxSource(site: SiteData): Promise<ExplorerSource> {
       const out = (await session.run(feeds))[site.decoder.output]!;
       return toBatch(out.data as Float32Array, out.dims);
     },
-    async testImages(indices) {
-      if (!site.tests || !site.map) throw new Error('this export has no test images');
-      const at = indices.map((t) => {
-        const i = positions.get(t);
-        if (i === undefined) throw new Error(`test image ${t} is not in this export`);
-        return i;
-      });
-      return pickImages(site.tests, at, testBytes);
-    },
+    testImages: (indices) =>
+      new Promise((resolve) => {
+        if (!site.tests || !site.map) throw new Error('this export has no test images');
+        const at = indices.map((t) => {
+          const i = positions.get(t);
+          if (i === undefined) throw new Error(`test image ${t} is not in this export`);
+          return i;
+        });
+        resolve(pickImages(site.tests, at, testBytes));
+      }),
   };
 }
 

@@ -6,7 +6,6 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Sequential } from '../../nn/container.js';
 import { Linear } from '../../nn/linear.js';
-import { chain, type PlanStep } from '../common/forward-plan.js';
 import { LatentModel, type LatentModelOptions } from '../common/latent-model.js';
 import { convBodies, type ConvLayout } from '../conv/layouts.js';
 
@@ -40,14 +39,5 @@ export class AeConv extends LatentModel {
   protected decodeRaw(z: Tensor): Tensor {
     const h = this.fc ? this.fc.forward(z).relu() : z;
     return this.dec.forward(h.reshape(z.size(0), ...this.features));
-  }
-
-  protected encodeRawSteps(): PlanStep[] {
-    return chain([{ module: 'enc' }, ...(this.code ? [{ module: 'code' }] : [])], undefined, 'mu');
-  }
-
-  protected decodeRawSteps(): PlanStep[] {
-    const dense: PlanStep[] = this.fc ? [{ module: 'fc' }, { op: 'relu' }] : [];
-    return [...dense, { op: 'reshape', shape: [...this.features] }, { module: 'dec' }];
   }
 }

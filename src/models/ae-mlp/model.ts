@@ -3,7 +3,6 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { ReLU } from '../../nn/activation.js';
 import { Sequential } from '../../nn/container.js';
 import { Linear } from '../../nn/linear.js';
-import type { PlanStep } from '../common/forward-plan.js';
 import { LatentModel, type LatentModelOptions } from '../common/latent-model.js';
 
 export class AeMlp extends LatentModel {
@@ -26,16 +25,5 @@ export class AeMlp extends LatentModel {
 
   protected decodeRaw(z: Tensor): Tensor {
     return this.dec.forward(z).reshape(z.size(0), ...this.imageShape);
-  }
-
-  protected encodeRawSteps(): PlanStep[] {
-    return [
-      { op: 'reshape', shape: [-1] },
-      { module: 'enc', as: 'mu' },
-    ];
-  }
-
-  protected decodeRawSteps(): PlanStep[] {
-    return [{ module: 'dec' }, { op: 'reshape', shape: [...this.imageShape] }];
   }
 }

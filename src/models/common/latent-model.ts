@@ -11,8 +11,7 @@ import { standardNormal, type Capabilities } from '../capabilities.js';
 import type { Batch, Model, StepContext, Sums } from '../model.js';
 import { Likelihood, type LikelihoodName } from './likelihood.js';
 import { gaussianKl, reparameterize } from './losses.js';
-import { chain, type ForwardPlan, type PlanStep } from './forward-plan.js';
-import { logvarSteps, toLogvar, type VarianceParam } from './posterior.js';
+import { toLogvar, type VarianceParam } from './posterior.js';
 
 export interface LatentModelOptions {
   latent: number;
@@ -131,28 +130,6 @@ export abstract class LatentModel extends Module implements Model {
   protected abstract encodeRaw(x: Tensor, y?: Tensor): { mu: Tensor; rawVar: Tensor | null };
   /** The decoder's raw output (logits) for z, shaped [B, C, H, W]. */
   protected abstract decodeRaw(z: Tensor, y?: Tensor): Tensor;
-  /** encodeRaw as plan steps (forward-plan.ts), naming their results 'mu' and, for VAEs, 'rawVar'. */
-  protected abstract encodeRawSteps(): PlanStep[];
-  /** decodeRaw as plan steps; the last step's value is the raw output. */
-  protected abstract decodeRawSteps(): PlanStep[];
-
-  /** decode() as data, for exporters: z (and labels) to 'image'. */
-  decoderPlan(): ForwardPlan {
-    return {
-      input: 'z',
-      steps: [...this.decodeRawSteps(), ...chain(this.likelihood.meanSteps(), undefined, 'image')],
-      outputs: { image: 'image' },
-    };
-  }
-
-  /** encode() as data: x (and labels) to 'mu' and, for VAEs, 'logvar'. */
-  encoderPlan(): ForwardPlan {
-    const lv = chain(logvarSteps(this.variance), 'rawVar', 'logvar');
-    const outputs: Record<string, string> = this.variational
-      ? { mu: 'mu', logvar: lv.length ? 'logvar' : 'rawVar' }
-      : { mu: 'mu' };
-    return { input: 'x', steps: [...this.encodeRawSteps(), ...lv], outputs };
-  }
 
   encode(x: Tensor, y?: Tensor): { mu: Tensor; logvar: Tensor | null } {
     const { mu, rawVar } = this.encodeRaw(x, y);

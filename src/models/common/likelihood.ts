@@ -7,7 +7,6 @@ import { full, zeros } from '../../tensor/create.js';
 import { binaryCrossEntropyWithLogits } from '../../tensor/functional.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../../nn/module.js';
-import type { PlanStep } from './forward-plan.js';
 
 export type LikelihoodName = 'bernoulli' | 'gaussian';
 
@@ -28,10 +27,6 @@ export class Likelihood extends Module {
   /** The decoder's mean image from its raw output. */
   mean(raw: Tensor): Tensor {
     return raw.sigmoid();
-  }
-  /** mean() as plan steps (see forward-plan.ts). */
-  meanSteps(): PlanStep[] {
-    return [{ op: 'sigmoid' }];
   }
 
   /** Gaussian -log p given summed squared errors `sq` over `d` pixels: sq / (2 sigma^2) + d log sigma + d/2 log 2 pi. */

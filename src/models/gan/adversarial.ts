@@ -9,7 +9,6 @@ import { normalInit } from '../../nn/init.js';
 import { noGrad } from '../../tensor/autograd.js';
 import { randn } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
-import { labelSteps, type ForwardPlan, type PlanStep } from '../common/forward-plan.js';
 import { withLabels } from '../common/latent-model.js';
 import { standardNormal, type Capabilities } from '../capabilities.js';
 import type { Batch, Model, StepContext, Sums } from '../model.js';
@@ -102,21 +101,6 @@ export abstract class AdversarialBase extends Module implements Model {
       .add(1)
       .mul(0.5)
       .reshape(z.size(0), ...this.imageShape);
-  }
-
-  /** decode() as data, for exporters: z (and labels) to 'image'. */
-  decoderPlan(): ForwardPlan {
-    const steps: PlanStep[] = [
-      ...labelSteps(this.numClasses),
-      { module: 'generator' },
-      { op: 'add', value: 1 },
-      { op: 'mul', value: 0.5 },
-    ];
-    return {
-      input: 'z',
-      steps: [...steps, { op: 'reshape', shape: [...this.imageShape], as: 'image' }],
-      outputs: { image: 'image' },
-    };
   }
 
   critic(x: Tensor, y?: Tensor): Tensor {

@@ -6,7 +6,6 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Sequential } from '../../nn/container.js';
 import { Linear } from '../../nn/linear.js';
-import type { PlanStep } from '../common/forward-plan.js';
 import { LatentModel, type LatentModelOptions } from '../common/latent-model.js';
 import { convBodies, type ConvLayout } from '../conv/layouts.js';
 
@@ -45,17 +44,5 @@ export class VaeConv extends LatentModel {
         .relu()
         .reshape(z.size(0), ...this.features),
     );
-  }
-
-  protected encodeRawSteps(): PlanStep[] {
-    return [
-      { module: 'enc', as: 'h' },
-      { module: 'mu', from: 'h', as: 'mu' },
-      { module: 'lv', from: 'h', as: 'rawVar' },
-    ];
-  }
-
-  protected decodeRawSteps(): PlanStep[] {
-    return [{ module: 'fc' }, { op: 'relu' }, { op: 'reshape', shape: [...this.features] }, { module: 'dec' }];
   }
 }

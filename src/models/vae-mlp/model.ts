@@ -7,7 +7,6 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { ReLU } from '../../nn/activation.js';
 import { Sequential } from '../../nn/container.js';
 import { Linear } from '../../nn/linear.js';
-import { labelSteps, type PlanStep } from '../common/forward-plan.js';
 import { LatentModel, type LatentModelOptions } from '../common/latent-model.js';
 
 export interface VaeMlpOptions extends LatentModelOptions {
@@ -47,19 +46,5 @@ export class VaeMlp extends LatentModel {
 
   protected decodeRaw(z: Tensor, y?: Tensor): Tensor {
     return this.dec.forward(this.condition(z, y)).reshape(z.size(0), ...this.imageShape);
-  }
-
-  protected encodeRawSteps(): PlanStep[] {
-    const h: PlanStep[] = [
-      { op: 'reshape', shape: [-1] },
-      ...labelSteps(this.numClasses),
-      { module: 'enc' },
-      { op: 'relu', as: 'h' },
-    ];
-    return [...h, { module: 'mu', from: 'h', as: 'mu' }, { module: 'lv', from: 'h', as: 'rawVar' }];
-  }
-
-  protected decodeRawSteps(): PlanStep[] {
-    return [...labelSteps(this.numClasses), { module: 'dec' }, { op: 'reshape', shape: [...this.imageShape] }];
   }
 }

@@ -60,7 +60,7 @@ function metricInfo(model: string): MetricInfo[] {
 }
 
 export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManager, o: { mapLimit: number }): void {
-  app.get('/api/runs', async () =>
+  app.get('/api/runs', () =>
     store.list().map((r) => ({
       name: r.name,
       model: r.model,
@@ -74,7 +74,7 @@ export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManage
     })),
   );
 
-  app.get<{ Params: RunParams }>('/api/runs/:run', async (req) => {
+  app.get<{ Params: RunParams }>('/api/runs/:run', (req) => {
     const name = req.params.run;
     const dir = store.dir(name);
     const { config, metrics } = store.describe(name);

@@ -57,7 +57,7 @@ function trainBody(): Record<string, unknown> {
 const POLL_MS = 250;
 
 export function trainingRoutes(app: FastifyInstance, store: RunStore, jobs: JobManager): void {
-  app.get('/api/options', async () => ({
+  app.get('/api/options', () => ({
     models: models().map((m) => ({
       name: m.name,
       description: m.description,
@@ -79,7 +79,7 @@ export function trainingRoutes(app: FastifyInstance, store: RunStore, jobs: JobM
     return reply.code(202).send(job);
   });
 
-  app.post<{ Params: RunParams }>('/api/runs/:run/stop', async (req) => ({
+  app.post<{ Params: RunParams }>('/api/runs/:run/stop', (req) => ({
     stopping: true,
     ...jobs.stop(req.params.run),
   }));

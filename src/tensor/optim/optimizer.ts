@@ -96,7 +96,7 @@ export abstract class Optimizer {
 
   #updateOne(i: number, p: Tensor, g: Tensor, s: OptimizerState): void {
     this.steps[i] = (this.steps[i] ?? 0) + 1;
-    this.update(p, g, s, this.steps[i]!);
+    this.update(p, g, s, this.steps[i]);
   }
 
   /**

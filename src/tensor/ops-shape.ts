@@ -1,0 +1,71 @@
+/**
+ * Tensor methods, part of the class chain in core.ts: shape and indexing: views, reshapes, slices, gathers, splits. Each calls one ATen operator.
+ */
+import { call, callMany, TensorCore } from './core.js';
+import type { Tensor } from './tensor.js';
+
+export class ShapeTensor extends TensorCore {
+  // --- shape ------------------------------------------------------------------------
+  /** New shape with the same data; one entry may be -1. Copies only when it must. */
+  reshape(...shape: number[]): Tensor {
+    return call('reshape', this.handle, shape);
+  }
+  /** New shape sharing the data; the tensor must be contiguous enough. */
+  view(...shape: number[]): Tensor {
+    return call('view', this.handle, shape);
+  }
+  permute(...dims: number[]): Tensor {
+    return call('permute', this.handle, dims);
+  }
+  transpose(dim0: number, dim1: number): Tensor {
+    return call('transpose.int', this.handle, dim0, dim1);
+  }
+  /** The diagonal of dims (dim1, dim2), offset above (>0) or below (<0) the main one. */
+  diagonal(offset = 0, dim1 = 0, dim2 = 1): Tensor {
+    return call('diagonal', this.handle, offset, dim1, dim2);
+  }
+  /** Transpose of a 2-D tensor. */
+  t(): Tensor {
+    return call('t', this.handle);
+  }
+  /** Elements start..end (exclusive, negative counts from the end) of `dim`, every `step`th. */
+  slice(dim: number, start?: number, end?: number, step = 1): Tensor {
+    return call('slice.Tensor', this.handle, dim, start ?? null, end ?? null, step);
+  }
+  narrow(dim: number, start: number, length: number): Tensor {
+    return call('narrow', this.handle, dim, start, length);
+  }
+  /** Entry `index` of dimension `dim`, removing that dimension. */
+  select(dim: number, index: number): Tensor {
+    return call('select.int', this.handle, dim, index);
+  }
+  indexSelect(dim: number, index: Tensor): Tensor {
+    return call('index_select', this.handle, dim, index.handle);
+  }
+  gather(dim: number, index: Tensor): Tensor {
+    return call('gather', this.handle, dim, index.handle, false);
+  }
+  squeeze(dim?: number): Tensor {
+    return dim === undefined ? call('squeeze', this.handle) : call('squeeze.dim', this.handle, dim);
+  }
+  unsqueeze(dim: number): Tensor {
+    return call('unsqueeze', this.handle, dim);
+  }
+  flatten(startDim = 0, endDim = -1): Tensor {
+    return call('flatten.using_ints', this.handle, startDim, endDim);
+  }
+  /** Broadcast view to `shape` (-1 keeps a dimension). */
+  expand(...shape: number[]): Tensor {
+    return call('expand', this.handle, shape, false);
+  }
+  repeat(...repeats: number[]): Tensor {
+    return call('repeat', this.handle, repeats);
+  }
+  /** Splits into pieces of `size` along `dim`. */
+  split(size: number, dim = 0): Tensor[] {
+    return callMany('split.Tensor', this.handle, size, dim);
+  }
+  chunk(chunks: number, dim = 0): Tensor[] {
+    return callMany('chunk', this.handle, chunks, dim);
+  }
+}
