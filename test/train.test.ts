@@ -288,11 +288,14 @@ test('a run killed with SIGKILL mid-epoch resumes from its last checkpoint, whic
     child.on('error', reject);
   });
   assert.ok(stdout.includes('"epoch":1') && !stdout.includes('"epoch":3'), stdout);
+  assert.ok(existsSync(join(out, train.LOCK_FILE)), 'a SIGKILL leaves the lock behind');
   const ck = train.loadCheckpoint(out);
   assert.ok(ck.state.epoch >= 1);
   L.disposeAll([ck.model, ck.optimizer, ck.rng, ck.order]);
   const r = cli(['train', '--resume', '--out', out, '--json'], inTmp);
   assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, new RegExp(`taking over the lock of .*pid ${child.pid} .* is gone`));
+  assert.ok(!existsSync(join(out, train.LOCK_FILE)), 'released at the end');
   const summary = JSON.parse(r.stdout.trim().split('\n').pop()!) as { epochs_done: number };
   assert.equal(summary.epochs_done, 3);
   assert.deepEqual(
@@ -306,15 +309,21 @@ test('Ctrl-C (SIGINT) saves a checkpoint where training stands and exits; --resu
   const args = cliArgv(['train', '--limit', '3000', '--epochs', '2', '--batch-size', '32', '--out', out, '--json']);
   const child = spawn(process.execPath, args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
+  let sent = false; // one Ctrl-C: a second one (say on the summary's chunk) would quit at once
   const code = await new Promise<number | null>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
-      if (stdout.includes('"epoch":1')) setTimeout(() => child.kill('SIGINT'), 300);
+      if (!sent && stdout.includes('"epoch":1')) {
+        sent = true;
+        setTimeout(() => child.kill('SIGINT'), 300);
+      }
     });
-    child.on('exit', (c) => resolve(c));
+    // 'close', not 'exit': it comes after stdout has ended, so the summary line is in.
+    child.on('close', (c) => resolve(c));
     child.on('error', reject);
   });
   assert.equal(code, 130, stdout);
+  assert.ok(!existsSync(join(out, train.LOCK_FILE)), 'Ctrl-C releases the lock');
   const summary = JSON.parse(stdout.trim().split('\n').pop()!) as { interrupted: boolean; epochs_done: number };
   assert.equal(summary.interrupted, true);
   const ck = train.loadCheckpoint(out);

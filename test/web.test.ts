@@ -1,9 +1,9 @@
 /**
  * The web UI end to end, in a real browser (Debian's Chromium driven by playwright-core):
  * the explorer decodes the point under the mouse (the image changes, quickly), sliders and the
- * walk between two test images, the runs table and a comparison, the anomaly view, and a
- * training started from the dashboard whose curve gains points. Every request stays on
- * 127.0.0.1. Screenshots of these tiny runs go to $LATENTLAB_SCREENSHOTS or a temporary folder
+ * walk between two test images, the runs table and a comparison, the anomaly view, a training
+ * started from the dashboard whose curve gains points, and a server with a token (the page keeps
+ * the one its address gave). Every request stays on 127.0.0.1. Screenshots of these tiny runs go to $LATENTLAB_SCREENSHOTS or a temporary folder
  * that is removed at the end (the README's come from real runs: node dist/bench/screenshots.js).
  */
 import assert from 'node:assert/strict';
@@ -170,6 +170,41 @@ test('a training started from the dashboard: the curve gains points, samples app
   assert.equal(await p.locator('.error').count(), 0, 'the dashboard shows an error');
   await p.screenshot({ path: join(shots, 'web-dashboard.png'), fullPage: true });
   await p.close();
+});
+
+test('a server with a token: the page opened with ?token= keeps it (a reload works) for the API, the event stream and pictures; without it, a clear message', async () => {
+  const guarded = await createServer({ runsDir: root, mapLimit: 1000, token: 'tok-123', allowedHosts: null });
+  const at = await guarded.app.listen({ port: 0, host: '127.0.0.1' });
+  const seen: string[] = [];
+  try {
+    const p = await openPage(browser, `${at}/?token=tok-123#/`, seen);
+    await p.waitForSelector('[data-testid=runs] tbody tr');
+    assert.equal(new URL(p.url()).search, '', 'the token is taken out of the address bar');
+    await p.reload();
+    await p.waitForSelector('[data-testid=runs] tbody tr');
+    // The live view: its event stream and its sample grid (an <img>) carry the token as a query parameter.
+    await p.goto(`${at}/#/train/mnist-z2`);
+    await p.waitForFunction(() =>
+      /2 epochs done/.test(document.querySelector('[data-testid=live-status]')!.textContent),
+    );
+    await p.waitForFunction(
+      () => document.querySelector<HTMLImageElement>('[data-testid=live-samples]')!.naturalWidth > 0,
+    );
+    assert.equal(await p.locator('.error').count(), 0, 'the page shows an error');
+    assert.ok(seen.some((u) => /\/events\?token=tok-123$/.test(u)));
+    await p.close();
+    // A browser that never saw the token: the page says how to give it.
+    const bare = await openPage(browser, `${at}/#/`, seen);
+    await bare.waitForSelector('.error');
+    assert.match((await bare.textContent('.error'))!, /needs its token: open the address that latentlab serve printed/);
+    await bare.close();
+    assert.deepEqual(
+      seen.filter((u) => !u.startsWith(at) && !u.startsWith('data:') && !u.startsWith('blob:')),
+      [],
+    );
+  } finally {
+    await guarded.close();
+  }
 });
 
 test('every request the pages made stayed on this machine', () => {

@@ -39,7 +39,7 @@ export function importCommand(): Command {
   addConfigHelp(cmd);
   return cmd.addHelpText('after', HELP).action(async (flags: ImportFlags) => {
     const config = configFromFlags(flags);
-    const r = await importRun(flags.weights, config, flags.out);
+    const r = await importRun(flags.weights, config, flags.out, { onNote: (text) => console.error(text) });
     const summary = { run_dir: r.dir, model: config.model, tensors: r.tensors, parameters: r.parameters };
     console.log(
       flags.json

@@ -1,7 +1,8 @@
 /** `latentlab serve`: the web UI (latent explorer, runs, training dashboard) over a runs folder. */
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { LOOPBACK_HOSTS, createServer } from '../server/app.js';
+import { isLoopback, newToken } from '../server/token.js';
 import { setNumThreads } from '../tensor/runtime.js';
 import { portArg, positiveInt } from './parse.js';
 
@@ -11,6 +12,14 @@ export interface ServeFlags {
   host: string;
   mapLimit?: number;
   json?: boolean;
+  /** The token API calls must carry; beyond loopback a random one when not given. */
+  token?: string;
+}
+
+function tokenArg(value: string): string {
+  if (!/^[\x21-\x7e]+$/.test(value))
+    throw new InvalidArgumentError('expected a token of printable characters, without spaces');
+  return value;
 }
 
 export function serveCommand(): Command {
@@ -20,8 +29,14 @@ export function serveCommand(): Command {
     .addOption(new Option('--port <n>', 'port to listen on (0: any free port)').argParser(portArg).default(8080))
     .option(
       '--host <address>',
-      'address to bind; other machines can connect only if you give one such as 0.0.0.0, and then anyone who reaches it can start and stop training',
+      'address to bind; other machines can connect only if you give one such as 0.0.0.0, and beyond loopback every API call needs a token (the address printed carries it)',
       '127.0.0.1',
+    )
+    .addOption(
+      new Option(
+        '--token <value>',
+        'the token every API call must carry: required beyond loopback, where a random one is made when not given; on loopback none unless given',
+      ).argParser(tokenArg),
     )
     .addOption(new Option('--map-limit <n>', 'test images encoded for the latent map').argParser(positiveInt))
     .option('--json', 'print the address as JSON')
@@ -34,18 +49,22 @@ export function serveCommand(): Command {
 /** Starts the server and keeps it up until SIGINT or SIGTERM; resolves with its address once listening. */
 export async function serve(o: ServeFlags): Promise<string> {
   const loopback = LOOPBACK_HOSTS.includes(o.host);
+  const token = o.token ?? (isLoopback(o.host) ? null : newToken());
   mkdirSync(o.runs, { recursive: true });
   setNumThreads(1); // decoding one image needs no more, and training children need the cores
   const server = await createServer({
     runsDir: o.runs,
     ...(o.mapLimit ? { mapLimit: o.mapLimit } : {}),
     ...(loopback ? {} : { allowedHosts: null }),
+    token,
   });
   const address = await server.app.listen({ port: o.port, host: o.host });
-  const url = address.replace('[::1]', 'localhost');
+  const base = address.replace('[::1]', 'localhost');
+  // As Jupyter does: the address to open carries the token, and the page keeps it.
+  const url = token ? `${base}/?token=${encodeURIComponent(token)}` : base;
   console.log(
     o.json
-      ? JSON.stringify({ url, runs: server.store.root })
+      ? JSON.stringify({ url, runs: server.store.root, token })
       : `latentlab: serving ${server.store.root} at ${url} (Ctrl-C to stop)`,
   );
   const shutdown = (): void => {

@@ -64,8 +64,10 @@ export function startDashboard(runDir: string, port: number): Promise<Dashboard>
     const lines = createInterface({ input: child.stdout! });
     lines.once('line', (line) => {
       try {
-        const { url } = JSON.parse(line) as { url: string };
-        resolve({ url: `${url}/#/train/${encodeURIComponent(basename(runDir))}`, done, child });
+        // The address may carry the dashboard's token (?token=...): the page's route goes after it.
+        const url = new URL((JSON.parse(line) as { url: string }).url);
+        url.hash = `/train/${encodeURIComponent(basename(runDir))}`;
+        resolve({ url: url.href, done, child });
       } catch {
         reject(new Error(`the dashboard did not start: ${line}`));
       }

@@ -31,6 +31,7 @@ interface TrainFlags {
   config?: string;
   out?: string;
   resume?: boolean;
+  breakLock?: boolean;
   json?: boolean;
   [key: string]: unknown;
 }
@@ -42,7 +43,14 @@ export function trainCommand(): Command {
     )
     .option('--config <file>', 'JSON file of settings (flags override it)')
     .option('--out <dir>', 'run directory (default: runs/<model>-<dataset>-<time>)')
-    .option('--resume', 'continue the run in --out exactly where it stopped (--epochs may be raised)')
+    .option(
+      '--resume',
+      'continue the run in --out exactly where it stopped (--epochs may be raised); one with no checkpoint yet starts again',
+    )
+    .option(
+      '--break-lock',
+      "take the run folder's lock even when a process on another host holds it (be sure nothing trains it there)",
+    )
     .option('--json', 'print one JSON object per epoch and a summary object last')
     .option('--no-pictures', 'skip the pictures (samples, reconstructions, latent map, curves, progress.gif, manifold)')
     .option(
@@ -95,22 +103,30 @@ async function runTrain(flags: TrainFlags): Promise<void> {
   const live = flags.live || flags.serve ? liveReporter(dir, config.epochs) : null;
   // Started first, so that a port in use stops us before the run folder is made.
   let dashboard: Dashboard | null = flags.serve ? await startDashboard(dir, flags.port ?? 8080) : null;
-  // Ctrl-C checkpoints where the run stands; while the data loads, it stops as soon as the run exists.
+  // Ctrl-C (or SIGTERM) checkpoints where the run stands; while the data loads, it stops as soon as the run exists.
   const stop = new AbortController();
   let started = false;
-  const onSigint = (): void => {
-    stop.abort(started ? 'interrupted (Ctrl-C)' : 'interrupted (Ctrl-C) before the first step');
+  const onSignal = (signal: NodeJS.Signals): void => {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    const what = signal === 'SIGINT' ? 'Ctrl-C' : signal;
+    stop.abort(started ? `interrupted (${what})` : `interrupted (${what}) before the first step`);
     console.error(
       started
-        ? '\nstopping: saving a checkpoint (Ctrl-C again to quit at once)'
+        ? `\nstopping: saving a checkpoint (${what} again to quit at once)`
         : '\nstopping as soon as the run is set up: saving a checkpoint',
     );
+    // A second signal quits at once; the run folder's lock still goes (on 'exit').
     process.once('SIGINT', () => process.exit(130));
+    process.once('SIGTERM', () => process.exit(143));
   };
-  process.once('SIGINT', onSigint);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
   try {
     const result = await trainRun(config, dir, {
       resume: Boolean(flags.resume),
+      breakLock: Boolean(flags.breakLock),
+      onNote: (text) => console.error(text),
       pictures: flags.pictures !== false,
       signal: stop.signal,
       callbacks: {
@@ -193,7 +209,8 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     if (e instanceof NonFiniteLossError) throw new Error(e.message);
     throw e;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
     if (dashboard) await keepDashboard(dashboard);
     (watch as FeatureClassifier | null)?.dispose();
   }

@@ -11,6 +11,7 @@ import { basename, join } from 'node:path';
 import { BUILTIN, findIdxFile, loadBuiltin, loadIdxPair, type Split } from './builtin.js';
 import type { ImageDataset } from './dataset.js';
 import { loadImageFolder } from './folder.js';
+import { resizeDataset } from './resize.js';
 
 export interface DatasetSpec {
   /** Built-in name, folder, or "images,labels" pair of IDX files. */
@@ -22,7 +23,7 @@ export interface DatasetSpec {
   classes?: number[];
   /** Keep only the first N images (after class filtering). */
   limit?: number;
-  /** Resize images of a folder dataset to [height, width]. */
+  /** Resize the images of custom data (a folder of images or of IDX files, an IDX pair) to [height, width]; built-in datasets keep theirs. */
   size?: [number, number];
   channels?: 1 | 3;
   /** Share held out as the test split when custom data has none (default 0.1). */
@@ -81,5 +82,7 @@ export async function loadDataset(spec: DatasetSpec): Promise<ImageDataset> {
   }
   if (spec.limit !== undefined && spec.limit < ds.length) ds = ds.take(spec.limit);
   if (ds.length === 0) throw new Error(`${ds.name}: no images left after the dataset options`);
+  // Folders of images are resized as they load; IDX data is resized here, after the limit.
+  if (spec.size && !BUILTIN[spec.dataset]) ds = await resizeDataset(ds, spec.size);
   return ds;
 }

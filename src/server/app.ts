@@ -13,6 +13,7 @@ import { packageRoot } from '../binding/native.js';
 import { HttpError } from '../util/http-error.js';
 import { JobManager } from './jobs.js';
 import { RunStore } from './run-store.js';
+import { guardToken } from './token.js';
 import { runRoutes } from './routes/runs.js';
 import { trainingRoutes } from './routes/training.js';
 
@@ -32,6 +33,11 @@ export interface ServerOptions {
    * for --host 0.0.0.0.
    */
   allowedHosts?: string[] | null;
+  /**
+   * A token every API call and event stream must carry (Authorization: Bearer, or ?token=);
+   * the page's own files stay public. `latentlab serve` sets one whenever it binds beyond loopback.
+   */
+  token?: string | null;
 }
 
 export const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '[::1]', '::1'];
@@ -88,8 +94,9 @@ export async function createServer(o: ServerOptions): Promise<LatentlabServer> {
   const store = new RunStore(o.runsDir);
   const jobs = new JobManager(store);
 
-  app.addHook('onRequest', (req, _reply, done) => {
+  app.addHook('onRequest', (req, reply, done) => {
     guardOrigin(req, o.allowedHosts);
+    if (o.token) guardToken(req, reply, o.token);
     done();
   });
   app.setErrorHandler((err: FastifyError | HttpError, req, reply) => {

@@ -43,7 +43,7 @@ export const COMMON = {
   }),
   limit: opt.nullable(Type.Integer({ minimum: 1 }), { help: 'use only the first n training images', arg: 'n' }),
   size: opt.nullable(Type.Array(Type.Integer({ minimum: 0 }), { minItems: 1 }), {
-    help: 'resize folder images to HxW (e.g. 32 or 32,48)',
+    help: 'resize the images of a folder or IDX dataset to HxW (e.g. 32 or 32,48)',
     arg: 'list',
   }),
   channels: opt.nullable(Type.Integer({ minimum: 1 }), {

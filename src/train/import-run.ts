@@ -15,6 +15,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { RunConfig } from './config.js';
 import { buildModel, runDatasetSpec, runVersions } from './prepare.js';
 import { FILES, writeConfig } from './run-dir.js';
+import { acquireRunLock } from './run-lock.js';
 
 const FLOATING = ['float32', 'float64', 'float16', 'bfloat16'];
 
@@ -43,8 +44,25 @@ export interface ImportedRun {
   parameters: number;
 }
 
-/** Creates the run `dir` from `weights` and a resolved configuration (the same settings train takes). */
-export async function importRun(weights: string, config: RunConfig, dir: string): Promise<ImportedRun> {
+/**
+ * Creates the run `dir` from `weights` and a resolved configuration (the same settings train
+ * takes), holding the folder's lock meanwhile: a folder another process writes is refused.
+ */
+export async function importRun(
+  weights: string,
+  config: RunConfig,
+  dir: string,
+  o: { onNote?: (text: string) => void } = {},
+): Promise<ImportedRun> {
+  const lock = acquireRunLock(dir, { command: 'import', ...(o.onNote ? { onNote: o.onNote } : {}) });
+  try {
+    return await importLocked(weights, config, dir);
+  } finally {
+    lock.release();
+  }
+}
+
+async function importLocked(weights: string, config: RunConfig, dir: string): Promise<ImportedRun> {
   if (existsSync(join(dir, FILES.config))) throw new Error(`${dir} already holds a run; choose another --out`);
   if (!existsSync(weights)) throw new Error(`no weights file at ${weights}`);
   // The image shape and class names come from the dataset the configuration names, as in training.

@@ -22,6 +22,7 @@ export {
   type RunSummary,
   type TrainerState,
 } from './run-dir.js';
-export { prepareRun, buildModel, type PreparedRun } from './prepare.js';
+export { prepareRun, buildModel, type PreparedRun, type PrepareOptions } from './prepare.js';
+export { acquireRunLock, LOCK_FILE, RunLockedError, type LockHolder, type RunLock } from './run-lock.js';
 export { importRun, stateDictMismatches, type ImportedRun } from './import-run.js';
 export { openRun, withOpenRun, type OpenRun } from './open-run.js';

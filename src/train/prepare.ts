@@ -1,10 +1,11 @@
 /**
  * Everything a training run needs, built from a resolved configuration and checked before
- * the first step: data (train, optional validation split, test), model, optimizer, trainer,
- * and the run directory's config.json with what the run really optimises.
+ * the first step: the run folder's lock (one writer per run: run-lock.ts), data (train,
+ * optional validation split, test), model, optimizer, trainer, and the run directory's
+ * config.json with what the run really optimises.
  */
 import { availableParallelism } from 'node:os';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchLoader } from '../data/loader.js';
 import { loadDataset, type DatasetSpec } from '../data/load.js';
@@ -14,7 +15,8 @@ import { getModel } from '../models/registry.js';
 import { buildInfo, getNumThreads, manualSeed, setNumThreads } from '../tensor/runtime.js';
 import { adamBetas, effectiveLr, modelOptions, type RunConfig } from './config.js';
 import { OptimizerGroup } from './optimizers.js';
-import { FILES, writeConfig } from './run-dir.js';
+import { FILES, hasCheckpoint, removeLeftovers, writeConfig } from './run-dir.js';
+import { acquireRunLock, type RunLock } from './run-lock.js';
 import { Trainer, type TrainerCallbacks } from './trainer.js';
 import { packageRoot } from '../binding/native.js';
 import { readFileSync } from 'node:fs';
@@ -27,7 +29,17 @@ export interface PreparedRun {
   optimizer: OptimizerGroup;
   trainer: Trainer;
   datasets: { train: ImageDataset; val: ImageDataset | null; test: ImageDataset };
+  /** Resumed without a checkpoint (killed before its first one): trains from the start with its configuration. */
+  restarted: boolean;
+  /** Frees the model, optimizer and data, and releases the run folder's lock. */
   dispose(): void;
+}
+
+export interface PrepareOptions {
+  /** Take the folder's lock even from a process on another host (train --break-lock). */
+  breakLock?: boolean;
+  /** Hears notes on stderr's side of things: a stale lock taken over, a restart, leftovers removed. */
+  onNote?: (text: string) => void;
 }
 
 /** The dataset a run reads, for one split (the limit applies to training only). */
@@ -56,15 +68,47 @@ export function splitValidation(c: RunConfig, full: ImageDataset): [ImageDataset
   return c.valFraction > 0 ? full.split(c.valFraction, c.seed) : [full, null];
 }
 
-/** `fresh`: a new run (the folder must not hold one); otherwise the caller resumes it. */
+/**
+ * `fresh`: a new run (the folder must not hold one); otherwise the caller resumes it (a folder
+ * with a configuration but no checkpoint starts from the beginning: `restarted`). The run's
+ * folder is locked until dispose(); what killed writers left there is removed.
+ */
 export async function prepareRun(
   c: RunConfig,
   dir: string,
   fresh: boolean,
   callbacks: TrainerCallbacks = {},
+  o: PrepareOptions = {},
+): Promise<PreparedRun> {
+  const note = o.onNote ?? ((text: string): void => callbacks.onMessage?.(text));
+  const lock = acquireRunLock(dir, { command: 'train', breakLock: Boolean(o.breakLock), onNote: note });
+  try {
+    return await prepareLocked(c, dir, fresh, callbacks, lock, note);
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function prepareLocked(
+  c: RunConfig,
+  dir: string,
+  fresh: boolean,
+  callbacks: TrainerCallbacks,
+  lock: RunLock,
+  note: (text: string) => void,
 ): Promise<PreparedRun> {
   if (fresh && existsSync(join(dir, FILES.config))) {
     throw new Error(`${dir} already holds a run: resume it with --resume, or choose another --out`);
+  }
+  const left = removeLeftovers(dir);
+  if (left.length) note(`removed ${left.length} temporary file(s) a killed writer left in ${dir}: ${left.join(', ')}`);
+  const restarted = !fresh && !hasCheckpoint(dir);
+  if (restarted) {
+    note(
+      `${dir} has no checkpoint yet (stopped before its first one): training it from the start with its configuration`,
+    );
+    rmSync(join(dir, FILES.best), { force: true });
   }
   setNumThreads(c.threads ?? availableParallelism());
   const { train: full, test } = await loadRunData(c);
@@ -87,7 +131,7 @@ export async function prepareRun(
     dir,
     callbacks,
   );
-  if (fresh) {
+  if (fresh || restarted) {
     writeConfig(dir, c, {
       image_shape: train.imageShape,
       train_images: train.length,
@@ -110,10 +154,15 @@ export async function prepareRun(
     optimizer,
     trainer,
     datasets: { train, val, test },
+    restarted,
     dispose() {
-      model.dispose();
-      optimizer.dispose();
-      for (const d of [full, train, val, test]) d?.dispose();
+      try {
+        model.dispose();
+        optimizer.dispose();
+        for (const d of [full, train, val, test]) d?.dispose();
+      } finally {
+        lock.release();
+      }
     },
   };
 }

@@ -1,30 +1,35 @@
 /**
  * A run directory: config.json, model.safetensors, optimizer.safetensors (optimizer state,
- * RNG state and the trainer's position), metrics.jsonl (one line per epoch) and, with early
- * stopping, best.safetensors.
+ * RNG state and the trainer's position), metrics.jsonl (one line per epoch), with early
+ * stopping best.safetensors, and while a process writes it train.lock (run-lock.ts).
  *
  * Checkpoints survive a kill at any instant: both files are written to temporary names and
  * fsynced, the previous optimizer file is kept as optimizer.prev.safetensors, then the two are
  * renamed into place. Both carry the same checkpoint id; a reader takes the optimizer file
- * whose id matches the model's, so a kill between the two renames loses nothing.
+ * whose id matches the model's, so a kill between the two renames loses nothing. A write that
+ * fails (a full disk) removes its temporary files and leaves the last checkpoint as it was.
+ *
+ * The checkpoint also carries the metrics line of the last finished epoch: the line is
+ * appended to metrics.jsonl after the checkpoint, and a kill in between leaves it missing,
+ * which a resume restores from the checkpoint (checkpoints written before it lack the line;
+ * they still load, and a resume of them only trims extra lines).
  */
-import {
-  appendFileSync,
-  existsSync,
-  linkSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  statSync,
-} from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { loadSafetensors, serializeSafetensors, type Metadata } from '../tensor/safetensors.js';
 import { disposeAll } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { writeFileAtomic } from '../util/fs.js';
+import {
+  appendText,
+  parseTempName,
+  removeQuietly,
+  renameInto,
+  tempPathOf,
+  writeError,
+  writeFileAtomic,
+  writeTemp,
+} from '../util/fs.js';
 import type { RunConfig } from './config.js';
 
 export const FILES = {
@@ -57,6 +62,8 @@ export interface Checkpoint {
   rng: Tensor;
   order: Tensor | null;
   state: TrainerState;
+  /** The metrics.jsonl line (JSON, no newline) of epoch `state.epoch`, or null (none yet, or an older checkpoint). */
+  metricsLine?: string | null;
 }
 
 export function writeConfig(dir: string, config: RunConfig, extra: Record<string, unknown>): void {
@@ -67,11 +74,15 @@ export function writeConfig(dir: string, config: RunConfig, extra: Record<string
 export function readConfig(dir: string): RunConfig & { resolved?: Record<string, unknown> } {
   const p = join(dir, FILES.config);
   if (!existsSync(p)) throw new Error(`${dir} is not a latentlab run (no ${FILES.config})`);
-  return JSON.parse(readFileSync(p, 'utf8')) as RunConfig & { resolved?: Record<string, unknown> };
-}
-
-function tmpName(dir: string, name: string): string {
-  return join(dir, `.${name}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(p, 'utf8'));
+  } catch (e) {
+    throw new Error(`${p}: not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new Error(`${p}: expected a JSON object of settings`);
+  return parsed as RunConfig & { resolved?: Record<string, unknown> };
 }
 
 export function saveCheckpoint(dir: string, ck: Checkpoint): void {
@@ -82,22 +93,32 @@ export function saveCheckpoint(dir: string, ck: Checkpoint): void {
     rng_state: ck.rng,
     ...(ck.order ? { epoch_order: ck.order } : {}),
   };
-  const modelTmp = tmpName(dir, FILES.model);
-  const optTmp = tmpName(dir, FILES.optimizer);
+  const optMeta: Metadata = {
+    ...meta,
+    trainer_state: JSON.stringify(ck.state),
+    ...(ck.metricsLine ? { epoch_metrics: ck.metricsLine } : {}),
+  };
+  const model = join(dir, FILES.model);
+  const opt = join(dir, FILES.optimizer);
+  const temps: string[] = [];
   try {
-    writeFileAtomic(modelTmp, serializeSafetensors(ck.model, meta));
-    writeFileAtomic(optTmp, serializeSafetensors(optTensors, { ...meta, trainer_state: JSON.stringify(ck.state) }));
-    const opt = join(dir, FILES.optimizer);
+    temps.push(writeTemp(model, serializeSafetensors(ck.model, meta)));
+    temps.push(writeTemp(opt, serializeSafetensors(optTensors, optMeta)));
     if (existsSync(opt)) {
-      const link = tmpName(dir, FILES.optimizerPrev);
-      linkSync(opt, link);
-      renameSync(link, join(dir, FILES.optimizerPrev));
+      const prev = join(dir, FILES.optimizerPrev);
+      const link = tempPathOf(prev);
+      temps.push(link);
+      try {
+        linkSync(opt, link);
+      } catch (err) {
+        throw writeError(prev, err);
+      }
+      renameInto(link, prev);
     }
-    renameSync(optTmp, opt);
-    renameSync(modelTmp, join(dir, FILES.model));
+    renameInto(temps[1]!, opt);
+    renameInto(temps[0]!, model);
   } finally {
-    rmSync(modelTmp, { force: true });
-    rmSync(optTmp, { force: true });
+    for (const t of temps) removeQuietly(t);
   }
 }
 
@@ -129,6 +150,7 @@ export function loadCheckpoint(dir: string): Checkpoint {
       rng: rng_state!,
       order: epoch_order ?? null,
       state: JSON.parse(opt.metadata.trainer_state!) as TrainerState,
+      metricsLine: opt.metadata.epoch_metrics ?? null,
     };
   }
   disposeAll(model.tensors);
@@ -137,30 +159,74 @@ export function loadCheckpoint(dir: string): Checkpoint {
   );
 }
 
-/** Appends one epoch's metrics (one JSON object per line). */
-export function appendMetrics(dir: string, record: object): void {
-  appendFileSync(join(dir, FILES.metrics), JSON.stringify(record) + '\n');
+/** Appends one epoch's metrics line (JSON, no newline) to metrics.jsonl. */
+export function appendMetrics(dir: string, line: string): void {
+  appendText(join(dir, FILES.metrics), line + '\n');
 }
 
-export function readMetrics(dir: string): Record<string, number>[] {
+/** The whole lines of metrics.jsonl that parse, as [text, record] (a line cut by a kill is left out). */
+function metricsLines(dir: string): [string, Record<string, number>][] {
   const p = join(dir, FILES.metrics);
   if (!existsSync(p)) return [];
   return readFileSync(p, 'utf8')
     .split('\n')
     .filter((l) => l.trim().startsWith('{'))
-    .flatMap((l) => {
+    .flatMap((l): [string, Record<string, number>][] => {
       try {
-        return [JSON.parse(l) as Record<string, number>];
+        return [[l, JSON.parse(l) as Record<string, number>]];
       } catch {
         return []; // a line cut by a kill
       }
     });
 }
 
-/** Rewrites metrics.jsonl to hold exactly the epochs up to `epoch` (after a resume). */
-export function truncateMetrics(dir: string, epoch: number): void {
-  const keep = readMetrics(dir).filter((m) => m.epoch! <= epoch);
-  writeFileAtomic(join(dir, FILES.metrics), keep.map((m) => JSON.stringify(m) + '\n').join(''));
+export function readMetrics(dir: string): Record<string, number>[] {
+  return metricsLines(dir).map(([, m]) => m);
+}
+
+/**
+ * Makes metrics.jsonl hold exactly the epochs up to `epoch` (after a resume): lines of later
+ * epochs go, and the line of epoch `epoch` comes back from `line` (the checkpoint's) when a kill
+ * between the checkpoint and the append lost it. Kept lines keep their bytes. Returns whether
+ * a line was restored.
+ */
+export function syncMetrics(dir: string, epoch: number, line: string | null = null): boolean {
+  const keep = metricsLines(dir).filter(([, m]) => m.epoch! <= epoch);
+  let restored = false;
+  if (line && epoch > 0 && !keep.some(([, m]) => m.epoch === epoch)) {
+    const m = JSON.parse(line) as Record<string, number>;
+    if (m.epoch === epoch) {
+      keep.push([line, m]);
+      restored = true;
+    }
+  }
+  writeFileAtomic(join(dir, FILES.metrics), keep.map(([l]) => l + '\n').join(''));
+  return restored;
+}
+
+/**
+ * Removes what killed writers left in the run folder: temporary files (see util/fs.ts's
+ * naming) of processes that are gone, or of this one (whose writes are synchronous, so none
+ * is in progress). Another live process's temporary files (an `eval` writing its results)
+ * are left alone. Returns the names removed.
+ */
+export function removeLeftovers(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  const gone = (pid: number): boolean => {
+    if (pid === process.pid) return true;
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  };
+  const removed = readdirSync(dir).filter((name) => {
+    const t = parseTempName(name);
+    return t !== null && gone(t.pid) && statSync(join(dir, name)).isFile();
+  });
+  for (const name of removed) rmSync(join(dir, name), { force: true });
+  return removed;
 }
 
 export interface RunSummary {

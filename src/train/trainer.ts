@@ -17,12 +17,13 @@ import { disposeAll, keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { effectiveLr, type RunConfig } from './config.js';
 import { stepContext, type OptimizerGroup } from './optimizers.js';
+import { WriteError } from '../util/fs.js';
 import {
   appendMetrics,
   hasCheckpoint,
   loadCheckpoint,
   saveCheckpoint,
-  truncateMetrics,
+  syncMetrics,
   type TrainerState,
   FILES,
 } from './run-dir.js';
@@ -91,6 +92,8 @@ export class Trainer {
     stopReason: null,
   };
   #order: Tensor | null = null;
+  /** The metrics line of the last finished epoch, saved with every checkpoint. */
+  #lastLine: string | null = null;
 
   /** Where the model's steps send their losses: backward and update of the named parameter group. */
   readonly context: StepContext;
@@ -117,9 +120,16 @@ export class Trainer {
     this.#stopRequested = reason;
   }
 
-  /** Restores model, optimizer, RNG and position from the run directory's checkpoint. */
-  resume(): void {
-    if (!hasCheckpoint(this.dir)) throw new Error(`${this.dir} has no checkpoint to resume from`);
+  /**
+   * Restores model, optimizer, RNG and position from the run directory's checkpoint, and makes
+   * metrics.jsonl match it (one line per epoch done). A folder without a checkpoint (killed
+   * before its first one) starts from the beginning, as a fresh run would: returns false.
+   */
+  resume(): boolean {
+    if (!hasCheckpoint(this.dir)) {
+      syncMetrics(this.dir, 0);
+      return false;
+    }
     const ck = loadCheckpoint(this.dir);
     try {
       this.model.loadStateDict(ck.model);
@@ -127,7 +137,10 @@ export class Trainer {
       setRngState(ck.rng);
       this.#state = ck.state;
       this.#order = ck.order ? keep(ck.order.clone()) : null;
-      truncateMetrics(this.dir, ck.state.epoch);
+      this.#lastLine = ck.metricsLine ?? null;
+      if (syncMetrics(this.dir, ck.state.epoch, this.#lastLine))
+        this.callbacks.onMessage?.(`restored the metrics line of epoch ${ck.state.epoch} from the checkpoint`);
+      return true;
     } finally {
       disposeAll([ck.model, ck.optimizer, ck.rng, ck.order]);
     }
@@ -215,9 +228,11 @@ export class Trainer {
     this.#order = null;
     this.#state = { ...this.#state, epoch: epoch + 1, batch: 0, partial: emptyPartial() };
     if (val && monitor) this.#trackBest(val[monitor]!, epoch + 1);
-    this.#checkpoint();
+    // The line goes into the checkpoint, then into metrics.jsonl: a kill between the two loses nothing.
     const extras = (await this.callbacks.epochExtras?.(epoch + 1)) ?? {};
-    appendMetrics(this.dir, { ...record, ...extras });
+    this.#lastLine = JSON.stringify({ ...record, ...extras });
+    this.#checkpoint();
+    appendMetrics(this.dir, this.#lastLine);
     await this.callbacks.onEpochEnd?.(record, extras);
     return record;
   }
@@ -259,14 +274,21 @@ export class Trainer {
   }
 
   #checkpoint(): void {
-    tidy(() => {
-      saveCheckpoint(this.dir, {
-        model: this.model.stateDict(),
-        optimizer: this.optimizer.stateDict(),
-        rng: getRngState(),
-        order: this.#order,
-        state: this.#state,
+    try {
+      tidy(() => {
+        saveCheckpoint(this.dir, {
+          model: this.model.stateDict(),
+          optimizer: this.optimizer.stateDict(),
+          rng: getRngState(),
+          order: this.#order,
+          state: this.#state,
+          metricsLine: this.#lastLine,
+        });
       });
-    });
+    } catch (err) {
+      if (err instanceof WriteError)
+        err.message += `; training stopped, and the last good checkpoint in ${this.dir} is kept as it was`;
+      throw err;
+    }
   }
 }

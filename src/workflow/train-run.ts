@@ -1,9 +1,10 @@
 /**
  * Training as `latentlab train` does it, in one place for the CLI, `reproduce`, `anomaly` and
- * (through the CLI they spawn) the web server's jobs: set the run up (or resume its checkpoint),
- * record a picture frame after every epoch, train, and draw the finished run's pictures. What
- * differs between callers (progress bars, live status, the class watch) attaches through the
- * trainer's callbacks and `onReady`.
+ * (through the CLI they spawn) the web server's jobs: lock the run folder and set the run up
+ * (or resume its checkpoint), record a picture frame after every epoch, train, draw the
+ * finished run's pictures, and release the lock however that ends. What differs between
+ * callers (progress bars, live status, the class watch) attaches through the trainer's
+ * callbacks and `onReady`.
  */
 import type { PreparedRun } from '../train/prepare.js';
 import { prepareRun } from '../train/prepare.js';
@@ -13,8 +14,12 @@ import type { TrainerCallbacks, TrainResult } from '../train/trainer.js';
 import { TrainingPictures, writeRunPictures } from '../viz/progress.js';
 
 export interface TrainRunOptions {
-  /** Go on from the checkpoint in the folder (its configuration must be `config`). */
+  /** Go on from the checkpoint in the folder (its configuration must be `config`); without one, start it from the beginning. */
   resume?: boolean;
+  /** Take the run folder's lock even from a process on another host (train --break-lock). */
+  breakLock?: boolean;
+  /** Hears notes about the run folder (a stale lock taken over, a restart); default: callbacks.onMessage. */
+  onNote?: (text: string) => void;
   /** Draw the progress frames and the finished run's pictures (default true). */
   pictures?: boolean;
   callbacks?: TrainerCallbacks;
@@ -34,13 +39,19 @@ export interface TrainRunResult extends TrainResult {
 export async function trainRun(config: RunConfig, dir: string, o: TrainRunOptions = {}): Promise<TrainRunResult> {
   let pictures: TrainingPictures | null = null;
   const cb = o.callbacks ?? {};
-  const run = await prepareRun(config, dir, !o.resume, {
-    ...cb,
-    onEpochEnd: async (record, extras) => {
-      pictures?.record();
-      await cb.onEpochEnd?.(record, extras);
+  const run = await prepareRun(
+    config,
+    dir,
+    !o.resume,
+    {
+      ...cb,
+      onEpochEnd: async (record, extras) => {
+        pictures?.record();
+        await cb.onEpochEnd?.(record, extras);
+      },
     },
-  });
+    { ...(o.breakLock ? { breakLock: true } : {}), ...(o.onNote ? { onNote: o.onNote } : {}) },
+  );
   const stop = (): void => run.trainer.requestStop(String(o.signal?.reason ?? 'interrupted'));
   try {
     if (o.resume) run.trainer.resume();

@@ -1,7 +1,7 @@
 /** The web UI of `latentlab serve`: a hash router over the pages. */
 import './style.css';
 import { anomalyView } from './anomaly.js';
-import { api } from './api.js';
+import { api, takeToken } from './api.js';
 import { errorBox, h, mount } from './dom.js';
 import { explorerView } from './explorer.js';
 import { compareView, runsView, runView } from './runs.js';
@@ -66,5 +66,6 @@ async function route(): Promise<void> {
   mount(errorBox(new Error(`no page at ${hash}`)));
 }
 
+takeToken(); // the server's token, when its address carried one: kept, and out of the address bar
 window.addEventListener('hashchange', () => void route());
 void route();

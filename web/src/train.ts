@@ -215,7 +215,7 @@ export function liveView(name: string): HTMLElement {
   es.addEventListener('error', () => {
     state.textContent =
       es.readyState === EventSource.CLOSED
-        ? 'the server closed the stream (is the run name right?)'
+        ? 'the server closed the stream (is the run name right? does the server need its token?)'
         : 'connection lost; reconnecting...';
   });
   es.addEventListener('live', (e) => {
