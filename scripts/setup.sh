@@ -9,7 +9,7 @@ say() { echo "latentlab setup: $*" >&2; }
 
 # --- Debian packages ------------------------------------------------------------------
 # libtorch-dev: the engine; libopenblas0-pthread: without it libtorch falls back to the
-# reference BLAS, 4x slower; python3-torch: the PyTorch reference in ../shared/reference and
+# reference BLAS, 4x slower; python3-torch: the PyTorch references in bench/reference/ and
 # golden values in tests; dataset-fashion-mnist: the second standard dataset; chromium: the
 # browser the web UI's end-to-end tests drive (through playwright-core, which downloads none);
 # clang-format: npm test checks native/'s format.

@@ -11,7 +11,7 @@ const HELP = `
 Every tensor's name and shape is checked against the model the flags describe; a mismatch
 lists the missing, unexpected and mismatched names, and nothing is written. The names are
 PyTorch's state_dict() names (e.g. vae-mlp: enc, mu, lv, dec.0, dec.2, as in
-../shared/reference/torch_vae.py). The dataset (--dataset, default mnist) gives the image
+bench/reference/torch_vae.py). The dataset (--dataset, default mnist) gives the image
 shape and the class names. Afterwards sample, decode, export, ... work on the run.
 
 Example:

@@ -1,7 +1,7 @@
 /**
  * A run directory from a safetensors file of weights: one saved by latentlab on another
  * machine, or by a PyTorch model with the same layer names (PyTorch's `state_dict()` names:
- * ../shared/reference/torch_vae.py's MLP is vae-mlp's layout). Every tensor's name and shape
+ * bench/reference/torch_vae.py's MLP is vae-mlp's layout). Every tensor's name and shape
  * is checked against the model the configuration builds before anything is written; then
  * model.safetensors and config.json make a run that sample, decode, export, ... open as any other.
  */

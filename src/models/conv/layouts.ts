@@ -1,7 +1,7 @@
 /**
  * Convolutional encoder and decoder bodies, shared by ae-conv and vae-conv:
  *   strided: Conv(C,32,4,s2,p1)-ReLU-Conv(32,64,4,s2,p1)-ReLU, mirrored by transposed convolutions
- *            (the layout of ../shared/reference/torch_vae.py; H and W divisible by 4)
+ *            (the layout of bench/reference/torch_vae.py; H and W divisible by 4)
  *   keras:   Conv 16-8-8 with 3x3 kernels and 2x2 max-pooling (28 -> 14 -> 7 -> 4), mirrored with
  *            up-sampling (4 -> 8 -> 16 -> 14 by a valid convolution -> 28), as in the Keras
  *            blog's convolutional autoencoder (28x28 images only)

@@ -1,7 +1,7 @@
 /**
  * A convolutional VAE: conv encoder, dense heads for q(z|x)'s mean and log-variance, a dense
  * layer back to a feature map, and a conv decoder. With the strided layout the parameter
- * names match ../shared/reference/torch_vae.py's Conv (enc.0, enc.2, mu, lv, fc, dec.0, dec.2).
+ * names match bench/reference/torch_vae.py's Conv (enc.0, enc.2, mu, lv, fc, dec.0, dec.2).
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Sequential } from '../../nn/container.js';

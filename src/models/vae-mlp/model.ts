@@ -1,7 +1,7 @@
 /**
  * The MLP VAE of Kingma and Welling (2014): one hidden layer to the mean and log-variance of
  * q(z|x), a reparameterised sample, and an MLP decoder. Layer names match
- * ../shared/reference/torch_vae.py (enc, mu, lv, dec.0, dec.2), so checkpoints line up.
+ * bench/reference/torch_vae.py (enc, mu, lv, dec.0, dec.2), so checkpoints line up.
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import { ReLU } from '../../nn/activation.js';
