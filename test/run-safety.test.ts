@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -215,6 +215,18 @@ test('a metrics line lost between the checkpoint and its append comes back on re
   const now = lines(dir);
   assert.deepEqual(epochs(dir), [1, 2, 3]);
   assert.deepEqual(now.slice(0, 2), original, 'the restored line is the lost one, byte for byte');
+});
+
+test('weights without optimizer state (an imported run) are not trained over: resume refuses and says why', () => {
+  const dir = copyRun('no-optimizer');
+  rmSync(join(dir, 'optimizer.safetensors'));
+  const before = readFileSync(join(dir, 'model.safetensors'));
+  const r = cli(['train', '--resume', '--out', dir, '--epochs', '3', '--no-pictures'], inTmp);
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stderr, /has weights \(model\.safetensors\) but no optimizer state \(optimizer\.safetensors\)/);
+  assertBytesEqual(readFileSync(join(dir, 'model.safetensors')), before, 'model.safetensors');
+  assert.deepEqual(epochs(dir), [1, 2], 'metrics.jsonl untouched');
+  assert.ok(!existsSync(join(dir, LOCK_FILE)), 'the lock is released');
 });
 
 test('a failed checkpoint write names the file, keeps the last good checkpoint and leaves no temporary file', () => {

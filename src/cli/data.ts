@@ -14,7 +14,9 @@ export function addDatasetOptions(cmd: Command): Command {
     .addOption(new Option('--data-dir <dir>', 'extra folder searched first for built-in datasets'))
     .addOption(new Option('--classes <list>', 'keep only these classes, e.g. 7 or 1,7').argParser(classList))
     .addOption(new Option('--limit <n>', 'keep only the first n images').argParser(positiveInt))
-    .addOption(new Option('--size <HxW>', 'resize folder images, e.g. 32 or 32x48').argParser(imageSize))
+    .addOption(
+      new Option('--size <HxW>', 'resize the images of a folder or IDX dataset, e.g. 32 or 32x48').argParser(imageSize),
+    )
     .addOption(
       new Option('--channels <n>', 'folder images as 1 (grayscale) or 3 (RGB) channels').argParser(channelCount),
     );

@@ -48,14 +48,15 @@ export function serveCommand(): Command {
 
 /** Starts the server and keeps it up until SIGINT or SIGTERM; resolves with its address once listening. */
 export async function serve(o: ServeFlags): Promise<string> {
-  const loopback = LOOPBACK_HOSTS.includes(o.host);
-  const token = o.token ?? (isLoopback(o.host) ? null : newToken());
+  // On loopback the Host header must name this machine (against DNS rebinding); beyond it, the token guards.
+  const loopback = isLoopback(o.host);
+  const token = o.token ?? (loopback ? null : newToken());
   mkdirSync(o.runs, { recursive: true });
   setNumThreads(1); // decoding one image needs no more, and training children need the cores
   const server = await createServer({
     runsDir: o.runs,
     ...(o.mapLimit ? { mapLimit: o.mapLimit } : {}),
-    ...(loopback ? {} : { allowedHosts: null }),
+    ...(loopback ? { allowedHosts: [...new Set([...LOOPBACK_HOSTS, o.host.toLowerCase()])] } : { allowedHosts: null }),
     token,
   });
   const address = await server.app.listen({ port: o.port, host: o.host });

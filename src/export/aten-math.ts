@@ -9,7 +9,7 @@ import type { GraphBuilder, Meta, Value } from './graph.js';
 function binary(op: string, withAlpha = false): Converter {
   return (g, args, out, name, fail) => {
     const x = val(args, 0, fail);
-    let other = operand(g, args[1], x, name);
+    let other = operand(g, args[1], x, name, fail);
     const alpha = withAlpha ? num(args, 2, 1) : 1;
     if (alpha !== 1) {
       const a = g.constant(`${name}.alpha`, x.dtype === 'int64' ? 'int64' : 'float32', [alpha], []);
@@ -35,7 +35,7 @@ const divide: Converter = (g, args, out, name, fail) => {
 function compare(op: string, negate = false): Converter {
   return (g, args, out, name, fail) => {
     const x = val(args, 0, fail);
-    const c = g.node(op, [x.name, operand(g, args[1], x, name)], negate ? `${name}.eq` : name, out[0]!);
+    const c = g.node(op, [x.name, operand(g, args[1], x, name, fail)], negate ? `${name}.eq` : name, out[0]!);
     return [negate ? g.node('Not', [c.name], name, out[0]!) : c];
   };
 }

@@ -115,6 +115,8 @@ export const SHAPE: Record<string, Converter> = {
   squeeze: (g, args, out, name, fail) => {
     const x = val(args, 0, fail);
     const axes = x.shape.flatMap((d, i) => (d === 1 && i > 0 ? [i] : []));
+    // No axes at all would squeeze every size-1 dimension at run time, the batch of 1 included.
+    if (!axes.length) return identity(g, args, out, name, fail);
     return [g.node('Squeeze', [x.name, g.constant(`${name}.axes`, 'int64', axes)], name, out[0]!)];
   },
   'squeeze.dim': (g, args, out, name, fail) => {
@@ -154,8 +156,10 @@ export const SHAPE: Record<string, Converter> = {
     return [slice(g, x, num(args, 1, 0), start, end, num(args, 4, 1), name, out[0]!)];
   },
   narrow: (g, args, out, name, fail) => {
-    const start = num(args, 2);
-    return [slice(g, val(args, 0, fail), num(args, 1), start, start + num(args, 3), 1, name, out[0]!)];
+    const x = val(args, 0, fail);
+    const dim = axis(num(args, 1), x.shape.length);
+    const start = num(args, 2) < 0 ? num(args, 2) + x.shape[dim]! : num(args, 2);
+    return [slice(g, x, dim, start, start + num(args, 3), 1, name, out[0]!)];
   },
   'select.int': (g, args, out, name, fail) => {
     const x = val(args, 0, fail);

@@ -38,11 +38,19 @@ export function ints(args: Arg[], i: number): number[] {
   return a as number[];
 }
 
-/** A tensor argument or a scalar one as a float32 (or the tensor's own type) constant. */
-export function operand(g: GraphBuilder, a: Arg, like: Value, name: string): string {
+/**
+ * A tensor argument, or a scalar one as a constant of the tensor's type. A fractional scalar
+ * with an integer tensor (ATen promotes to float there) is refused rather than truncated.
+ */
+export function operand(g: GraphBuilder, a: Arg, like: Value, name: string, fail?: Fail): string {
   if (isValue(a)) return a.name;
-  const elem = like.dtype === 'int64' ? 'int64' : 'float32';
-  return g.constant(`${name}.scalar`, elem, [num([a], 0)], []);
+  const v = num([a], 0);
+  if (like.dtype === 'int64' && !Number.isInteger(v)) {
+    const why = `a fractional scalar (${v}) with an integer tensor; cast the tensor to float first`;
+    if (fail) return fail(why);
+    throw new Error(`the ONNX exporter refuses ${why}`);
+  }
+  return g.constant(`${name}.scalar`, like.dtype === 'int64' ? 'int64' : 'float32', [v], []);
 }
 
 /** A converter emitting one node of `op` on the first argument. */

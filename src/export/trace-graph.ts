@@ -107,6 +107,8 @@ export function traceGraph(
       continue;
     }
     if (call.inplace) fail('an in-place operator on a value computed from the inputs');
+    if (RANDOM.test(call.op) && !(call.op === 'dropout' && call.args[2] === false))
+      fail('a random operator in the forward pass would be exported as one fixed draw');
     const convert = CONVERTERS.get(call.op);
     if (!convert) fail();
     const name = path ? `${path}.${call.op.split('.')[0]}` : call.op.split('.')[0]!;

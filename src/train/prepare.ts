@@ -103,7 +103,9 @@ async function prepareLocked(
   }
   const left = removeLeftovers(dir);
   if (left.length) note(`removed ${left.length} temporary file(s) a killed writer left in ${dir}: ${left.join(', ')}`);
-  const restarted = !fresh && !hasCheckpoint(dir);
+  // Only a folder with no weights at all restarts: an imported run, or one whose optimizer state
+  // was deleted, has weights that must not be trained over (resume() then says what is missing).
+  const restarted = !fresh && !hasCheckpoint(dir) && !existsSync(join(dir, FILES.model));
   if (restarted) {
     note(
       `${dir} has no checkpoint yet (stopped before its first one): training it from the start with its configuration`,

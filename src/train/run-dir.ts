@@ -31,6 +31,7 @@ import {
   writeTemp,
 } from '../util/fs.js';
 import type { RunConfig } from './config.js';
+import { pidAlive } from './run-lock.js';
 
 export const FILES = {
   config: 'config.json',
@@ -212,15 +213,7 @@ export function syncMetrics(dir: string, epoch: number, line: string | null = nu
  */
 export function removeLeftovers(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  const gone = (pid: number): boolean => {
-    if (pid === process.pid) return true;
-    try {
-      process.kill(pid, 0);
-      return false;
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'ESRCH';
-    }
-  };
+  const gone = (pid: number): boolean => pid === process.pid || !pidAlive(pid);
   const removed = readdirSync(dir).filter((name) => {
     const t = parseTempName(name);
     return t !== null && gone(t.pid) && statSync(join(dir, name)).isFile();

@@ -83,14 +83,25 @@ export function processStartTime(pid: number): number | null {
 }
 
 /** Whether a process with this pid exists (and has not ended as a zombie). */
-function pidAlive(pid: number): boolean {
+export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  if (!existsSync('/proc/self/stat')) return true; // no /proc: the signal check is all there is
-  return processStartTime(pid) !== null;
+  // It answers signals. Only a zombie state read from /proc says it has ended: a /proc that
+  // hides other users' processes (hidepid) must not make a live holder look gone.
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false;
+  }
 }
 
 /** The locks this process holds: path to the text written there. */

@@ -8,6 +8,7 @@
  */
 import { findModel } from '../models/registry.js';
 import { snakeCase } from '../util/names.js';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BatchLoader } from '../data/loader.js';
 import type { Model, StepContext } from '../models/model.js';
@@ -127,6 +128,10 @@ export class Trainer {
    */
   resume(): boolean {
     if (!hasCheckpoint(this.dir)) {
+      if (existsSync(join(this.dir, FILES.model)))
+        throw new Error(
+          `${this.dir} has weights (${FILES.model}) but no optimizer state (${FILES.optimizer}), so it cannot resume exactly (an imported run, or the file was removed); train a new run with --out`,
+        );
       syncMetrics(this.dir, 0);
       return false;
     }
