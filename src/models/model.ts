@@ -37,6 +37,12 @@ export interface Batch {
 export interface StepContext {
   /** zero_grad(), loss.backward(), optimizer.step() for the named parameter group. */
   step(group: string, loss: Tensor): void;
+  /**
+   * Steps several groups at once, each on the gradient of its own loss over one shared graph
+   * (PIWAE: the encoder on one bound, the decoder on another, from the same samples). Every
+   * gradient is taken before any weight changes, as if each group had its own backward pass.
+   */
+  stepEach(losses: Record<string, Tensor>): void;
 }
 
 export type { MetricDeclaration } from '../util/metric-summary.js';

@@ -10,16 +10,33 @@
 import aeConv from './ae-conv/index.js';
 import aeMlp from './ae-mlp/index.js';
 import cgan from './cgan/index.js';
+import ciwae from './ciwae/index.js';
 import cvae from './cvae/index.js';
 import dcgan from './dcgan/index.js';
 import ganMlp from './gan-mlp/index.js';
 import iwae from './iwae/index.js';
+import miwae from './miwae/index.js';
+import piwae from './piwae/index.js';
 import type { ModelDeclaration } from './model.js';
 import vaeConv from './vae-conv/index.js';
 import vaeMlp from './vae-mlp/index.js';
 import wganGp from './wgan-gp/index.js';
 
-const MODELS: ModelDeclaration[] = [vaeMlp, vaeConv, aeMlp, aeConv, cvae, ganMlp, dcgan, wganGp, cgan, iwae];
+const MODELS: ModelDeclaration[] = [
+  vaeMlp,
+  vaeConv,
+  aeMlp,
+  aeConv,
+  cvae,
+  ganMlp,
+  dcgan,
+  wganGp,
+  cgan,
+  iwae,
+  miwae,
+  piwae,
+  ciwae,
+];
 
 /** Every registered declaration, in registration order. */
 export function models(): readonly ModelDeclaration[] {

@@ -4,6 +4,7 @@
  * loaded and scheduled as one: its state keys carry the group's name as a prefix, except when
  * the model has a single group (so checkpoints of one-optimizer models stay as they were).
  */
+import { grad } from '../tensor/autograd.js';
 import { Adadelta } from '../tensor/optim/adadelta.js';
 import { Adam, AdamW } from '../tensor/optim/adam.js';
 import type { Optimizer } from '../tensor/optim/optimizer.js';
@@ -107,6 +108,9 @@ export class OptimizerGroup {
 /**
  * The step context of plain training: zero_grad(), backward, step() of the named group. The
  * trainer's one place for every update; data-parallel training or gradient clipping go here.
+ * `stepEach` takes each group's gradient of its own loss with autograd.grad (keeping the graph
+ * for all but the last), and only then assigns them and steps: an update before the last
+ * gradient would change weights the graph still needs.
  */
 export function stepContext(optimizers: OptimizerGroup): StepContext {
   return {
@@ -115,6 +119,20 @@ export function stepContext(optimizers: OptimizerGroup): StepContext {
       o.zeroGrad();
       loss.backward();
       o.step();
+    },
+    stepEach: (losses) => {
+      const entries = Object.entries(losses).map(([g, loss]) => [optimizers.get(g), loss] as const);
+      const grads = entries.map(([o, loss], i) =>
+        grad(loss, o.params, { retainGraph: i < entries.length - 1, allowUnused: true }),
+      );
+      entries.forEach(([o], i) => {
+        o.zeroGrad();
+        o.params.forEach((p, j) => {
+          const g = grads[i]![j];
+          if (g) p.grad = g;
+        });
+        o.step();
+      });
     },
   };
 }
