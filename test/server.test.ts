@@ -367,6 +367,37 @@ test('the stop button checkpoints a run started in a terminal with --live, which
   assert.equal((await inject('GET', '/api/runs/terminal/files/note.txt')).statusCode, 400);
 });
 
+test('a web job holds its run: a trainer started in a terminal on the same folder is refused, naming the job', async () => {
+  const name = 'locked-job';
+  const started = await inject('POST', '/api/train', {
+    name,
+    model: 'vae-mlp',
+    dataset: 'mnist',
+    latent: 2,
+    epochs: 500,
+    limit: 4096,
+  });
+  assert.equal(started.statusCode, 202, started.body);
+  const job = server.jobs.job(name)!;
+  const deadline = Date.now() + 60000;
+  while (readLive(join(root, name))?.state !== 'training' && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 200));
+  const terminal = spawnSync(
+    process.execPath,
+    cliArgs(['train', '--resume', '--out', join(root, name), '--no-pictures']),
+    { encoding: 'utf8' },
+  );
+  assert.equal(terminal.status, 1, terminal.stderr);
+  assert.match(terminal.stderr, new RegExp(`being written by another process: pid ${job.pid} `));
+  assert.equal((await inject('POST', `/api/runs/${name}/stop`, {})).statusCode, 200);
+  while (job.exitCode === null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  assert.equal(job.exitCode, 130, job.stderr.join('\n'));
+  assert.ok(
+    existsSync(join(root, name, 'optimizer.safetensors')),
+    'the job checkpointed; the refused trainer wrote nothing',
+  );
+});
+
 test('jobs: at most two at once; Stop twice sends one signal; closing the server checkpoints what trains', async () => {
   const long = (name: string) =>
     inject('POST', '/api/train', { name, model: 'vae-mlp', dataset: 'mnist', latent: 2, epochs: 500, limit: 4096 });
