@@ -20,6 +20,7 @@ import piwae from './piwae/index.js';
 import type { ModelDeclaration } from './model.js';
 import vaeConv from './vae-conv/index.js';
 import vaeMlp from './vae-mlp/index.js';
+import vampprior from './vampprior/index.js';
 import wganGp from './wgan-gp/index.js';
 
 const MODELS: ModelDeclaration[] = [
@@ -36,6 +37,7 @@ const MODELS: ModelDeclaration[] = [
   miwae,
   piwae,
   ciwae,
+  vampprior,
 ];
 
 /** Every registered declaration, in registration order. */
