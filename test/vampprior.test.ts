@@ -8,7 +8,10 @@ import assert from 'node:assert/strict';
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { scoreDataset } from '../src/eval/anomaly.js';
 import { importanceWeightedNll } from '../src/eval/likelihood.js';
+import { ImageDataset } from '../src/data/dataset.js';
+import { gaussianKlPerImage } from '../src/models/common/losses.js';
 import { need, standardNormal } from '../src/models/capabilities.js';
 import { getModel } from '../src/models/registry.js';
 import { VampPriorVae } from '../src/models/vampprior/model.js';
@@ -321,4 +324,47 @@ test('train --model vampprior: the loss falls over 2 epochs on 256 images; eval,
   assert.equal(s.status, 0, s.stderr);
   assert.ok(existsSync(png) && statSync(png).size > 100, 'samples.png written');
   await withOpenRun(dir, async (run) => void (await compareWithOnnx(run.model)));
+});
+
+test("anomaly's neg_elbo score estimates a VampPrior run's -ELBO with its own prior, not N(0, I)", () => {
+  const m = seeded(new VampPriorVae({ ...tiny, components: K, likelihood: 'bernoulli', variance: 'logvar' }), 7);
+  // Codes (and the pseudo-inputs' components) around 2, away from N(0, I)'s centre.
+  noGrad(() => m.stateDict()['mu.bias']!.add_(2));
+  const ds = new ImageDataset(
+    'tiny',
+    tensor(
+      X.flat().map((v) => v * 255),
+      { dtype: 'uint8' },
+    ).reshape(B, 1, SIDE, SIDE),
+    tensor([0, 0, 0], { dtype: 'int64' }),
+    ['a'],
+  );
+  const n = 4000;
+  const scores = scoreDataset(m, ds, { k: 0, elboSamples: n, binarize: 'none' });
+  const closedKl = noGrad(() => {
+    const { mu, logvar } = m.posterior(x());
+    return gaussianKlPerImage(mu, logvar).toArray();
+  });
+  for (let i = 0; i < B; i++) {
+    const xi = x()
+      .slice(0, i, i + 1)
+      .repeat(100, 1, 1, 1);
+    const [negElbo, recon] = noGrad(() =>
+      withSeed(11, () => {
+        let [e, r] = [0, 0];
+        for (let j = 0; j < n / 100; j++) {
+          const t = m.lossTerms(xi, 1);
+          [e, r] = [e + t.negElbo.item(), r + t.recon.item()];
+        }
+        return [e / n, r / n];
+      }),
+    );
+    const got = scores.neg_elbo![i]!;
+    const standard = recon + closedKl[i]!; // what the score was with the N(0, I) KL
+    assert.ok(Math.abs(got - negElbo) < 0.05, `image ${i}: score ${got} vs the model's -ELBO ${negElbo}`);
+    assert.ok(
+      Math.abs(standard - negElbo) > 0.15,
+      `image ${i}: N(0, I) would give ${standard}, too close to tell (${negElbo})`,
+    );
+  }
 });

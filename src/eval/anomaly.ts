@@ -79,10 +79,29 @@ function scoreBatch(model: Model, x: Tensor, o: ScoreOptions): { reconstruction:
     const reconstruction = like.reconNll(mu, x).toArray();
     if (!logvar) return { reconstruction };
     const s = o.elboSamples ?? 10;
-    const kl = gaussianKlPerImage(mu, logvar);
-    let recon = like.reconNll(mu.add(logvar.mul(0.5).exp().mul(randnLike(mu))), x);
-    for (let i = 1; i < s; i++) recon = recon.add(like.reconNll(mu.add(logvar.mul(0.5).exp().mul(randnLike(mu))), x));
-    return { reconstruction, neg_elbo: recon.div(s).add(kl).toArray() };
+    const prior = model.capabilities.prior;
+    // KL(q || N(0, I)) in closed form; against another prior (VampPrior) by Monte Carlo on the same
+    // samples: log q(z|x) - log p(z), with log q(z|x) = -0.5 (|eps|^2 + sum(logvar) + D log 2 pi).
+    const d = mu.size(1);
+    let kl = prior && !prior.standard ? null : gaussianKlPerImage(mu, logvar);
+    let recon: Tensor | null = null;
+    for (let i = 0; i < s; i++) {
+      const eps = randnLike(mu);
+      const z = mu.add(logvar.mul(0.5).exp().mul(eps));
+      const r = like.reconNll(z, x);
+      recon = recon ? recon.add(r) : r;
+      if (prior && !prior.standard) {
+        const logq = eps
+          .square()
+          .sum(1)
+          .add(logvar.sum(1))
+          .add(d * Math.log(2 * Math.PI))
+          .mul(-0.5);
+        const term = logq.sub(prior.logDensity(z)).div(s);
+        kl = kl ? kl.add(term) : term;
+      }
+    }
+    return { reconstruction, neg_elbo: recon!.div(s).add(kl!).toArray() };
   });
 }
 

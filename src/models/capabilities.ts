@@ -31,6 +31,8 @@ export interface Posterior {
 /** p(z): draws and log-density over flat codes. */
 export interface Prior {
   readonly latentDim: number;
+  /** True for N(0, I) (standardNormal), whose KL to a Gaussian posterior has a closed form. */
+  readonly standard?: boolean;
   /** n codes [n, latentDim]. */
   sample(n: number): Tensor;
   /** log p(z) over the last dimension: [..., D] -> [...]. */
@@ -116,6 +118,7 @@ const LOG_2PI = Math.log(2 * Math.PI);
 export function standardNormal(latentDim: number): Prior {
   return {
     latentDim,
+    standard: true,
     sample: (n) => randn([n, latentDim]),
     logDensity: (z) =>
       z
