@@ -5,6 +5,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import * as L from '../src/index.js';
+import { models as registeredModels } from '../src/models/registry.js';
 import { cli, cliArgv, jsonLines, tempDir } from './helpers.js';
 
 const { train } = L;
@@ -191,11 +192,22 @@ test('configuration: file then flags; unknown keys and wrong types are errors', 
 const inTmp = { cwd: tmp };
 
 test('bad options give a clear error and a non-zero exit before any training', () => {
+  assert.deepEqual(
+    registeredModels()
+      .slice(0, 10)
+      .map((m) => m.name),
+    ['vae-mlp', 'vae-conv', 'ae-mlp', 'ae-conv', 'cvae', 'gan-mlp', 'dcgan', 'wgan-gp', 'cgan', 'iwae'],
+  );
   const out = join(tmp, 'never');
   for (const [args, re] of [
     [
       ['--model', 'vae-transformer'],
-      /'model' must be one of vae-mlp, vae-conv, ae-mlp, ae-conv, cvae, gan-mlp, dcgan, wgan-gp, cgan, iwae, got "vae-transformer"/,
+      // Every registered model, in the registry's order (the first ten are the project's oldest).
+      new RegExp(
+        `'model' must be one of ${registeredModels()
+          .map((m) => m.name)
+          .join(', ')}, got "vae-transformer"`,
+      ),
     ],
     [['--latent', '-2'], /'latent' must be at least 1, got -2/],
     [['--dataset', '/no/such/data'], /unknown dataset '\/no\/such\/data'/],
