@@ -21,7 +21,12 @@ import { checkLength, common, encodeTestImage, labelOption, parseVector, report,
 import { need } from '../models/capabilities.js';
 
 export function visualCommands(): Command[] {
-  const sample = common(new Command('sample').description('a grid of samples from the prior N(0, I)'), 'samples.png')
+  const sample = common(
+    new Command('sample').description(
+      "a grid of samples from the model's prior (N(0, I) for most; VampPrior's mixture)",
+    ),
+    'samples.png',
+  )
     .addOption(new Option('--n <n>', 'how many').argParser(positiveInt).default(64))
     .addOption(
       new Option('--temperature <x>', 'scale of the prior noise')
