@@ -73,7 +73,7 @@ async function readCase(c: Case): Promise<Outcome> {
       }
       case 'config': {
         const { resolved: _resolved, ...stored } = readConfig(c.dir);
-        resolveStoredConfig(stored);
+        resolveStoredConfig(stored, {}, c.file);
         break;
       }
       default:

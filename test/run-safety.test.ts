@@ -229,6 +229,20 @@ test('weights without optimizer state (an imported run) are not trained over: re
   assert.ok(!existsSync(join(dir, LOCK_FILE)), 'the lock is released');
 });
 
+test("a run's bad config.json is named in the error: not JSON, or a setting out of its schema", () => {
+  const dir = copyRun('bad-config');
+  const file = join(dir, 'config.json');
+  const good = readFileSync(file, 'utf8');
+  writeFileSync(file, good.replace('"bernoulli"', '"bernoudli"'));
+  const r = cli(['train', '--resume', '--out', dir, '--no-pictures'], inTmp);
+  assert.equal(r.status, 1, r.stderr);
+  assert.ok(r.stderr.includes(`${file}: 'likelihood' must be one of bernoulli, gaussian, got "bernoudli"`), r.stderr);
+  writeFileSync(file, good.slice(0, 40));
+  const s = cli(['sample', '--run', dir], inTmp);
+  assert.equal(s.status, 1, s.stderr);
+  assert.ok(s.stderr.includes(`${file}: not valid JSON`), s.stderr);
+});
+
 test('a failed checkpoint write names the file, keeps the last good checkpoint and leaves no temporary file', () => {
   for (const [file, code, words] of [
     ['model.safetensors', 'ENOSPC', 'no space left on device'],

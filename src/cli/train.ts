@@ -80,13 +80,14 @@ async function runTrain(flags: TrainFlags): Promise<void> {
     if (!flags.out) throw new Error('--resume needs --out <run directory>');
     dir = flags.out;
     const { resolved: _resolved, ...raw } = readConfig(dir);
-    const stored = resolveStoredConfig(raw);
+    const source = join(dir, 'config.json');
+    const stored = resolveStoredConfig(raw, {}, source);
     const changed = Object.keys(overrides).filter(
       (k) => k !== 'epochs' && JSON.stringify(overrides[k]) !== JSON.stringify(stored[k]),
     );
     if (changed.length)
       throw new Error(`cannot change ${changed.map(flagName).join(', ')} when resuming (only --epochs)`);
-    config = resolveStoredConfig(raw, overrides.epochs !== undefined ? { epochs: overrides.epochs } : {});
+    config = resolveStoredConfig(raw, overrides.epochs !== undefined ? { epochs: overrides.epochs } : {}, source);
   } else {
     config = configFromFlags(flags);
     const time = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);

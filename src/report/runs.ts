@@ -55,7 +55,7 @@ export function trainCommandLine(c: RunConfig, dir: string): string {
 /** The settings in which a stored run differs from the planned one, as "epochs: 3 there, 10 planned". */
 function differences(planned: RunConfig, dir: string): string[] {
   const { resolved: _r, ...raw } = readConfig(dir);
-  const stored = resolveStoredConfig(raw);
+  const stored = resolveStoredConfig(raw, {}, join(dir, 'config.json'));
   return Object.keys(runSchema(planned.model))
     .filter((k) => JSON.stringify(stored[k] ?? null) !== JSON.stringify(planned[k]))
     .map((k) => `${k}: ${JSON.stringify(stored[k])} there, ${JSON.stringify(planned[k])} planned`);

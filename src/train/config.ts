@@ -208,13 +208,18 @@ function crossChecks(c: RunConfig, d: ModelDeclaration): void {
  * keys the model does not have are dropped, and so is null where the model's schema has a
  * non-null default.
  */
-export function resolveStoredConfig(stored: Record<string, unknown>, flags: Record<string, unknown> = {}): RunConfig {
+export function resolveStoredConfig(
+  stored: Record<string, unknown>,
+  flags: Record<string, unknown> = {},
+  /** The file the settings came from, named in errors. */
+  source = 'config',
+): RunConfig {
   const model = typeof stored.model === 'string' ? stored.model : DEFAULT_MODEL;
   const schema = runSchema(model);
   const kept = Object.entries(stored).filter(
     ([k, v]) => k in schema && !(v === null && (schema[k] as { default?: unknown }).default !== null),
   );
-  return resolveConfig(Object.fromEntries(kept), flags);
+  return resolveConfig(Object.defineProperty(Object.fromEntries(kept), SOURCE, { value: source }), flags);
 }
 
 /** The model's own options of a configuration, typed by the caller. */

@@ -33,7 +33,7 @@ export function openRun(dir: string): Promise<OpenRun> {
 export function openRunSync(dir: string): OpenRun {
   if (!existsSync(dir)) throw new Error(`no run at ${dir}`);
   const { resolved, ...stored } = readConfig(dir);
-  const config = resolveStoredConfig(stored);
+  const config = resolveStoredConfig(stored, {}, join(dir, FILES.config));
   const weights = join(dir, FILES.model);
   if (!existsSync(weights)) throw new Error(`${dir} has no ${FILES.model} yet (has its training started?)`);
   const imageShape = ((resolved?.image_shape as number[] | undefined) ?? [1, 28, 28]) as [number, number, number];
