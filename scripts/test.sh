@@ -3,8 +3,8 @@
 # test runner over test/*.test.ts (via tsx).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "== type check (tsc --noEmit)"
-npx --no-install tsc -p tsconfig.json --noEmit
+echo "== type check and compile (tsc; the tests start the CLI from the fresh dist/, see test/helpers.ts)"
+npx --no-install tsc -p tsconfig.json
 npx --no-install tsc -p web/tsconfig.json
 echo "== format (prettier --check, clang-format for native/)"
 npm run --silent format:check
@@ -15,4 +15,5 @@ echo "== layers (dependency-cruiser: nothing imports a layer above its own; see 
 npx --no-install depcruise src web/src --config .dependency-cruiser.cjs
 echo "== tests"
 if [ $# -eq 0 ]; then set -- test/*.test.ts; fi
+export LATENTLAB_TEST_DIST=1
 exec node --import tsx --test --test-concurrency=1 "$@"

@@ -105,8 +105,13 @@ function cwdOf(opts: CliOptions): string {
   return opts.cwd ?? (defaultCwd ??= tempDir('cwd'));
 }
 
-/** Arguments for `spawn(process.execPath, ...)` that run `latentlab <args>` from source with tsx. */
+/**
+ * Arguments for `spawn(process.execPath, ...)` that run `latentlab <args>`: from source with tsx,
+ * or, when scripts/test.sh has just compiled the sources (LATENTLAB_TEST_DIST=1), from dist/,
+ * which starts a second faster (the suite spawns the CLI a few hundred times).
+ */
 export function cliArgv(args: string[]): string[] {
+  if (process.env.LATENTLAB_TEST_DIST === '1') return [join(repoRoot, 'dist', 'src', 'cli', 'run.js'), ...args];
   return ['--import', import.meta.resolve('tsx'), join(repoRoot, 'src', 'cli', 'run.ts'), ...args];
 }
 
