@@ -6,49 +6,16 @@
  * through the reparameterised samples, so each sample's weight is its normalised importance
  * weight (the paper's equation 14).
  */
-import { randn } from '../../tensor/create.js';
 import type { Tensor } from '../../tensor/tensor.js';
+import { IwFamily, type IwFamilyOptions } from '../iw-family/model.js';
 import type { Batch, StepContext, Sums } from '../model.js';
-import { VaeMlp, type VaeMlpOptions } from '../vae-mlp/model.js';
 
-const LOG_2PI = Math.log(2 * Math.PI);
+export type IwaeOptions = IwFamilyOptions;
 
-export interface IwaeOptions extends VaeMlpOptions {
-  /** Importance samples per image in the training objective (k). */
-  samples: number;
-}
-
-export class Iwae extends VaeMlp {
-  readonly samples: number;
-
+/** The log importance weights (`logWeights`, shared with MIWAE, PIWAE and CIWAE) come from IwFamily. */
+export class Iwae extends IwFamily {
   constructor(o: IwaeOptions) {
     super({ ...o, name: 'iwae' });
-    if (!(Number.isInteger(o.samples) && o.samples >= 1))
-      throw new RangeError(`samples must be a positive integer, got ${o.samples}`);
-    this.samples = o.samples;
-  }
-
-  /**
-   * The log importance weights log p(x|z_i) + log p(z_i) - log q(z_i|x) of k samples per image: [k, B].
-   * With eps ~ N(0, I) and z = mu + sigma * eps, log q(z|x) = -0.5 * (|eps|^2 + sum(logvar) + D log 2pi).
-   */
-  logWeights(x: Tensor, k: number, y?: Tensor): Tensor {
-    const { mu, logvar } = this.posterior(x, y);
-    const [b, d] = mu.shape as [number, number];
-    const eps = randn([k, b, d], { dtype: mu.dtype, device: mu.device });
-    const z = mu.add(logvar.mul(0.5).exp().mul(eps)); // [k, B, D]
-    const logq = eps
-      .square()
-      .sum(2)
-      .add(logvar.sum(1).add(d * LOG_2PI))
-      .mul(-0.5);
-    const logp = z
-      .square()
-      .sum(2)
-      .add(d * LOG_2PI)
-      .mul(-0.5);
-    const logpx = this.reconNllSamples(z.reshape(k * b, d), x, k, y).neg();
-    return logpx.add(logp).sub(logq);
   }
 
   /** -L_k summed over the batch, and the k-sample -ELBO estimate (the mean log weight) beside it. */
@@ -67,9 +34,5 @@ export class Iwae extends VaeMlp {
   override validationStep(b: Batch): Sums {
     const { negBound } = this.bound(b.x, this.samples, this.labels(b.y));
     return { iwBound: negBound.item(), ...super.validationStep(b) };
-  }
-
-  override epochValues(): Record<string, number> {
-    return {};
   }
 }
