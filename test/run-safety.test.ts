@@ -169,6 +169,8 @@ test('two writers: a second trainer and an import are refused while the first tr
       assert.match(r.stderr, holder, what);
     }
     assert.equal(first.exitCode, null, 'the first trainer ran all along');
+    // The refusals can come back before its first epoch ends; let it write one line first.
+    await waitFor('its first epoch', () => stdout.includes('"epoch":1') || first.exitCode !== null);
   } finally {
     first.kill('SIGTERM'); // checkpoints where it stands, as Ctrl-C does
   }
