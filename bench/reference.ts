@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { mnistDir } from '../src/data/builtin.js';
 import { packageRoot } from '../src/binding/native.js';
 
-/** The PyTorch VAE reference: an unchanged copy of ../shared/reference/torch_vae.py, kept in the repository. */
+/** The PyTorch VAE reference: an unchanged copy of the course's torch_vae.py, kept in the repository. */
 export const REFERENCE = join(packageRoot, 'bench', 'reference', 'torch_vae.py');
-/** The PyTorch DCGAN reference, written for these benchmarks (it has no counterpart in ../shared). */
+/** The PyTorch DCGAN reference, written for these benchmarks (the course has none). */
 export const DCGAN_REFERENCE = join(packageRoot, 'bench', 'reference', 'torch_dcgan.py');
 export const PYTHON = '/usr/bin/python3';
 
