@@ -7,6 +7,20 @@ cd "$(dirname "$0")/.."
 
 say() { echo "latentlab setup: $*" >&2; }
 
+# Runs "$@" up to three times, 20 s and then 60 s apart: package registries and mirrors drop
+# connections now and then (npm's EIDLETIMEOUT), and one dropped connection should not fail a
+# fresh machine's set-up. A command that keeps failing still fails, with its own message.
+retry() {
+  local attempt=1
+  until "$@"; do
+    [ "$attempt" -ge 3 ] && { say "failed 3 times: $*"; return 1; }
+    local wait=$((attempt == 1 ? 20 : 60))
+    say "failed (attempt $attempt of 3), trying again in ${wait}s: $*"
+    sleep "$wait"
+    attempt=$((attempt + 1))
+  done
+}
+
 # --- Debian packages ------------------------------------------------------------------
 # libtorch-dev: the engine; libopenblas0-pthread: without it libtorch falls back to the
 # reference BLAS, 4x slower; python3-torch: the PyTorch references in bench/reference/ and
@@ -27,8 +41,8 @@ if command -v dpkg-query >/dev/null 2>&1; then
     fi
     say "installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q >&2
-    apt-get install -y -q "${missing[@]}" >&2
+    retry apt-get update -q >&2
+    retry apt-get install -y -q "${missing[@]}" >&2
   fi
 else
   say "not a Debian system: make sure libtorch is installed (see README), then continue"
@@ -38,7 +52,9 @@ fi
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages"
   # onnxruntime-node (ONNX export tests) would otherwise download CUDA libraries at install.
-  ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund >&2
+  # npm's own retries (fetch-retries) cover single requests; retry covers a whole run that
+  # npm gave up on. npm ci starts from an empty node_modules each time, so a retry is clean.
+  ONNXRUNTIME_NODE_INSTALL=skip retry npm ci --no-audit --no-fund --fetch-retries=5 --fetch-retry-mintimeout=20000 --fetch-retry-maxtimeout=120000 >&2
 fi
 
 # --- native addon -------------------------------------------------------------------------
