@@ -58,13 +58,8 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 
 # --- native addon -------------------------------------------------------------------------
-addon=native/build/Release/latentlab.node
-if [ ! -f "$addon" ] || [ -n "$(find native/src native/binding.gyp native/find-libtorch.cjs -newer "$addon" 2>/dev/null)" ]; then
-  say "building the native addon against libtorch ($(node native/find-libtorch.cjs json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).source))'))"
-  nodedir=()
-  [ -f /usr/include/node/node_api.h ] && nodedir=(--nodedir=/usr) # Node's own headers: no download
-  (cd native && ../node_modules/.bin/node-gyp rebuild "${nodedir[@]}" -j "$(nproc)" >&2)
-fi
+# The same script npm runs at install and `npx latentlab setup` runs (skipped when up to date).
+node native/build-addon.cjs
 
 # --- TypeScript ---------------------------------------------------------------------------
 if [ ! -f dist/src/cli/main.js ] || [ -n "$(find src bench tsconfig.json package.json -newer dist/.tsbuildinfo 2>/dev/null | head -1)" ]; then

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: type check (the library and the web UI), format, lint and layer checks, then node's
-# test runner over test/*.test.ts (via tsx).
+# test runner over test/*.test.ts (via tsx). With arguments: only those test files.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== type check and compile (tsc; the tests start the CLI from the fresh dist/, see test/helpers.ts)"
@@ -14,6 +14,20 @@ npx --no-install eslint .
 echo "== layers (dependency-cruiser: nothing imports a layer above its own; see .dependency-cruiser.cjs)"
 npx --no-install depcruise src web/src --config .dependency-cruiser.cjs
 echo "== tests"
-if [ $# -eq 0 ]; then set -- test/*.test.ts; fi
 export LATENTLAB_TEST_DIST=1
-exec node --import tsx --test --test-concurrency=1 "$@"
+if [ $# -gt 0 ]; then exec node --import tsx --test --test-concurrency=1 "$@"; fi
+# test/package.test.ts installs the packed project into a fresh folder and builds its addon there:
+# minutes of compiling and little else. It runs beside the other files, niced and with one compile
+# job, so that its time mostly overlaps theirs; its report follows theirs.
+package_log=$(mktemp)
+LATENTLAB_BUILD_JOBS=1 nice -n 10 node --import tsx --test test/package.test.ts >"$package_log" 2>&1 &
+package_pid=$!
+others=()
+for f in test/*.test.ts; do [ "$f" = test/package.test.ts ] || others+=("$f"); done
+status=0
+node --import tsx --test --test-concurrency=1 "${others[@]}" || status=$?
+wait "$package_pid" || status=$((status == 0 ? 1 : status))
+echo "== test/package.test.ts (ran beside the others)"
+cat "$package_log"
+rm -f "$package_log"
+exit "$status"

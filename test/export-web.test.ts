@@ -7,15 +7,17 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { exportRun } from '../src/export/index.js';
+import { ORT_WASM } from '../src/wire/site-files.js';
 import type { SiteData } from '../src/wire/types.js';
 import { decodedPixels, hover, launch, meanDiff, openPage } from './browser.js';
 import { tinyRun } from './fixtures.js';
-import { tempDir } from './helpers.js';
+import { assertBytesEqual, repoRoot, tempDir } from './helpers.js';
 
 const root = tempDir('site');
 /** Screenshots: $LATENTLAB_SCREENSHOTS, or a temporary folder removed at the end. */
@@ -47,11 +49,14 @@ after(async () => {
 
 test('the export holds the page, the bundle, the ONNX decoder and the map data', () => {
   const files = readdirSync(site);
-  for (const f of ['index.html', 'decoder.onnx', 'site.json', 'assets']) assert.ok(files.includes(f), `missing ${f}`);
-  assert.ok(
-    readdirSync(join(site, 'assets')).some((f) => f.endsWith('.wasm')),
-    'no onnxruntime-web wasm in assets/',
+  for (const f of ['index.html', 'decoder.onnx', 'site.json', 'assets', ORT_WASM])
+    assert.ok(files.includes(f), `missing ${f}`);
+  // The wasm is the installed onnxruntime-web's own file, not a second copy in the package's dist/.
+  assertBytesEqual(
+    readFileSync(join(site, ORT_WASM)),
+    readFileSync(createRequire(import.meta.url).resolve(`onnxruntime-web/${ORT_WASM}`)),
   );
+  assert.ok(!readdirSync(join(repoRoot, 'dist', 'web-site', 'assets')).some((f) => f.endsWith('.wasm')));
   const data = JSON.parse(readFileSync(join(site, 'site.json'), 'utf8')) as SiteData;
   assert.equal(data.info.latent, 2);
   assert.equal(data.map!.points.length, 1000);

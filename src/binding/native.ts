@@ -2,6 +2,7 @@
  * The one file that loads the native addon. `NativeBinding` declares everything the addon
  * offers; the rest of latentlab talks to libtorch only through this interface.
  */
+import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -96,11 +97,23 @@ export function openblasCoreFor(flags: Set<string>): string | null {
   return null;
 }
 
+const BUILD_SCRIPT = join(packageRoot, 'native', 'build-addon.cjs');
+
+/**
+ * Builds the addon on first import when it is missing (npm 11 runs no dependency's install
+ * script unless the user approves it), unless LATENTLAB_NO_BUILD=1; the build's output goes to stderr.
+ */
+function buildIfMissing(): void {
+  if (existsSync(addonPath) || process.env.LATENTLAB_NO_BUILD === '1' || !existsSync(BUILD_SCRIPT)) return;
+  spawnSync(process.execPath, [BUILD_SCRIPT], { stdio: ['ignore', 2, 2] });
+}
+
 function load(): NativeBinding {
+  buildIfMissing();
   if (!existsSync(addonPath)) {
     throw new Error(
       `latentlab's native addon is not built (${addonPath} is missing).\n` +
-        `Build it with: bash scripts/setup.sh   (or: npm run build:native)`,
+        `Build it with: npx latentlab setup   (in a clone of the repository: bash scripts/setup.sh)`,
     );
   }
   // libgomp reads this when the addon loads it. Its default (spin for a while after each

@@ -32,6 +32,14 @@ export function buildProgram(): Command {
       console.log(o.json ? JSON.stringify(r) : formatDoctor(r));
     });
 
+  // bin/latentlab.js builds the addon (native/build-addon.cjs) before this program loads it.
+  program
+    .command('setup')
+    .description(
+      "build the native addon against the libtorch found ($LIBTORCH, python3's torch, Debian's libtorch-dev), then show what it runs on",
+    )
+    .action(() => console.log(formatDoctor(doctor())));
+
   program.addCommand(trainCommand());
   program.addCommand(runsCommand());
   program.addCommand(evalCommand());

@@ -1,14 +1,16 @@
 /**
  * `export --format web`: a folder that shows the web UI's latent explorer without a server.
- * index.html and the bundle (built once into dist/web-site, with onnxruntime-web's wasm build)
- * are copied; the run adds decoder.onnx and site.json (the model's shape, the latent map and
+ * index.html and the bundle (built once into dist/web-site) are copied, and onnxruntime-web's
+ * wasm build from the installed package (the package ships it once); the run adds decoder.onnx and site.json (the model's shape, the latent map and
  * its test images). Served by any static file server, it decodes in the browser.
  * Everything is prepared in memory first; then each file goes to a temporary name and is renamed.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, join } from 'node:path';
 import { packageRoot } from '../binding/native.js';
 import { latentMap, modelInfo, testImages } from '../export/explorer-data.js';
+import { ORT_WASM } from '../wire/site-files.js';
 import type { SiteData } from '../wire/types.js';
 import type { OpenRun } from '../train/open-run.js';
 import { version as latentlabVersion } from '../train/prepare.js';
@@ -16,6 +18,11 @@ import { writeFilesTogether } from '../util/fs.js';
 import { exportOnnx, runMetadata } from './onnx.js';
 
 export const SITE_TEMPLATE = join(packageRoot, 'dist', 'web-site');
+
+/** onnxruntime-web's wasm build, from the installed dependency (its package exports the path). */
+function ortWasm(): Uint8Array {
+  return readFileSync(createRequire(import.meta.url).resolve(`onnxruntime-web/${ORT_WASM}`));
+}
 
 /** Every file under `dir`, as paths relative to it. */
 function filesUnder(dir: string): string[] {
@@ -46,7 +53,7 @@ export async function siteFiles(
     f === 'site.html' ? 'index.html' : f,
     readFileSync(join(SITE_TEMPLATE, f)),
   ]);
-  return [...template, ['decoder.onnx', onnx.decoder], ['site.json', JSON.stringify(site)]];
+  return [...template, [ORT_WASM, ortWasm()], ['decoder.onnx', onnx.decoder], ['site.json', JSON.stringify(site)]];
 }
 
 /** Writes the site into `out`; gives the paths written. */

@@ -10,9 +10,13 @@ import { errorBox, h, mount } from './dom.js';
 import { explorerView } from './explorer.js';
 import { pickImages } from './images.js';
 import type { ExplorerSource } from './source.js';
+import { ORT_WASM } from '../../src/wire/site-files.js';
 
 // One thread: a static host sends no cross-origin isolation headers, which threads need.
 ort.env.wasm.numThreads = 1;
+// The wasm build is not bundled (vite.config.ts drops it): `export --format web` copies it from
+// the installed onnxruntime-web beside index.html, so that the package ships it once.
+ort.env.wasm.wasmPaths = { wasm: new URL(ORT_WASM, document.baseURI).href };
 
 /** Float images in [0, 1] as the uint8 batches the explorer draws. */
 function toBatch(data: Float32Array, [n, channels, height, width]: readonly number[]): ImageBatch {
