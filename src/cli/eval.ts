@@ -8,7 +8,7 @@ import { progressBar } from './progress.js';
 export function evalCommand(): Command {
   return new Command('eval')
     .description(
-      "a run's test negative ELBO (nats per image, bits per dimension), its terms, active units, and the importance-weighted NLL (Burda et al.)",
+      "a run's test negative ELBO (nats per image, bits per dimension), its terms, active units, the codes' total correlation, and the importance-weighted NLL (Burda et al.)",
     )
     .requiredOption('--run <dir>', 'the run directory')
     .addOption(
@@ -44,6 +44,9 @@ export function evalCommand(): Command {
               ? 'importance-weighted NLL: not applicable'
               : `test NLL (k=${r.k})  ${r.iw_nll.toFixed(2)} nats per image (${r.iw_bits_per_dim!.toFixed(4)} bits/dim), importance-weighted`,
             r.active_units === null ? '' : `active units    ${r.active_units} of ${r.latent}`,
+            r.tc === null
+              ? ''
+              : `total corr.     ${r.tc.toFixed(2)} nats per image (TC of the codes, Chen et al.'s estimate)`,
             `written to ${run.dir}/eval.json (${r.seconds} s)`,
           ]
             .filter(Boolean)

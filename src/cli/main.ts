@@ -9,6 +9,7 @@ import { anomalyCommand } from './anomaly.js';
 import { evalCommand } from './eval.js';
 import { exportCommand } from './export.js';
 import { importCommand } from './import.js';
+import { priorCommands } from './prior.js';
 import { qualityCommands } from './quality.js';
 import { reproduceCommand } from './reproduce.js';
 import { runsCommand } from './runs.js';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   program.addCommand(importCommand());
   program.addCommand(serveCommand());
   for (const c of visualCommands()) program.addCommand(c);
+  for (const c of priorCommands()) program.addCommand(c);
 
   return program;
 }

@@ -3,15 +3,18 @@ import { Command, Option } from 'commander';
 import { BUILTIN } from '../data/builtin.js';
 import { loadDataset } from '../data/load.js';
 import { loadOrTrainClassifier } from '../eval/classifier.js';
-import { sampleQuality } from '../eval/sample-quality.js';
+import { sampleQuality, type SampleQuality } from '../eval/sample-quality.js';
+import { samplerForRun } from '../inference/samplers/for-run.js';
 import { withOpenRun } from '../train/open-run.js';
+import { addSamplerOptions, type SamplerFlags } from './sampler-options.js';
 import { nonNegativeIntArg, positiveInt } from './parse.js';
 
 export function qualityCommands(): Command[] {
-  const quality = new Command('quality')
-    .description(
-      "sample quality of a run: FID-style distance to the test set and Inception-style score on a classifier's features, and the class histogram of samples",
-    )
+  const quality = addSamplerOptions(
+    new Command('quality').description(
+      "sample quality of a run: FID-style distance to the test set and Inception-style score on a classifier's features, and the class histogram of samples; --sampler scores codes from a density fitted to the training codes instead of the prior (written to sample-quality-<sampler>.json)",
+    ),
+  )
     .requiredOption('--run <dir>', 'the run directory')
     .addOption(new Option('--n <n>', 'samples to draw').argParser(positiveInt).default(10000))
     .addOption(new Option('--seed <n>', 'random seed of the samples').argParser(nonNegativeIntArg).default(0))
@@ -28,27 +31,44 @@ export function qualityCommands(): Command[] {
     )
     .option('--json', 'print the result as one JSON line')
     .action(
-      async (o: {
-        run: string;
-        n: number;
-        seed: number;
-        classifierImages?: number;
-        classifierEpochs: number;
-        json?: boolean;
-      }) => {
+      async (
+        o: SamplerFlags & {
+          run: string;
+          n: number;
+          seed: number;
+          classifierImages?: number;
+          classifierEpochs: number;
+          json?: boolean;
+        },
+      ) => {
         await withOpenRun(o.run, async (run) => {
-          const r = await sampleQuality(run, {
-            n: o.n,
-            seed: o.seed,
-            onEpoch: (e, acc) =>
-              !o.json &&
-              console.error(`training the feature classifier: epoch ${e}, test accuracy ${(acc * 100).toFixed(2)}%`),
-            ...(o.classifierImages ? { classifier: { images: o.classifierImages, epochs: o.classifierEpochs } } : {}),
+          const s = await samplerForRun(run, o.sampler, {
+            ...(o.components !== undefined ? { components: o.components } : {}),
+            onNote: (text) => !o.json && console.error(text),
           });
+          if (!o.json && s.kind !== 'prior') console.error(`sampler: ${s.note}`);
+          let r: SampleQuality;
+          try {
+            r = await sampleQuality(run, {
+              sampler: {
+                name: s.kind,
+                prior: s.prior,
+                ...(s.components !== undefined ? { components: s.components } : {}),
+              },
+              n: o.n,
+              seed: o.seed,
+              onEpoch: (e, acc) =>
+                !o.json &&
+                console.error(`training the feature classifier: epoch ${e}, test accuracy ${(acc * 100).toFixed(2)}%`),
+              ...(o.classifierImages ? { classifier: { images: o.classifierImages, epochs: o.classifierEpochs } } : {}),
+            });
+          } finally {
+            s.dispose();
+          }
           if (o.json) console.log(JSON.stringify(r));
           else {
             console.log(
-              `FID ${r.fid.toFixed(2)}, Inception-style score ${r.inception_score.toFixed(2)} (${r.samples} samples against the test set)`,
+              `FID ${r.fid.toFixed(2)}, Inception-style score ${r.inception_score.toFixed(2)} (${r.samples} samples${r.sampler === 'prior' ? '' : ` from the ${r.sampler} sampler`} against the test set)`,
             );
             console.log(
               `classes covered ${r.classes_covered} of ${r.class_counts.length}: ${r.class_counts.join(' ')}`,

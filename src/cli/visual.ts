@@ -19,33 +19,46 @@ import { nonNegativeIntArg, positiveInt } from './parse.js';
 import { plotCommands } from './plots.js';
 import { checkLength, common, encodeTestImage, labelOption, parseVector, report, type Common } from './visual-args.js';
 import { need } from '../models/capabilities.js';
+import { samplerForRun } from '../inference/samplers/for-run.js';
+import { addSamplerOptions, type SamplerFlags } from './sampler-options.js';
 
 export function visualCommands(): Command[] {
-  const sample = common(
-    new Command('sample').description(
-      "a grid of samples from the model's prior (N(0, I) for most; VampPrior's mixture)",
+  const sample = addSamplerOptions(
+    common(
+      new Command('sample').description(
+        "a grid of samples from the model's prior (N(0, I) for most; VampPrior's mixture), or from a Gaussian or Gaussian mixture fitted to the training codes (--sampler)",
+      ),
+      'samples.png',
     ),
-    'samples.png',
   )
     .addOption(new Option('--n <n>', 'how many').argParser(positiveInt).default(64))
     .addOption(
-      new Option('--temperature <x>', 'scale of the prior noise')
+      new Option('--temperature <x>', "scale of the prior noise (a fitted sampler's spread about each component mean)")
         .argParser((v) => parseVector(v, '--temperature')[0]!)
         .default(1),
     )
     .addOption(new Option('--seed <n>', 'random seed').argParser(nonNegativeIntArg).default(0))
     .addOption(labelOption(false))
-    .action(async (o: Common & { n: number; temperature: number; seed: number }) =>
+    .action(async (o: Common & SamplerFlags & { n: number; temperature: number; seed: number }) =>
       withOpenRun(o.run, async (r) => {
-        manualSeed(o.seed);
-        const images = sampleImages(r.model, o.n, o.temperature, o.label ?? 'each');
-        const cols = r.model.numClasses && o.label === undefined ? r.model.numClasses : undefined;
-        const path = await saveImageGrid(o.out ?? join(o.run, 'samples.png'), images, {
-          scale: o.scale,
-          ...(cols ? { cols } : {}),
+        const s = await samplerForRun(r, o.sampler, {
+          ...(o.components !== undefined ? { components: o.components } : {}),
+          onNote: (text) => console.error(text),
         });
-        images.dispose();
-        report(o, [path]);
+        try {
+          if (!o.json && o.sampler !== 'prior') console.error(`sampler: ${s.note}`);
+          manualSeed(o.seed);
+          const images = sampleImages(r.model, o.n, o.temperature, o.label ?? 'each', s.prior);
+          const cols = r.model.numClasses && o.label === undefined ? r.model.numClasses : undefined;
+          const path = await saveImageGrid(o.out ?? join(o.run, 'samples.png'), images, {
+            scale: o.scale,
+            ...(cols ? { cols } : {}),
+          });
+          images.dispose();
+          report(o, [path], s.kind === 'prior' ? {} : { sampler: s.kind, components: s.components });
+        } finally {
+          s.dispose();
+        }
       }),
     );
 

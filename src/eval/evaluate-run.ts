@@ -1,7 +1,7 @@
 /**
  * `latentlab eval`: a run's test numbers: negative ELBO (nats per image and bits per
- * dimension), its reconstruction and KL terms, active units, and the importance-weighted NLL
- * with k samples per image. Data are binarized as the run was trained; a dynamic binarization
+ * dimension), its reconstruction and KL terms, active units, the total correlation of the
+ * codes, and the importance-weighted NLL with k samples per image. Data are binarized as the run was trained; a dynamic binarization
  * is drawn once with a fixed seed, as is the sampling noise, so the numbers are reproducible.
  */
 import { snakeCase } from '../util/names.js';
@@ -17,6 +17,7 @@ import { has, need } from '../models/capabilities.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { encodeMeans } from '../inference/latent.js';
 import { activeUnits, importanceWeightedNll } from './likelihood.js';
+import { totalCorrelation } from './total-correlation.js';
 
 export interface EvalOptions {
   /** Importance samples per image (0 skips the importance-weighted estimate). */
@@ -42,6 +43,8 @@ export interface EvalResult {
   iw_bits_per_dim: number | null;
   k: number;
   active_units: number | null;
+  /** Total correlation of the codes, nats per image (total-correlation.ts); null without a posterior. */
+  tc: number | null;
   latent: number;
   seconds: number;
   /** The model's other validation metrics (e.g. iwae's test_iw_bound). */
@@ -81,6 +84,7 @@ export async function evaluateRun(run: OpenRun, o: EvalOptions): Promise<EvalRes
   );
   const active = variational ? activeUnits(mu).count : null;
   mu.dispose();
+  const tc = variational ? totalCorrelation(model, loader(1000)).tc : null;
   let iw: number | null = null;
   if (variational && o.k > 0) {
     let sum = 0;
@@ -113,6 +117,7 @@ export async function evaluateRun(run: OpenRun, o: EvalOptions): Promise<EvalRes
     iw_bits_per_dim: iw === null ? null : r4(perDim(iw)),
     k: iw === null ? 0 : o.k,
     active_units: active,
+    tc: tc === null ? null : r4(tc),
     latent: enc.latentDim,
     seconds: Math.round((performance.now() - t0) / 100) / 10,
   };

@@ -11,7 +11,7 @@ import type { OpenRun } from '../train/open-run.js';
 import { runDatasetSpec } from '../train/prepare.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { decodeLatents } from '../inference/latent.js';
-import { need } from '../models/capabilities.js';
+import { need, type Prior } from '../models/capabilities.js';
 import type { Model } from '../models/model.js';
 import {
   featuresAndProbs,
@@ -24,6 +24,10 @@ import { classHistogram, frechetDistance, inceptionScore } from './fid.js';
 
 export interface SampleQuality {
   run: string;
+  /** Where the codes came from: 'prior' (the model's own p(z)), 'gaussian' or 'gmm' (fitted to the training codes). */
+  sampler: string;
+  /** Components of a fitted sampler. */
+  sampler_components?: number;
   samples: number;
   /** The seed the samples were drawn with. */
   seed: number;
@@ -74,9 +78,18 @@ export async function classifierFor(
   }
 }
 
-/** Decoded samples from the prior, in batches: [n, C, H, W]; conditional models cycle through the classes unless given one. */
-export function sampleMany(model: Model, n: number, seed = 0, batch = 1000, label?: number): Tensor {
-  const prior = need(model, 'prior', 'sampling');
+/**
+ * Decoded samples from the prior (the model's own unless given), in batches: [n, C, H, W];
+ * conditional models cycle through the classes unless given one.
+ */
+export function sampleMany(
+  model: Model,
+  n: number,
+  seed = 0,
+  batch = 1000,
+  label?: number,
+  prior: Prior = need(model, 'prior', 'sampling'),
+): Tensor {
   return withSeed(seed, () =>
     tidy(() => {
       const parts: Tensor[] = [];
@@ -93,15 +106,16 @@ export function sampleClasses(
   model: Model,
   n = 1000,
   seed = 0,
+  prior?: Prior,
 ): { counts: number[]; covered: number; entropy: number } {
-  return tidy(() => classHistogram(featuresAndProbs(net, sampleMany(model, n, seed)).probs));
+  return tidy(() => classHistogram(featuresAndProbs(net, sampleMany(model, n, seed, 1000, undefined, prior)).probs));
 }
 
 /** For conditional models: the share of n samples asked for class k that the classifier calls k, for each k. */
-export function labelAccuracy(net: FeatureClassifier, model: Model, n = 1000, seed = 0): number[] {
+export function labelAccuracy(net: FeatureClassifier, model: Model, n = 1000, seed = 0, prior?: Prior): number[] {
   return Array.from({ length: model.numClasses }, (_, k) =>
     tidy(() => {
-      const pred = featuresAndProbs(net, sampleMany(model, n, seed + k, 1000, k)).probs.argmax(1);
+      const pred = featuresAndProbs(net, sampleMany(model, n, seed + k, 1000, k, prior)).probs.argmax(1);
       return pred.eq(k).float().mean().item();
     }),
   );
@@ -113,14 +127,22 @@ export interface SampleQualityOptions {
   onEpoch?: (epoch: number, acc: number) => void;
   /** A smaller feature network than the real one (see ClassifierProfile). */
   classifier?: ClassifierProfile;
+  /** Sample from this prior instead of the model's (a fitted sampler, see inference/samplers/), named `name`. */
+  sampler?: { name: string; prior: Prior; components?: number };
+}
+
+/** Where the result is written: sample-quality.json for the model's prior, sample-quality-<sampler>.json otherwise. */
+export function sampleQualityFile(sampler = 'prior'): string {
+  return sampler === 'prior' ? 'sample-quality.json' : `sample-quality-${sampler}.json`;
 }
 
 export async function sampleQuality(run: OpenRun, o: SampleQualityOptions): Promise<SampleQuality> {
+  const prior = o.sampler?.prior ?? need(run.model, 'prior', 'sampling');
   const { net, info } = await classifierFor(run.config, o.onEpoch, o.classifier);
   const test: ImageDataset = await loadDataset({ ...runDatasetSpec(run.config, 'test'), classes: undefined });
   try {
     const result = tidy(() => {
-      const samples = sampleMany(run.model, o.n, o.seed ?? 0);
+      const samples = sampleMany(run.model, o.n, o.seed ?? 0, 1000, undefined, prior);
       const fake = featuresAndProbs(net, samples);
       const real = featuresAndProbs(net, test.images.float().div(255));
       const hist = classHistogram(fake.probs);
@@ -132,6 +154,8 @@ export async function sampleQuality(run: OpenRun, o: SampleQualityOptions): Prom
     });
     const out: SampleQuality = {
       run: run.dir,
+      sampler: o.sampler?.name ?? 'prior',
+      ...(o.sampler?.components !== undefined ? { sampler_components: o.sampler.components } : {}),
       samples: o.n,
       seed: o.seed ?? 0,
       fid: Math.round(result.fid * 1000) / 1000,
@@ -140,13 +164,13 @@ export async function sampleQuality(run: OpenRun, o: SampleQualityOptions): Prom
       classes_covered: result.hist.covered,
       class_entropy: Math.round(result.hist.entropy * 1000) / 1000,
       ...(run.model.numClasses
-        ? { label_accuracy: labelAccuracy(net, run.model).map((a) => Math.round(a * 1e4) / 1e4) }
+        ? { label_accuracy: labelAccuracy(net, run.model, 1000, 0, prior).map((a) => Math.round(a * 1e4) / 1e4) }
         : {}),
       feature_network: `latentlab's ${run.config.dataset} CNN classifier (128-d penultimate features${profileText(info.profile)}; ${info.path})`,
       classifier_accuracy: info.accuracy,
       classifier_profile: info.profile,
     };
-    writeFileAtomic(join(run.dir, 'sample-quality.json'), JSON.stringify(out, null, 2) + '\n');
+    writeFileAtomic(join(run.dir, sampleQualityFile(out.sampler)), JSON.stringify(out, null, 2) + '\n');
     return out;
   } finally {
     net.dispose();

@@ -5,6 +5,7 @@
  * encoded with protobufjs (onnx-proto.ts).
  *   decoder.onnx: z [batch, latent] float32 (+ label [batch] int64) -> image [batch, C, H, W] in [0, 1]
  *   encoder.onnx: x [batch, C, H, W] float32 in [0, 1] (+ label) -> mu [batch, latent] (+ logvar for VAEs)
+ *   code-decoder.onnx (models with a code grid, vq-vae): codes [batch, h, w] int64 -> image
  * The run's metadata (model, latent size, image shape, likelihood, dataset, class names,
  * latentlab version) goes into each file's metadata_props. Everything is built in memory and
  * checked before the first byte is written; then all files go to temporary names and are renamed.
@@ -13,6 +14,7 @@ import { join } from 'node:path';
 import { need } from '../models/capabilities.js';
 import { LatentModel } from '../models/common/latent-model.js';
 import { AdversarialBase } from '../models/gan/adversarial.js';
+import { VqVae } from '../models/vq-vae/model.js';
 import type { Model } from '../models/model.js';
 import { noGrad } from '../tensor/autograd.js';
 import { linspace, tensor } from '../tensor/create.js';
@@ -32,14 +34,14 @@ export interface OnnxFiles {
   decoder: Uint8Array;
   /** null for GANs, which have no encoder. */
   encoder: Uint8Array | null;
+  /** Models with discrete codes (vq-vae): the decoder from a grid of code indices. */
+  codeDecoder?: Uint8Array;
 }
 
+type Role = 'decoder' | 'encoder' | 'code-decoder';
+
 /** What the model file says about itself; `extra` (the run's dataset and class names) is added. */
-function modelMetadata(
-  model: Model,
-  role: 'decoder' | 'encoder',
-  extra: Record<string, string>,
-): Record<string, string> {
+function modelMetadata(model: Model, role: Role, extra: Record<string, string>): Record<string, string> {
   const meta: Record<string, string> = {
     latentlab_version: latentlabVersion(),
     model: model.modelName,
@@ -76,7 +78,7 @@ function exampleBatch(model: Model): { z: Tensor; x: Tensor; label: Tensor | nul
 /** One graph: `fn`'s outputs from `inputs`, traced on the example, as ONNX bytes. */
 function graphFile(
   model: Model,
-  role: 'decoder' | 'encoder',
+  role: Role,
   inputs: Record<string, Tensor>,
   fn: () => Record<string, Tensor>,
   extra: Record<string, string>,
@@ -86,7 +88,7 @@ function graphFile(
     Object.entries(named)
       .map(([n, t]) => `${n} [batch, ${t.shape.slice(1).join(', ')}] ${t.dtype}`)
       .join(', ');
-  const doc = `latentlab ${model.modelName} ${role}: ${io(inputs)} -> ${io(outputs)}${role === 'decoder' ? ', pixels in [0, 1]' : ''}`;
+  const doc = `latentlab ${model.modelName} ${role}: ${io(inputs)} -> ${io(outputs)}${role !== 'encoder' ? ', pixels in [0, 1]' : ''}`;
   return encodeModel(
     graph.toModel({
       name: `${model.modelName}_${role}`,
@@ -119,8 +121,9 @@ export function exportOnnx(model: Model, extra: Record<string, string> = {}, o: 
           () => ({ image: dec.decode(ex.z, y) }),
           extra,
         );
+        const codeDecoder = model instanceof VqVae ? codeDecoderFile(model, extra) : undefined;
         const enc = model.capabilities.encoder;
-        if (!enc || o.encoder === false) return { decoder, encoder: null };
+        if (!enc || o.encoder === false) return { decoder, encoder: null, ...(codeDecoder ? { codeDecoder } : {}) };
         const encoder = graphFile(
           model,
           'encoder',
@@ -131,12 +134,23 @@ export function exportOnnx(model: Model, extra: Record<string, string> = {}, o: 
           },
           extra,
         );
-        return { decoder, encoder };
+        return { decoder, encoder, ...(codeDecoder ? { codeDecoder } : {}) };
       }),
     );
   } finally {
     model.train(wasTraining);
   }
+}
+
+/** VQ-VAE's decoder from the code grid: codes [batch, h, w] int64 through the codebook to the image. */
+function codeDecoderFile(model: VqVae, extra: Record<string, string>): Uint8Array {
+  const cells = model.grid[0] * model.grid[1];
+  const device = model.parameters()[0]?.device ?? 'cpu';
+  const codes = tensor(
+    Array.from({ length: 3 * cells }, (_, i) => (7 * i) % model.codes),
+    { dtype: 'int64', device },
+  ).reshape(3, ...model.grid);
+  return graphFile(model, 'code-decoder', { codes }, () => ({ image: model.decodeCodes(codes) }), extra);
 }
 
 /** The run's part of the metadata: its dataset and class names. */
@@ -149,6 +163,7 @@ export function saveOnnx(model: Model, out: string, extra: Record<string, string
   const files = exportOnnx(model, extra);
   const list: [string, Uint8Array][] = [[join(out, 'decoder.onnx'), files.decoder]];
   if (files.encoder) list.push([join(out, 'encoder.onnx'), files.encoder]);
+  if (files.codeDecoder) list.push([join(out, 'code-decoder.onnx'), files.codeDecoder]);
   writeFilesTogether(list);
   return list.map(([p]) => p);
 }

@@ -5,13 +5,14 @@
  * map (PCA for z > 2), interpolations (linear or spherical) and latent traversals.
  */
 import type { ImageDataset } from '../data/dataset.js';
-import { need } from '../models/capabilities.js';
+import { need, type Prior } from '../models/capabilities.js';
 import type { Model } from '../models/model.js';
 import { noGrad } from '../tensor/autograd.js';
 import { full, linspace, tensor } from '../tensor/create.js';
 import { cat, stack } from '../tensor/functional.js';
 import { tidy } from '../tensor/scope.js';
 import { call, callMany, type Tensor } from '../tensor/tensor.js';
+import { MixtureSampler } from './samplers/mixture.js';
 
 /** A class for conditional models: one label for every image, or 'each': image i gets class i mod K. */
 export type LabelChoice = number | 'each' | undefined;
@@ -58,10 +59,22 @@ export function latentDimOf(model: Model, what = 'a latent code'): number {
   return need(model, 'decoder', what).latentDim;
 }
 
-/** n samples from the prior N(0, temperature^2 I), decoded. */
-export function sampleImages(model: Model, n: number, temperature = 1, label: LabelChoice = 'each'): Tensor {
-  const prior = need(model, 'prior', 'sampling');
-  return tidy(() => decodeLatents(model, prior.sample(n).mul(temperature), label));
+/**
+ * n codes from `prior` (the model's own unless given) at a temperature, decoded: the model's
+ * prior's draws are scaled by it (N(0, t^2 I) for the standard normal); a fitted sampler
+ * (samplers/mixture.ts) scales each component's spread about its mean instead.
+ */
+export function sampleImages(
+  model: Model,
+  n: number,
+  temperature = 1,
+  label: LabelChoice = 'each',
+  prior: Prior = need(model, 'prior', 'sampling'),
+): Tensor {
+  return tidy(() => {
+    const z = prior instanceof MixtureSampler ? prior.sampleAt(n, temperature) : prior.sample(n).mul(temperature);
+    return decodeLatents(model, z, label);
+  });
 }
 
 /** Codes of images x [B, C, H, W]: q(z|x)'s means (the codes themselves for autoencoders). */
@@ -148,12 +161,15 @@ export function pca2(points: Tensor): { mean: Tensor; axes: Tensor; std: Tensor 
       .t()
       .matmul(centred)
       .div(Math.max(1, points.size(0) - 1));
-    const [values, vectors] = callMany('linalg_eigh', cov.handle, 'L') as [Tensor, Tensor]; // ascending eigenvalues
-    const axes = stack([vectors.select(1, d - 1), vectors.select(1, d - 2)]);
+    // In float64: LAPACK's float32 eigh fails on large matrices (VQ-VAE's 3136-long codes: "SSYEVD
+    // parameter number 8 had an illegal value"; its workspace size, computed in float32, rounds down).
+    const [values, vectors] = callMany('linalg_eigh', cov.double().handle, 'L') as [Tensor, Tensor]; // ascending
+    const axes = stack([vectors.select(1, d - 1), vectors.select(1, d - 2)]).to(points.dtype);
     const std = stack([values.select(0, d - 1), values.select(0, d - 2)])
       .clamp(0)
       .sqrt()
-      .reshape(2, 1);
+      .reshape(2, 1)
+      .to(points.dtype);
     return { mean, axes, std };
   });
 }

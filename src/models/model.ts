@@ -55,6 +55,8 @@ export interface BuildContext {
   numClasses: number;
   /** Epochs of the run (schedules such as cyclical KL annealing span them). */
   epochs: number;
+  /** Images of the training set (beta-TCVAE's estimate of q(z) weighs a batch by it); absent when unknown. */
+  datasetSize?: number;
 }
 
 /** A built model: a Module with its steps and capabilities. */

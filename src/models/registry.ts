@@ -9,18 +9,23 @@
  */
 import aeConv from './ae-conv/index.js';
 import aeMlp from './ae-mlp/index.js';
+import betaTcvae from './beta-tcvae/index.js';
 import cgan from './cgan/index.js';
 import ciwae from './ciwae/index.js';
 import cvae from './cvae/index.js';
 import dcgan from './dcgan/index.js';
+import factorVae from './factor-vae/index.js';
 import ganMlp from './gan-mlp/index.js';
 import iwae from './iwae/index.js';
 import miwae from './miwae/index.js';
 import piwae from './piwae/index.js';
 import type { ModelDeclaration } from './model.js';
+import rae from './rae/index.js';
 import vaeConv from './vae-conv/index.js';
 import vaeMlp from './vae-mlp/index.js';
 import vampprior from './vampprior/index.js';
+import vqVae from './vq-vae/index.js';
+import wae from './wae/index.js';
 import wganGp from './wgan-gp/index.js';
 
 const MODELS: ModelDeclaration[] = [
@@ -38,6 +43,11 @@ const MODELS: ModelDeclaration[] = [
   piwae,
   ciwae,
   vampprior,
+  wae,
+  rae,
+  betaTcvae,
+  factorVae,
+  vqVae,
 ];
 
 /** Every registered declaration, in registration order. */

@@ -9,3 +9,4 @@ export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batchnorm.js'
 export { Dropout } from './dropout.js';
 export { MaxPool2d, AvgPool2d, Upsample, type Pool2dOptions, type UpsampleOptions } from './pooling.js';
 export { Flatten, Unflatten, Reshape } from './reshape.js';
+export { MaskedConv2d, pixelCnnMask, verticalStackMask, horizontalStackMask, type MaskType } from './masked-conv.js';

@@ -38,7 +38,8 @@ export function openRunSync(dir: string): OpenRun {
   if (!existsSync(weights)) throw new Error(`${dir} has no ${FILES.model} yet (has its training started?)`);
   const imageShape = ((resolved?.image_shape as number[] | undefined) ?? [1, 28, 28]) as [number, number, number];
   const classNames = (resolved?.class_names as string[] | undefined) ?? [];
-  const model = buildModel(config, imageShape, classNames.length);
+  const trainImages = resolved?.train_images as number | undefined; // beta-TCVAE's N, as in training
+  const model = buildModel(config, imageShape, classNames.length, trainImages);
   const saved = loadSafetensors(weights);
   try {
     model.loadStateDict(saved.tensors);

@@ -117,7 +117,7 @@ async function prepareLocked(
   manualSeed(c.seed);
   const [train, val] = splitValidation(c, full);
   const declaration = getModel(c.model);
-  const model = buildModel(c, train.imageShape, train.classNames.length);
+  const model = buildModel(c, train.imageShape, train.classNames.length, train.length);
   const optimizer = OptimizerGroup.create(c, model.parameterGroups());
   const loader = (ds: ImageDataset, shuffle: boolean, batchSize: number): BatchLoader =>
     new BatchLoader(ds, { batchSize, shuffle, binarize: c.binarize });
@@ -185,11 +185,21 @@ export function runVersions(): { latentlab: string; libtorch: string; node: stri
 
 /**
  * The model of a run's configuration, for a dataset of images shaped `imageShape` with
- * `numClasses` classes (conditional models need at least two).
+ * `numClasses` classes (conditional models need at least two), trained on `datasetSize` images if known.
  */
-export function buildModel(c: RunConfig, imageShape: [number, number, number], numClasses: number): Model {
+export function buildModel(
+  c: RunConfig,
+  imageShape: [number, number, number],
+  numClasses: number,
+  datasetSize?: number,
+): Model {
   const d = getModel(c.model);
   if (d.conditional && numClasses < 2)
     throw new Error(`${d.name} is conditioned on class labels, but the dataset has ${numClasses} class(es)`);
-  return d.build(modelOptions<never>(c), { imageShape, numClasses, epochs: c.epochs });
+  return d.build(modelOptions<never>(c), {
+    imageShape,
+    numClasses,
+    epochs: c.epochs,
+    ...(datasetSize !== undefined ? { datasetSize } : {}),
+  });
 }

@@ -40,6 +40,9 @@ export const FILES = {
   optimizerPrev: 'optimizer.prev.safetensors',
   metrics: 'metrics.jsonl',
   best: 'best.safetensors',
+  /** Post-hoc samplers fitted to the training codes (src/inference/samplers/), written by sample and quality. */
+  samplerGaussian: 'sampler-gaussian.safetensors',
+  samplerGmm: 'sampler-gmm.safetensors',
 } as const;
 
 /** Where the trainer stands, saved with every checkpoint. */

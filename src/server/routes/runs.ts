@@ -1,7 +1,8 @@
 /**
  * Runs and the explorer: the list of runs, one run's config, metrics and pictures, its model's
  * shape, the latent map, decoding latent vectors, test images, and a sample grid from the
- * latest checkpoint (the dashboard reloads it every epoch).
+ * latest checkpoint (the dashboard reloads it every epoch), from the model's prior or, with
+ * ?sampler=gaussian|gmm, from a fitted sampler saved in the run folder (`latentlab sample --sampler`).
  */
 import { need } from '../../models/capabilities.js';
 import { createReadStream, existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -16,6 +17,13 @@ import { tidy } from '../../tensor/scope.js';
 import { imageGrid } from '../../viz/figures.js';
 import { encodePng } from '../../viz/grid.js';
 import { decodeLatents } from '../../inference/latent.js';
+import {
+  SAMPLER_KINDS,
+  type MixtureSampler,
+  type FittedKind,
+  type SamplerKind,
+} from '../../inference/samplers/mixture.js';
+import { freshSamplers, hasFreshSampler, loadSampler, samplerPath } from '../../inference/samplers/saved.js';
 import { decodeVectors, latentMap, modelInfo, testImages, type LatentMap } from '../../export/explorer-data.js';
 import { badRequest, notFound } from '../../util/http-error.js';
 import type { JobManager } from '../jobs.js';
@@ -53,6 +61,32 @@ const decodeBody = {
     label: { type: 'integer', minimum: 0 },
   },
 } as const;
+
+/** The `sampler` query parameter: prior (the default), gaussian or gmm. */
+function samplerParam(raw: string | undefined): SamplerKind {
+  if (raw === undefined || raw === '') return 'prior';
+  if (!(SAMPLER_KINDS as readonly string[]).includes(raw))
+    throw badRequest(`sampler must be one of ${SAMPLER_KINDS.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw as SamplerKind;
+}
+
+/**
+ * The run's saved fitted sampler (the explorer never fits one: that takes a training pass);
+ * a missing or stale one is a 400 that says how to make it.
+ */
+function savedSampler(run: OpenRun, name: string, kind: FittedKind): MixtureSampler {
+  const fit = `fit it with: latentlab sample --run ${run.dir} --sampler ${kind}`;
+  if (!hasFreshSampler(run.dir, kind)) {
+    const why = existsSync(samplerPath(run.dir, kind)) ? 'is older than its weights' : 'does not exist';
+    throw badRequest(`run '${name}' has no usable ${kind} sampler: ${samplerPath(run.dir, kind)} ${why}; ${fit}`);
+  }
+  const { sampler } = loadSampler(run.dir, kind)!;
+  if (sampler.latentDim !== need(run.model, 'decoder', 'sampling').latentDim) {
+    sampler.dispose();
+    throw badRequest(`run '${name}': the saved ${kind} sampler does not match the model's latent size; ${fit}`);
+  }
+  return sampler;
+}
 
 /** The metrics a run's model declares (none for a model this build does not know). */
 function metricInfo(model: string): MetricInfo[] {
@@ -95,6 +129,8 @@ export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManage
       training: jobs.isTraining(name, dir, live),
       job: jobs.job(name),
       anomaly: existsSync(anomalyFile) ? (JSON.parse(readFileSync(anomalyFile, 'utf8')) as unknown) : null,
+      // Fitted samplers saved in the run folder and newer than its weights: samples.png?sampler=<name> draws from them.
+      samplers: freshSamplers(dir),
     };
   });
 
@@ -144,26 +180,34 @@ export function runRoutes(app: FastifyInstance, store: RunStore, jobs: JobManage
     return store.use(req.params.run, async (run) => testImages(await run.testSet(), indices));
   });
 
-  app.get<{ Params: RunParams; Querystring: { n?: string; seed?: string } }>(
+  app.get<{ Params: RunParams; Querystring: { n?: string; seed?: string; sampler?: string } }>(
     '/api/runs/:run/samples.png',
     async (req, reply) => {
       const n = intParam(req.query.n, 'n', { min: 1, max: 256, fallback: DEFAULT_SAMPLES });
       const seed = intParam(req.query.seed, 'seed', { min: 0, max: 2 ** 31 - 1, fallback: DEFAULT_SAMPLE_SEED });
+      const sampler = samplerParam(req.query.sampler);
       const draw = (run: OpenRun): Promise<Buffer> => {
         const cols = run.model.numClasses || 8;
-        const grid = tidy(() =>
-          imageGrid(
-            decodeLatents(
-              run.model,
-              withSeed(seed, () => need(run.model, 'prior', 'sampling').sample(n)),
-              run.model.numClasses ? 'each' : undefined,
+        const fitted = sampler === 'prior' ? null : savedSampler(run, req.params.run, sampler);
+        try {
+          const prior = fitted ?? need(run.model, 'prior', 'sampling');
+          const grid = tidy(() =>
+            imageGrid(
+              decodeLatents(
+                run.model,
+                withSeed(seed, () => prior.sample(n)),
+                run.model.numClasses ? 'each' : undefined,
+              ),
+              { cols, scale: 2 },
             ),
-            { cols, scale: 2 },
-          ),
-        );
-        return encodePng(grid);
+          );
+          return encodePng(grid);
+        } finally {
+          fitted?.dispose();
+        }
       };
-      const fixed = n === DEFAULT_SAMPLES && seed === DEFAULT_SAMPLE_SEED; // the dashboard's grid, kept per checkpoint
+      // The dashboard's grid, kept per checkpoint.
+      const fixed = n === DEFAULT_SAMPLES && seed === DEFAULT_SAMPLE_SEED && sampler === 'prior';
       const png = fixed ? await store.derived(req.params.run, 'samples', draw) : await store.use(req.params.run, draw);
       reply.header('cache-control', 'no-cache').type('image/png');
       return reply.send(png);
