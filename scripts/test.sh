@@ -13,6 +13,8 @@ echo "== lint (typescript-eslint, recommendedTypeChecked; see eslint.config.js)"
 npx --no-install eslint .
 echo "== layers (dependency-cruiser: nothing imports a layer above its own; see .dependency-cruiser.cjs)"
 npx --no-install depcruise src web/src --config .dependency-cruiser.cjs
+echo "== API reference (TypeDoc into docs/api; every exported function, class, interface, type and constant documented)"
+npx --no-install typedoc
 echo "== tests"
 export LATENTLAB_TEST_DIST=1
 if [ $# -gt 0 ]; then exec node --import tsx --test --test-concurrency=1 "$@"; fi

@@ -192,3 +192,10 @@ export function assertBytesEqual(actual: Uint8Array, expected: Uint8Array, what 
       `${actual.length} vs ${expected.length} bytes)`,
   );
 }
+
+/** A flat array as nested lists of `shape` (how a PyTorch reference script receives a tensor). */
+export function nested(flat: number[], shape: readonly number[]): unknown {
+  if (shape.length <= 1) return flat;
+  const step = flat.length / shape[0]!;
+  return Array.from({ length: shape[0]! }, (_, i) => nested(flat.slice(i * step, (i + 1) * step), shape.slice(1)));
+}

@@ -23,7 +23,7 @@ import { tidy } from '../src/tensor/scope.js';
 import { runSchema } from '../src/train/config.js';
 import { withOpenRun } from '../src/train/open-run.js';
 import { readMetrics } from '../src/train/run-dir.js';
-import { assertClose, cli, hasTorchPython, prng, runTorch, tempDir } from './helpers.js';
+import { assertClose, cli, hasTorchPython, nested, prng, runTorch, tempDir } from './helpers.js';
 import { compareWithOnnx } from './onnx-compare.js';
 
 const tmp = tempDir('vampprior');
@@ -55,13 +55,6 @@ function seeded(m: VampPriorVae, seed: number): VampPriorVae {
 const r = prng(3);
 const X = Array.from({ length: B }, () => Array.from({ length: SIDE * SIDE }, () => (r() < 0.4 ? 1 : 0)));
 const x = () => tensor(X).reshape(B, 1, SIDE, SIDE);
-
-/** A flat array as nested lists of `shape`. */
-function nested(flat: number[], shape: readonly number[]): unknown {
-  if (shape.length <= 1) return flat;
-  const step = flat.length / shape[0]!;
-  return Array.from({ length: shape[0]! }, (_, i) => nested(flat.slice(i * step, (i + 1) * step), shape.slice(1)));
-}
 
 /**
  * The reference: the weights copied into torch modules laid out as pythae's VAMP (the

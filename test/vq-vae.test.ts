@@ -26,7 +26,7 @@ import { loadSafetensors } from '../src/tensor/safetensors.js';
 import { disposeAll, tidy } from '../src/tensor/scope.js';
 import { withOpenRun } from '../src/train/open-run.js';
 import { readMetrics } from '../src/train/run-dir.js';
-import { assertClose, cli, hasTorchPython, prng, runTorch, tempDir } from './helpers.js';
+import { assertClose, cli, hasTorchPython, nested, prng, runTorch, tempDir } from './helpers.js';
 import { compareWithOnnx } from './onnx-compare.js';
 
 const tmp = tempDir('vq-vae');
@@ -41,13 +41,6 @@ const tiny = {
   priorWidth: 4,
   priorLayers: 1,
 };
-
-/** A flat array as nested lists of `shape`. */
-function nested(flat: number[], shape: readonly number[]): unknown {
-  if (shape.length <= 1) return flat;
-  const step = flat.length / shape[0]!;
-  return Array.from({ length: shape[0]! }, (_, i) => nested(flat.slice(i * step, (i + 1) * step), shape.slice(1)));
-}
 
 /**
  * The reference, in float64: the same conv layers, the nearest code by explicit differences

@@ -21,7 +21,7 @@ import { tidy } from '../src/tensor/scope.js';
 import { runSchema } from '../src/train/config.js';
 import { withOpenRun } from '../src/train/open-run.js';
 import { readMetrics } from '../src/train/run-dir.js';
-import { assertClose, cliAsync, hasTorchPython, prng, runTorch, tempDir } from './helpers.js';
+import { assertClose, cliAsync, hasTorchPython, nested, prng, runTorch, tempDir } from './helpers.js';
 import { compareWithOnnx } from './onnx-compare.js';
 
 const tmp = tempDir('wae-rae');
@@ -104,13 +104,6 @@ const PRIOR = gaussians(4, B, tiny.latent);
 const LAMBDA = 3;
 const BETA = 0.2;
 const GP_WEIGHT = 0.3;
-
-/** A flat array as nested lists of `shape`. */
-function nested(flat: number[], shape: readonly number[]): unknown {
-  if (shape.length <= 1) return flat;
-  const step = flat.length / shape[0]!;
-  return Array.from({ length: shape[0]! }, (_, i) => nested(flat.slice(i * step, (i + 1) * step), shape.slice(1)));
-}
 
 /**
  * The reference in float64: pythae's WAE_MMD kernels and U-statistic (its loss_function, with
