@@ -89,7 +89,7 @@ test('reproduce --tiny: every section, its numbers and its pictures', { timeout:
   for (const f of images) await assertPicture(readFileSync(join(dirname(resultsMd), f)), f);
 });
 
-test('the numbers are those of `latentlab eval`, `anomaly` and `quality` on the same runs', () => {
+test('the numbers are those of `latentlab eval`, `anomaly` and `quality` (--sampler) on the same runs', () => {
   const report = readReport();
   const numbers = report.sections.flatMap((s) => s.numbers);
   const byCommand = (prefix: string): { label: string; value: number; command: string } =>
@@ -110,6 +110,14 @@ test('the numbers are those of `latentlab eval`, `anomaly` and `quality` on the 
     fid: number;
   };
   assert.equal(q.fid, fid.value, fid.command);
+
+  // The latent-family section scores its samplers with the test set's features computed once: still `quality`'s numbers.
+  const gmm = numbers.find((n) => n.label.startsWith('rae + gmm'))!;
+  assert.match(gmm.command, / --sampler gmm /);
+  const g = jsonLines(cli([...gmm.command.replace(/^latentlab /, '').split(' '), '--json'], inTmp).stdout).at(-1) as {
+    fid: number;
+  };
+  assert.equal(g.fid, gmm.value, gmm.command);
 });
 
 test('a second reproduce reuses the finished runs and keeps the other sections', async () => {

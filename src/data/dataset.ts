@@ -25,15 +25,18 @@ export function shuffledIndices(n: number, seed: number): Uint32Array {
   return out;
 }
 
+/** What ImageDataset.fromArrays takes: N images' pixels and labels. */
 export interface ImageDatasetInit {
   name: string;
   /** Pixels, row-major [N, C, H, W]. */
   pixels: Uint8Array;
+  /** One label per image (N). */
   labels: ArrayLike<number>;
   shape: [number, number, number]; // C, H, W
   classNames: string[];
 }
 
+/** Images (uint8 [N, C, H, W], 0..255) with int64 labels [N] and class names. */
 export class ImageDataset {
   readonly imageShape: [number, number, number];
 
@@ -53,6 +56,7 @@ export class ImageDataset {
     this.imageShape = images.shape.slice(1) as [number, number, number];
   }
 
+  /** A dataset from JavaScript arrays (pixels copied into a tensor); checks that they fill N images. */
   static fromArrays(init: ImageDatasetInit): ImageDataset {
     const [c, h, w] = init.shape;
     const n = init.labels.length;
@@ -128,6 +132,7 @@ export class ImageDataset {
     return tidy(() => oneHot(this.labels, this.classNames.length).sum(0).toArray());
   }
 
+  /** Frees the images and labels tensors. */
   dispose(): void {
     this.images.dispose();
     this.labels.dispose();

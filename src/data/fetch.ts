@@ -12,11 +12,13 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { BUILTIN, cacheDir, findIdxFile, type BuiltinFile } from './builtin.js';
 
+/** Where `fetchDataset` downloads from and to. */
 export interface FetchOptions {
   /** Base URL the files are under (default: the dataset's official mirror). */
   baseUrl?: string;
   /** Folder the dataset goes into (default: <cache>/<name>). */
   dir?: string;
+  /** Hears each download's progress: its URL, bytes so far, and the total (null when the server does not say). */
   onProgress?: (file: string, bytes: number, total: number | null) => void;
 }
 

@@ -11,6 +11,7 @@ import sharp from 'sharp';
 import { ImageDataset } from './dataset.js';
 import { PathError } from '../util/errors.js';
 
+/** How loadImageFolder reads a folder of class sub-folders of images. */
 export interface FolderOptions {
   /** Resize every image to [height, width] (sharp fit 'fill'). Without it all images must share one size. */
   size?: [number, number];

@@ -2,14 +2,19 @@
 import type { ImageDataset } from './dataset.js';
 import { tidy } from '../tensor/scope.js';
 
+/** A summary of a dataset, as `latentlab data info` prints it. */
 export interface DatasetInfo {
   dataset: string;
   images: number;
+  /** [C, H, W] */
   shape: [number, number, number];
+  /** Images per class. */
   classes: { index: number; name: string; count: number }[];
+  /** Pixel statistics on the [0, 1] scale (std unbiased). */
   pixels: { mean: number; std: number; min: number; max: number };
 }
 
+/** Class counts and pixel statistics of a dataset. */
 export function datasetInfo(ds: ImageDataset): DatasetInfo {
   const counts = ds.classCounts();
   const pixels = tidy(() => {
@@ -25,6 +30,7 @@ export function datasetInfo(ds: ImageDataset): DatasetInfo {
   };
 }
 
+/** The summary as text: a header line, the pixel statistics, then one line per class. */
 export function formatInfo(info: DatasetInfo): string {
   const [c, h, w] = info.shape;
   const width = Math.max(...info.classes.map((k) => k.name.length));

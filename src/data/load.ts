@@ -13,6 +13,7 @@ import type { ImageDataset } from './dataset.js';
 import { loadImageFolder } from './folder.js';
 import { resizeDataset } from './resize.js';
 
+/** Which images loadDataset reads, and what it does to them. */
 export interface DatasetSpec {
   /** Built-in name, folder, or "images,labels" pair of IDX files. */
   dataset: string;

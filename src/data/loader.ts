@@ -11,9 +11,12 @@ import type { ImageDataset } from './dataset.js';
 /** none: grey levels in [0, 1]; static: thresholded at 0.5 once; dynamic: a fresh Bernoulli draw per batch. */
 export type Binarize = 'none' | 'static' | 'dynamic';
 
+/** How a BatchLoader cuts and presents the batches. */
 export interface LoaderOptions {
   batchSize: number;
+  /** A fresh random order each epoch (default true). */
   shuffle?: boolean;
+  /** Default 'none'. */
   binarize?: Binarize;
   /** Images as [B, C*H*W] (for MLPs) instead of [B, C, H, W]. */
   flatten?: boolean;
@@ -21,14 +24,17 @@ export interface LoaderOptions {
   dropLast?: boolean;
 }
 
+/** One batch of an epoch, loaded on demand. */
 export interface Batch {
   /** Position of this batch within the epoch. */
   index: number;
+  /** Images in the batch (the last may be smaller). */
   size: number;
   /** Makes the batch's tensors: x as float in [0, 1] (binarized as asked), y as int64 labels. */
   load(): { x: Tensor; y: Tensor };
 }
 
+/** Batches of an ImageDataset for training and evaluation: x float [B, C, H, W] in [0, 1], y int64 [B]. */
 export class BatchLoader {
   readonly options: Required<LoaderOptions>;
   constructor(

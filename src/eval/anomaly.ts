@@ -28,10 +28,14 @@ import { gaussianKlPerImage } from '../models/common/losses.js';
 import { importanceWeightedNll } from './likelihood.js';
 import { auroc, averagePrecision, precisionRecall, quantile, rocCurve, type RocPoint } from './ranking.js';
 
+/** The anomaly scores, in the order reports list them. */
 export const SCORE_NAMES = ['calibrated', 'reconstruction', 'neg_elbo', 'iw_nll'] as const;
+/** One anomaly score's name. */
 export type ScoreName = (typeof SCORE_NAMES)[number];
+/** Each score's values, one per image (nats for all but calibrated); absent where the model cannot give it. */
 export type Scores = Partial<Record<ScoreName, Float64Array>>;
 
+/** How scoreDataset scores images. */
 export interface ScoreOptions {
   /** Importance samples per image for iw_nll (0 skips it). */
   k: number;
@@ -159,14 +163,17 @@ export function addCalibrated(
   return line;
 }
 
+/** How well one score separates anomalous test images from normal ones. */
 export interface ScoreReport {
   score: ScoreName;
+  /** Area under the ROC curve. */
   auroc: number;
   average_precision: number;
   /** The 95th percentile of held-out normal images' scores. */
   threshold: number;
   precision: number;
   recall: number;
+  /** Test images above the threshold. */
   flagged: number;
   roc: RocPoint[];
 }

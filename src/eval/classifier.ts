@@ -25,6 +25,7 @@ import { loadSafetensors, saveSafetensors } from '../tensor/safetensors.js';
 import { disposeAll, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 
+/** The sample-quality CNN: 128-d features (body) and class logits (head) of images in [0, 1]. */
 export class FeatureClassifier extends Module {
   readonly body: Sequential;
   readonly head: Sequential;
@@ -55,6 +56,7 @@ export class FeatureClassifier extends Module {
   features(x: Tensor): Tensor {
     return this.body.forward(x);
   }
+  /** Class logits of images [B, C, H, W] in [0, 1]: [B, numClasses]. */
   logits(x: Tensor): Tensor {
     return this.head.forward(this.features(x));
   }

@@ -26,6 +26,7 @@ export interface EvalOptions {
   limit?: number;
   /** Images per importance-sampling batch. */
   batch?: number;
+  /** Hears the importance-sampling progress: test images done of total. */
   onProgress?: (done: number, total: number) => void;
 }
 

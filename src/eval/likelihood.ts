@@ -16,6 +16,7 @@ import type { Tensor } from '../tensor/tensor.js';
 
 const LOG_2PI = Math.log(2 * Math.PI);
 
+/** Importance-sampling estimates for a batch of images. */
 export interface ImportanceResult {
   /** -log p(x) estimated with k samples, per image (nats). */
   iwNll: Float64Array;

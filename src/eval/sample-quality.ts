@@ -22,6 +22,7 @@ import {
 } from './classifier.js';
 import { classHistogram, frechetDistance, inceptionScore } from './fid.js';
 
+/** The sample-quality report of a run, as written to its sample-quality*.json. */
 export interface SampleQuality {
   run: string;
   /** Where the codes came from: 'prior' (the model's own p(z)), 'gaussian' or 'gmm' (fitted to the training codes). */
@@ -31,10 +32,14 @@ export interface SampleQuality {
   samples: number;
   /** The seed the samples were drawn with. */
   seed: number;
+  /** Frechet distance between the samples' and the test set's classifier features. */
   fid: number;
   inception_score: number;
+  /** Samples the classifier puts in each class. */
   class_counts: number[];
+  /** Classes holding at least 1% of the samples. */
   classes_covered: number;
+  /** Entropy of the class histogram (nats). */
   class_entropy: number;
   /** Conditional models: for each class k, the share of 1,000 samples asked for k that are classified as k. */
   label_accuracy?: number[];
@@ -121,9 +126,13 @@ export function labelAccuracy(net: FeatureClassifier, model: Model, n = 1000, se
   );
 }
 
+/** How sampleQuality samples and judges. */
 export interface SampleQualityOptions {
+  /** Samples to draw. */
   n: number;
+  /** Default 0. */
   seed?: number;
+  /** Hears the feature classifier's training when it is not cached yet: epoch and test accuracy. */
   onEpoch?: (epoch: number, acc: number) => void;
   /** A smaller feature network than the real one (see ClassifierProfile). */
   classifier?: ClassifierProfile;
@@ -136,6 +145,10 @@ export function sampleQualityFile(sampler = 'prior'): string {
   return sampler === 'prior' ? 'sample-quality.json' : `sample-quality-${sampler}.json`;
 }
 
+/**
+ * Draws n samples from the run's prior (or `o.sampler`) and judges them with the dataset's CNN classifier: FID
+ * against the test set, Inception Score, class coverage; writes the result into the run folder.
+ */
 export async function sampleQuality(run: OpenRun, o: SampleQualityOptions): Promise<SampleQuality> {
   const prior = o.sampler?.prior ?? need(run.model, 'prior', 'sampling');
   const { net, info } = await classifierFor(run.config, o.onEpoch, o.classifier);

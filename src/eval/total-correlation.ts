@@ -25,6 +25,7 @@ import { tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { EVAL_SEED } from '../train/validation.js';
 
+/** The decomposition of the KL term's aggregate (Chen et al. 2018): MI + TC + dimension-wise KL. */
 export interface TcResult {
   /** Total correlation, nats per image. */
   tc: number;
@@ -32,9 +33,11 @@ export interface TcResult {
   mi: number;
   /** Dimension-wise KL, nats per image. */
   dimKl: number;
+  /** Images the estimate is over. */
   images: number;
 }
 
+/** How the total correlation is estimated. */
 export interface TcOptions {
   /** Codes per estimation batch (at most; default 500). */
   batch?: number;

@@ -11,7 +11,9 @@ import { saveSite } from './web-site.js';
 export * from './onnx.js';
 export { saveSite, siteFiles, SITE_TEMPLATE } from './web-site.js';
 
+/** The export formats: ONNX models, or the static web explorer. */
 export const FORMATS = ['onnx', 'web'] as const;
+/** One of {@link FORMATS}. */
 export type ExportFormat = (typeof FORMATS)[number];
 
 /** Exports a run directory (default `out`: <run>/onnx, or <run>/site for the web page); gives the paths written. */

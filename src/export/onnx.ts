@@ -30,7 +30,9 @@ export { UnsupportedOperatorError } from './trace-graph.js';
 export { supportedOperators } from './aten.js';
 export { decodeModel, readMetadata, OPSET } from './onnx-proto.js';
 
+/** The bytes of the exported ONNX models. */
 export interface OnnxFiles {
+  /** decoder.onnx: z [batch, latent] (+ labels) -> images [batch, C, H, W] in [0, 1]. */
   decoder: Uint8Array;
   /** null for GANs, which have no encoder. */
   encoder: Uint8Array | null;

@@ -17,6 +17,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { CONVERTERS, type Arg, type Converted } from './aten.js';
 import { GraphBuilder, type Value } from './graph.js';
 
+/** An operator the ONNX exporter cannot convert, named with the module (path and class) that called it. */
 export class UnsupportedOperatorError extends Error {
   constructor(
     readonly op: string,

@@ -17,6 +17,7 @@ import { version as latentlabVersion } from '../train/prepare.js';
 import { writeFilesTogether } from '../util/fs.js';
 import { exportOnnx, runMetadata } from './onnx.js';
 
+/** The built web explorer (index.html and bundle) that `export --format web` copies: dist/web-site. */
 export const SITE_TEMPLATE = join(packageRoot, 'dist', 'web-site');
 
 /** onnxruntime-web's wasm build, from the installed dependency (its package exports the path). */

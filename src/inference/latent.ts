@@ -114,6 +114,7 @@ export function reconstructions(model: Model, x: Tensor, y?: Tensor): { original
   });
 }
 
+/** Which plane of latent space manifoldLatents spans, and how finely. */
 export interface ManifoldOptions {
   /** Points per side. */
   n?: number;

@@ -17,6 +17,7 @@ export interface LatentDecoder {
 /** Flat codes of images: a point (autoencoders) or q(z|x)'s mean and log-variance (VAEs). */
 export interface Encoder {
   readonly latentDim: number;
+  /** Codes of images x [B, C, H, W]: mu [B, latentDim], and logvar [B, latentDim] for VAEs (null for points). */
   encode(x: Tensor, y?: Tensor): { mu: Tensor; logvar: Tensor | null };
 }
 
@@ -25,6 +26,7 @@ export interface Posterior {
   readonly latentDim: number;
   /** How the encoder parameterises the variance ('logvar' or 'softplus'), recorded by exporters. */
   readonly variance: string;
+  /** q(z|x) for images x [B, C, H, W]: mean and log-variance, each [B, latentDim]. */
   posterior(x: Tensor, y?: Tensor): { mu: Tensor; logvar: Tensor };
 }
 
@@ -49,14 +51,17 @@ export interface ImageLikelihood {
 
 /** A discriminator (or critic) on images in [0, 1]: its logit (or value) per image, [B]. */
 export interface Discriminator {
+  /** The logit (or critic value) of each image x [B, C, H, W]: [B]. */
   critic(x: Tensor, y?: Tensor): Tensor;
 }
 
 /** Images to images of the same batch size (pix2pix's translation). */
 export interface ImageToImage {
+  /** The translated images for x [B, C, H, W]. */
   translate(x: Tensor): Tensor;
 }
 
+/** What a model offers, one optional entry per capability (usually the model itself). */
 export interface Capabilities {
   decoder?: LatentDecoder;
   encoder?: Encoder;
@@ -69,6 +74,7 @@ export interface Capabilities {
   imageToImage?: ImageToImage;
 }
 
+/** A capability's name: 'decoder', 'encoder', 'posterior', ... */
 export type Capability = keyof Capabilities;
 
 const WORDS: Record<Capability, string> = {
@@ -82,6 +88,7 @@ const WORDS: Record<Capability, string> = {
   imageToImage: 'an image-to-image mapping',
 };
 
+/** Thrown by {@link need} when a model lacks a capability a command needs. */
 export class CapabilityError extends Error {
   constructor(message: string) {
     super(message);
@@ -94,6 +101,7 @@ export function offered(model: Pick<Model, 'capabilities'>): Capability[] {
   return (Object.keys(WORDS) as Capability[]).filter((k) => model.capabilities[k] !== undefined);
 }
 
+/** Whether the model offers the capability. */
 export function has(model: Pick<Model, 'capabilities'>, cap: Capability): boolean {
   return model.capabilities[cap] !== undefined;
 }

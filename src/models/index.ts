@@ -6,6 +6,7 @@ export { AdversarialBase, type AdversarialOptions } from './gan/adversarial.js';
 export { Likelihood, type LikelihoodName } from './common/likelihood.js';
 export { gaussianKl, bernoulliNll, reparameterize } from './common/losses.js';
 export { nonSaturating, minimax, wassersteinGp, gradientPenalty, type GanLoss } from './gan/losses.js';
+/** Model options that several models share (latent size, hidden width, likelihood, ...). */
 export * as options from './common/options.js';
 export { ELBO_METRICS, RECONSTRUCTION_METRICS, GAN_METRICS } from './common/metrics.js';
 export { VaeMlp, type VaeMlpOptions } from './vae-mlp/model.js';

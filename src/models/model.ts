@@ -101,6 +101,7 @@ export interface ModelDeclaration<O extends TProperties = TProperties> {
   monitor?: string;
   /** What the run optimises, in words, for config.json. */
   describe?(options: Static<TObject<O>>): Record<string, unknown>;
+  /** Makes the model from its resolved options and the dataset's facts. */
   build(options: Static<TObject<O>>, ctx: BuildContext): Model;
 }
 

@@ -11,6 +11,7 @@ import { batchNorm } from '../tensor/functional.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Layer } from './module.js';
 
+/** BatchNorm's settings, as PyTorch's (eps 1e-5, momentum 0.1, affine and trackRunningStats true). */
 export interface BatchNormOptions {
   eps?: number;
   /** Weight of the new batch in the running estimates; null for a cumulative average. */

@@ -2,6 +2,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Layer } from './module.js';
 
+/** Layers applied in order, each to the previous one's output, as torch.nn.Sequential. */
 export class Sequential extends Layer {
   readonly layers: Layer[];
   constructor(...layers: Layer[]) {

@@ -17,6 +17,7 @@ export function pair(v: IntOrPair): [number, number] {
   return typeof v === 'number' ? [v, v] : [v[0], v[1]];
 }
 
+/** Conv2d's settings, as torch.nn.Conv2d's (stride 1, padding 0, dilation 1, groups 1, with a bias). */
 export interface Conv2dOptions {
   stride?: IntOrPair;
   /** Zeros on each side; 'valid' is 0, 'same' keeps H and W (stride 1 and odd dilation*(k-1)+1 only). */
@@ -26,6 +27,7 @@ export interface Conv2dOptions {
   bias?: boolean;
 }
 
+/** ConvTranspose2d's settings, as torch.nn.ConvTranspose2d's (stride 1, no padding, groups 1, with a bias). */
 export interface ConvTranspose2dOptions {
   stride?: IntOrPair;
   padding?: IntOrPair;
@@ -56,6 +58,7 @@ function samePadding(kernel: [number, number], dilation: [number, number], strid
   return [total[0]! / 2, total[1]! / 2];
 }
 
+/** 2-D convolution, torch.nn.Conv2d: [N, in, H, W] -> [N, out, H', W']. */
 export class Conv2d extends Layer {
   readonly weight: Tensor;
   readonly bias: Tensor | null;
@@ -98,6 +101,7 @@ export class Conv2d extends Layer {
   }
 }
 
+/** Transposed 2-D convolution, torch.nn.ConvTranspose2d: [N, in, H, W] -> [N, out, H', W'] (upsampling with stride > 1). */
 export class ConvTranspose2d extends Layer {
   readonly weight: Tensor;
   readonly bias: Tensor | null;

@@ -6,6 +6,7 @@ import { dropout } from '../tensor/functional.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { Layer } from './module.js';
 
+/** Zeroes elements with probability p (default 0.5) in training, scaling the rest by 1 / (1 - p). */
 export class Dropout extends Layer {
   constructor(readonly p = 0.5) {
     super();

@@ -3,6 +3,7 @@ export { Module, Layer } from './module.js';
 export { Linear } from './linear.js';
 export { Sequential } from './container.js';
 export { ReLU, LeakyReLU, Sigmoid, Tanh, Softplus } from './activation.js';
+/** PyTorch's default weight initialisations (kaiming_uniform_ and friends). */
 export * as init from './init.js';
 export { Conv2d, ConvTranspose2d, type Conv2dOptions, type ConvTranspose2dOptions } from './conv.js';
 export { BatchNorm1d, BatchNorm2d, type BatchNormOptions } from './batchnorm.js';

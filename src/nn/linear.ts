@@ -5,6 +5,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { biasUniformDefault, kaimingUniformDefault } from './init.js';
 import { Layer } from './module.js';
 
+/** y = x W^T + b for x [..., inFeatures]: [..., outFeatures], as torch.nn.Linear. */
 export class Linear extends Layer {
   readonly weight: Tensor;
   readonly bias: Tensor | null;

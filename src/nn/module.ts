@@ -7,6 +7,7 @@ import { noGrad as withoutGrad } from '../tensor/autograd.js';
 import { keep } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 
+/** Base class of layers and models: a tree of named parameters, buffers and sub-modules. */
 export abstract class Module {
   training = true;
   readonly #params = new Map<string, Tensor>();
@@ -26,29 +27,35 @@ export abstract class Module {
     this.#buffers.set(name, t);
     return t;
   }
+  /** Registers a sub-module under `name` (its tensors then appear as `name.<key>`). */
   protected module<M extends Module>(name: string, m: M): M {
     this.#modules.set(name, m);
     return m;
   }
 
+  /** Trainable tensors with their dotted names, this module's first, then each child's. */
   namedParameters(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = [...this.#params].map(([k, t]) => [prefix + k, t]);
     for (const [k, m] of this.#modules) out.push(...m.namedParameters(`${prefix}${k}.`));
     return out;
   }
+  /** Every trainable tensor of this module and its sub-modules (what an optimizer gets). */
   parameters(): Tensor[] {
     return this.namedParameters().map(([, t]) => t);
   }
+  /** Non-trainable state tensors with their dotted names. */
   namedBuffers(prefix = ''): [string, Tensor][] {
     const out: [string, Tensor][] = [...this.#buffers].map(([k, t]) => [prefix + k, t]);
     for (const [k, m] of this.#modules) out.push(...m.namedBuffers(`${prefix}${k}.`));
     return out;
   }
+  /** This module (named by `prefix`, '' at the root) and every module below it. */
   namedModules(prefix = ''): [string, Module][] {
     const out: [string, Module][] = [[prefix.replace(/\.$/, ''), this]];
     for (const [k, m] of this.#modules) out.push(...m.namedModules(`${prefix}${k}.`));
     return out;
   }
+  /** The direct sub-modules, in registration order. */
   children(): Module[] {
     return [...this.#modules.values()];
   }
@@ -103,6 +110,7 @@ export abstract class Module {
     for (const [, m] of this.namedModules()) m.training = on;
     return this;
   }
+  /** Sets evaluation mode: same as `train(false)`. */
   eval(): this {
     return this.train(false);
   }
@@ -115,5 +123,6 @@ export abstract class Module {
 
 /** A module with a single-input forward pass, composable in Sequential. */
 export abstract class Layer extends Module {
+  /** Applies the layer to a batch. */
   abstract forward(x: Tensor): Tensor;
 }

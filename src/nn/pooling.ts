@@ -11,6 +11,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import { pair, type IntOrPair } from './conv.js';
 import { Layer } from './module.js';
 
+/** Pooling settings, as torch.nn.MaxPool2d's and AvgPool2d's; a number means the same for height and width. */
 export interface Pool2dOptions {
   /** Defaults to the kernel size. */
   stride?: IntOrPair;
@@ -37,6 +38,7 @@ abstract class Pool2d extends Layer {
   }
 }
 
+/** Max pooling of [N, C, H, W], as torch.nn.MaxPool2d (the stride defaults to the kernel size). */
 export class MaxPool2d extends Pool2d {
   readonly dilation: [number, number];
   constructor(kernelSize: IntOrPair, opts: Pool2dOptions & { dilation?: IntOrPair } = {}) {
@@ -63,6 +65,7 @@ export class AvgPool2d extends Pool2d {
   }
 }
 
+/** Upsample's settings: exactly one of size and scaleFactor; mode 'nearest' by default. */
 export interface UpsampleOptions {
   /** Output [H, W]; give this or scaleFactor. */
   size?: [number, number];
@@ -72,6 +75,7 @@ export interface UpsampleOptions {
   alignCorners?: boolean;
 }
 
+/** Resizes [N, C, H, W] by nearest or bilinear interpolation, as torch.nn.Upsample. */
 export class Upsample extends Layer {
   readonly mode: 'nearest' | 'bilinear';
   constructor(readonly opts: UpsampleOptions) {

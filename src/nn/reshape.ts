@@ -7,6 +7,7 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { Layer } from './module.js';
 
+/** Merges dimensions startDim..endDim (default 1..-1): [N, C, H, W] -> [N, C*H*W], as torch.nn.Flatten. */
 export class Flatten extends Layer {
   constructor(
     readonly startDim = 1,
@@ -19,6 +20,7 @@ export class Flatten extends Layer {
   }
 }
 
+/** Splits dimension `dim` into `sizes`, as torch.nn.Unflatten. */
 export class Unflatten extends Layer {
   constructor(
     readonly dim: number,
@@ -34,6 +36,7 @@ export class Unflatten extends Layer {
   }
 }
 
+/** Reshapes each example to `shape`, keeping the batch dimension, as Keras's Reshape. */
 export class Reshape extends Layer {
   readonly shape: number[];
   constructor(...shape: number[]) {

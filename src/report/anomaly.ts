@@ -17,7 +17,15 @@ const { model, seed } = ANOMALY_DEFAULTS;
 
 function sevens(plan: ExperimentPlan): RunSpec {
   const { images, epochs } = plan.anomaly.sevens;
-  const config = normalRunConfig({ model, seed, dataset: 'mnist', classes: [7], latent: 2, epochs, ...(images ? { limit: images } : {}) });
+  const config = normalRunConfig({
+    model,
+    seed,
+    dataset: 'mnist',
+    classes: [7],
+    latent: 2,
+    epochs,
+    ...(images ? { limit: images } : {}),
+  });
   return { name: SEVENS, title: 'vae-mlp z=2 on sevens only (grey levels, 10% held out)', config };
 }
 
@@ -26,7 +34,15 @@ function tableRuns(plan: ExperimentPlan): RunSpec[] {
   return plan.anomaly.classes.map((c) => ({
     name: tableRun(c),
     title: `vae-mlp z=${ANOMALY_DEFAULTS.latent} on ${c}s only`,
-    config: normalRunConfig({ model, seed, dataset: 'mnist', classes: [c], latent: ANOMALY_DEFAULTS.latent, epochs, ...(images ? { limit: images } : {}) }),
+    config: normalRunConfig({
+      model,
+      seed,
+      dataset: 'mnist',
+      classes: [c],
+      latent: ANOMALY_DEFAULTS.latent,
+      epochs,
+      ...(images ? { limit: images } : {}),
+    }),
   }));
 }
 
@@ -36,7 +52,14 @@ function scoreTable(r: AnomalyResult, command: string): TableEntry {
   return {
     caption: `sevens normal, the other ${r.anomalous_images.toLocaleString('en')} of ${r.test_images.toLocaleString('en')} test images anomalous; threshold: the 95th percentile of ${r.held_out_normal_images} held-out sevens`,
     columns: ['score', 'AUROC', 'average precision', 'threshold', 'precision', 'recall'],
-    rows: r.scores.map((s) => [s.score, r4(s.auroc), r4(s.average_precision), Math.round(s.threshold * 100) / 100, r4(s.precision), r4(s.recall)]),
+    rows: r.scores.map((s) => [
+      s.score,
+      r4(s.auroc),
+      r4(s.average_precision),
+      Math.round(s.threshold * 100) / 100,
+      r4(s.precision),
+      r4(s.recall),
+    ]),
     command,
   };
 }
@@ -75,11 +98,30 @@ export const anomaly: Section = {
         'well and other digits badly. Each test image gets four scores (higher = more anomalous): the calibrated reconstruction ' +
         "error (the error minus a line in the image's compressed size, fitted on held-out sevens), the reconstruction error, " +
         'the negative ELBO and the importance-weighted NLL.',
-      numbers: r.scores.map((s) => ({ label: `sevens normal: AUROC of the ${s.score} score`, value: s.auroc, unit: '', command })),
+      numbers: r.scores.map((s) => ({
+        label: `sevens normal: AUROC of the ${s.score} score`,
+        value: s.auroc,
+        unit: '',
+        command,
+      })),
       tables: [scoreTable(r, command), await oneClassTable(ctx)],
       figures: [
-        key(runFigure(ctx, SEVENS, 'manifold.png', 'the manifold of the model of sevens: every point of its 2-D code space decodes to a seven')),
-        key(figure(ctx, byName('anomaly-histogram.png'), 'scores of normal (sevens) and anomalous test images; dashed: the threshold', command)),
+        key(
+          runFigure(
+            ctx,
+            SEVENS,
+            'manifold.png',
+            'the manifold of the model of sevens: every point of its 2-D code space decodes to a seven',
+          ),
+        ),
+        key(
+          figure(
+            ctx,
+            byName('anomaly-histogram.png'),
+            'scores of normal (sevens) and anomalous test images; dashed: the threshold',
+            command,
+          ),
+        ),
         figure(ctx, byName('anomaly-roc.png'), 'ROC curve of each score', command),
         figure(ctx, byName('most-anomalous.png'), 'the 32 test images with the highest calibrated score', command),
         figure(ctx, byName('least-anomalous.png'), 'the 32 with the lowest', command),

@@ -23,7 +23,12 @@ function specs(plan: ExperimentPlan): RunSpec[] {
   const base = { model: 'vae-mlp' as const, latent: p.latent };
   return [
     ...p.betas.map((beta) => runSpec(betaName(beta), `vae-mlp z=${p.latent}, beta ${beta}`, { ...base, beta }, p)),
-    runSpec(WARMUP, `vae-mlp z=${p.latent}, beta 1 reached by a linear warm-up over ${p.warmupEpochs} epochs`, { ...base, klSchedule: 'linear', warmupEpochs: p.warmupEpochs }, p),
+    runSpec(
+      WARMUP,
+      `vae-mlp z=${p.latent}, beta 1 reached by a linear warm-up over ${p.warmupEpochs} epochs`,
+      { ...base, klSchedule: 'linear', warmupEpochs: p.warmupEpochs },
+      p,
+    ),
   ];
 }
 
@@ -39,7 +44,15 @@ export const beta: Section = {
       const { result: e, command } = await evalRun(ctx, spec.name, 0, null);
       commands.push(command);
       const c = spec.config;
-      rows.push([spec.name, Number(c.beta), c.klSchedule === 'linear' ? `linear over ${String(c.warmupEpochs)} epochs` : 'none', e.test_recon, e.test_kl, e.test_neg_elbo, e.active_units ?? '-']);
+      rows.push([
+        spec.name,
+        Number(c.beta),
+        c.klSchedule === 'linear' ? `linear over ${String(c.warmupEpochs)} epochs` : 'none',
+        e.test_recon,
+        e.test_kl,
+        e.test_neg_elbo,
+        e.active_units ?? '-',
+      ]);
       const path = await withOpenRun(runDir(ctx, spec.name), async (run) => {
         const origin = zeros([latentDimOf(run.model)]); // the prior's mean, as `traverse` starts without --index
         try {
@@ -49,7 +62,16 @@ export const beta: Section = {
         }
       });
       const cmd = `latentlab traverse --run ${runArg(ctx, spec.name)} --range ${TRAVERSAL.range} --steps ${TRAVERSAL.steps}`;
-      figures.push(key(figure(ctx, path, `${spec.name}: each of the ${Number(c.latent)} dimensions (rows) swept from -${TRAVERSAL.range} to ${TRAVERSAL.range}, the others at 0`, cmd)));
+      figures.push(
+        key(
+          figure(
+            ctx,
+            path,
+            `${spec.name}: each of the ${Number(c.latent)} dimensions (rows) swept from -${TRAVERSAL.range} to ${TRAVERSAL.range}, the others at 0`,
+            cmd,
+          ),
+        ),
+      );
     }
     return {
       intro:
@@ -59,7 +81,8 @@ export const beta: Section = {
       numbers: [],
       tables: [
         {
-          caption: 'reconstruction against KL on the test set (nats per image; active units: Cov of the code\'s mean above 0.01)',
+          caption:
+            "reconstruction against KL on the test set (nats per image; active units: Cov of the code's mean above 0.01)",
           columns: ['run', 'beta', 'KL warm-up', 'reconstruction', 'KL', 'negative ELBO', 'active units'],
           rows,
           command: commands.join('; '),

@@ -32,7 +32,9 @@ export const divergence: Section = {
           command,
         },
       ],
-      figures: [key(figure(ctx, files.png, 'the densities of each pair, with the divergences in the panel titles', command))],
+      figures: [
+        key(figure(ctx, files.png, 'the densities of each pair, with the divergences in the panel titles', command)),
+      ],
       notes: [],
     };
   },

@@ -15,7 +15,10 @@ export function escapeHtml(s: string): string {
 export function formatNumber(x: number): string {
   if (Number.isInteger(x)) return x.toLocaleString('en');
   const a = Math.abs(x);
-  return x.toFixed(a >= 10 ? 2 : a >= 1 ? 3 : 4).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '.0');
+  return x
+    .toFixed(a >= 10 ? 2 : a >= 1 ? 3 : 4)
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '.0');
 }
 
 const cell = (v: string | number): string => escapeHtml(typeof v === 'number' ? formatNumber(v) : v);
@@ -32,20 +35,32 @@ function imageSource(root: string, file: string, inline: boolean): string {
 function runsTable(runs: RunEntry[]): string {
   if (!runs.length) return '';
   const rows = runs
-    .map((r) => `<tr><td>${cell(r.name)}</td><td>${cell(r.title)}</td><td>${cell(r.epochs)}</td><td>${cell(r.train_images)}</td><td>${cell(r.train_seconds)}${r.reused ? ' (reused)' : ''}</td><td>${code(r.command)}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr><td>${cell(r.name)}</td><td>${cell(r.title)}</td><td>${cell(r.epochs)}</td><td>${cell(r.train_images)}</td><td>${cell(r.train_seconds)}${r.reused ? ' (reused)' : ''}</td><td>${code(r.command)}</td></tr>`,
+    )
     .join('\n');
   return `<table class="runs"><caption>runs (in runs/)</caption><tr><th>run</th><th>what</th><th>epochs</th><th>training images</th><th>training (s)</th><th>command</th></tr>\n${rows}</table>`;
 }
 
 function numbersTable(numbers: NumberEntry[]): string {
   if (!numbers.length) return '';
-  const rows = numbers.map((n) => `<tr><td>${cell(n.label)}</td><td class="num">${cell(n.value)}</td><td>${cell(n.unit)}</td><td>${code(n.command)}</td></tr>`).join('\n');
+  const rows = numbers
+    .map(
+      (n) =>
+        `<tr><td>${cell(n.label)}</td><td class="num">${cell(n.value)}</td><td>${cell(n.unit)}</td><td>${code(n.command)}</td></tr>`,
+    )
+    .join('\n');
   return `<table><caption>numbers</caption><tr><th>quantity</th><th>value</th><th>unit</th><th>command</th></tr>\n${rows}</table>`;
 }
 
 function dataTable(t: TableEntry): string {
   const head = `<tr>${t.columns.map((c) => `<th>${cell(c)}</th>`).join('')}</tr>`;
-  const rows = t.rows.map((r) => `<tr>${r.map((v) => `<td${typeof v === 'number' ? ' class="num"' : ''}>${cell(v)}</td>`).join('')}</tr>`).join('\n');
+  const rows = t.rows
+    .map(
+      (r) => `<tr>${r.map((v) => `<td${typeof v === 'number' ? ' class="num"' : ''}>${cell(v)}</td>`).join('')}</tr>`,
+    )
+    .join('\n');
   return `<table><caption>${cell(t.caption)}</caption>${head}\n${rows}</table>\n<p class="cmd">command: ${code(t.command)}</p>`;
 }
 
@@ -96,8 +111,12 @@ export function durationText(report: Report): string {
 
 export function renderHtml(report: Report, root: string, o: { inline?: boolean } = {}): string {
   const m = report.machine;
-  const status = report.complete ? '' : '<p class="note"><strong>Incomplete:</strong> not every section has run yet.</p>';
-  const updates = report.updates.length ? `<p class="note">Sections redone since by ${report.updates.map(code).join(', ')}.</p>` : '';
+  const status = report.complete
+    ? ''
+    : '<p class="note"><strong>Incomplete:</strong> not every section has run yet.</p>';
+  const updates = report.updates.length
+    ? `<p class="note">Sections redone since by ${report.updates.map(code).join(', ')}.</p>`
+    : '';
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>latentlab: the classic experiments (${escapeHtml(report.scale)})</title><style>${STYLE}</style></head>
 <body>

@@ -31,6 +31,18 @@ export interface ExperimentPlan {
   anomaly: { sevens: TrainSize; table: TrainSize; classes: number[]; k: number };
   /** The GANs; sample quality on `samples` samples. */
   gans: { ganMlp: TrainSize; dcgan: TrainSize; wgan: TrainSize; samples: number };
+  /**
+   * Beyond the Gaussian prior: vae-mlp (z=20; the vae-mlp section's run when the sizes match), the
+   * plain autoencoder, WAE, RAE, beta-TCVAE, FactorVAE and VQ-VAE, each trained at `models`' size;
+   * VQ-VAE's PixelCNN prior for `priorEpochs`; sample quality on `samples` samples per sampler;
+   * `options`: settings beyond a model's defaults, by model (smaller networks at the tiny scale).
+   */
+  latentFamily: {
+    models: TrainSize;
+    priorEpochs: number;
+    samples: number;
+    options: Record<string, Record<string, number>>;
+  };
   /** The feature network of the sample-quality scores: null for the real one, or a reduced one cached apart. */
   classifier: ClassifierProfile | null;
 }
@@ -47,7 +59,13 @@ const PLANS: Record<Scale, ExperimentPlan> = {
     beta: { images: null, epochs: 10, betas: BETAS, latent: 10, warmupEpochs: 5 },
     decoders: { images: null, epochs: 10, compareImages: 1000 },
     anomaly: { sevens: { images: null, epochs: 20 }, table: { images: null, epochs: 20 }, classes: ALL_DIGITS, k: 100 },
-    gans: { ganMlp: { images: null, epochs: 30 }, dcgan: { images: null, epochs: 10 }, wgan: { images: null, epochs: 10 }, samples: 10000 },
+    gans: {
+      ganMlp: { images: null, epochs: 30 },
+      dcgan: { images: null, epochs: 10 },
+      wgan: { images: null, epochs: 10 },
+      samples: 10000,
+    },
+    latentFamily: { models: { images: null, epochs: 10 }, priorEpochs: 10, samples: 10000, options: {} },
     classifier: null,
   },
   quick: {
@@ -58,7 +76,22 @@ const PLANS: Record<Scale, ExperimentPlan> = {
     beta: { images: 10000, epochs: 4, betas: BETAS, latent: 10, warmupEpochs: 2 },
     decoders: { images: 10000, epochs: 4, compareImages: 1000 },
     anomaly: { sevens: { images: null, epochs: 5 }, table: { images: 2000, epochs: 3 }, classes: ALL_DIGITS, k: 20 },
-    gans: { ganMlp: { images: 20000, epochs: 3 }, dcgan: { images: 5000, epochs: 2 }, wgan: { images: 5000, epochs: 2 }, samples: 2000 },
+    gans: {
+      ganMlp: { images: 20000, epochs: 3 },
+      dcgan: { images: 5000, epochs: 2 },
+      wgan: { images: 5000, epochs: 2 },
+      samples: 2000,
+    },
+    latentFamily: {
+      models: { images: 10000, epochs: 3 },
+      priorEpochs: 2,
+      samples: 2000,
+      // Half-width VQ-VAE and PixelCNN and a smaller FactorVAE discriminator: at the defaults these three alone take some five minutes.
+      options: {
+        'vq-vae': { width: 32, codeDim: 32, priorWidth: 32, priorLayers: 4 },
+        'factor-vae': { discHidden: 500, discLayers: 3 },
+      },
+    },
     classifier: { images: 10000, epochs: 2 },
   },
   tiny: {
@@ -69,7 +102,22 @@ const PLANS: Record<Scale, ExperimentPlan> = {
     beta: { images: 500, epochs: 1, betas: BETAS, latent: 10, warmupEpochs: 0.5 },
     decoders: { images: 500, epochs: 1, compareImages: 200 },
     anomaly: { sevens: { images: 300, epochs: 1 }, table: { images: 300, epochs: 1 }, classes: [0, 1], k: 5 },
-    gans: { ganMlp: { images: 500, epochs: 1 }, dcgan: { images: 256, epochs: 1 }, wgan: { images: 256, epochs: 1 }, samples: 500 },
+    gans: {
+      ganMlp: { images: 500, epochs: 1 },
+      dcgan: { images: 256, epochs: 1 },
+      wgan: { images: 256, epochs: 1 },
+      samples: 500,
+    },
+    latentFamily: {
+      models: { images: 500, epochs: 1 },
+      priorEpochs: 1,
+      samples: 500,
+      // Small networks: the conv layers and the PixelCNN of VQ-VAE, FactorVAE's discriminator (its test pass scores 10,000 codes twice).
+      options: {
+        'vq-vae': { width: 8, codeDim: 8, priorWidth: 8, priorLayers: 2 },
+        'factor-vae': { discHidden: 100, discLayers: 2 },
+      },
+    },
     classifier: { images: 2000, epochs: 1 },
   },
 };

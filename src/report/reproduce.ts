@@ -18,6 +18,7 @@ import { decoders } from './decoders.js';
 import { divergence } from './divergence.js';
 import { expectedSeconds } from './estimate.js';
 import { gans } from './gans.js';
+import { latentFamily } from './latent-family.js';
 import { renderHtml } from './html.js';
 import { planFor, type Scale } from './plan.js';
 import { writeResultsMd } from './results-md.js';
@@ -27,7 +28,17 @@ import type { Report, RunEntry, SectionReport } from './types.js';
 import { vaeConv } from './vae-conv.js';
 import { vaeMlp } from './vae-mlp.js';
 
-export const SECTIONS: Section[] = [autoencoder, vaeMlp, vaeConv, beta, decoders, anomaly, gans, divergence];
+export const SECTIONS: Section[] = [
+  autoencoder,
+  vaeMlp,
+  vaeConv,
+  beta,
+  latentFamily,
+  decoders,
+  anomaly,
+  gans,
+  divergence,
+];
 export const SECTION_IDS = SECTIONS.map((s) => s.id);
 
 export interface ReproduceOptions {
@@ -66,7 +77,14 @@ function uniqueRuns(specs: RunSpec[]): RunSpec[] {
 
 function machine(): Report['machine'] {
   const version = (JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as { version: string }).version;
-  return { cpus: availableParallelism(), cpu: cpus()[0]?.model.trim() ?? 'unknown', threads: getNumThreads(), libtorch: buildInfo().version, node: process.version, latentlab: version };
+  return {
+    cpus: availableParallelism(),
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    threads: getNumThreads(),
+    libtorch: buildInfo().version,
+    node: process.version,
+    latentlab: version,
+  };
 }
 
 /** An earlier report of the same scale in `root`, whose other sections are kept when only some run again. */
@@ -82,7 +100,11 @@ export function writeReport(root: string, report: Report): void {
 }
 
 /** index.html (and the Markdown page, if asked) from a report. */
-export function renderReport(root: string, report: Report, o: { inlineImages?: boolean; resultsMd?: string } = {}): string[] {
+export function renderReport(
+  root: string,
+  report: Report,
+  o: { inlineImages?: boolean; resultsMd?: string } = {},
+): string[] {
   writeFileAtomic(join(root, HTML_FILE), renderHtml(report, root, { inline: Boolean(o.inlineImages) }));
   return [join(root, HTML_FILE), ...(o.resultsMd ? writeResultsMd(report, root, o.resultsMd) : [])];
 }
@@ -109,7 +131,11 @@ export async function reproduce(o: ReproduceOptions): Promise<Report> {
   const sections = chosenSections(o.sections);
   const specs = uniqueRuns(sections.flatMap((s) => s.runs(plan)));
   const total = specs.length + sections.length;
-  const expected = expectedSeconds(plan, specs, sections.map((s) => s.id));
+  const expected = expectedSeconds(
+    plan,
+    specs,
+    sections.map((s) => s.id),
+  );
   o.onPlan?.(total, expected);
   const report = startReport(o, expected, sections);
   const before = report.seconds;
@@ -121,7 +147,10 @@ export async function reproduce(o: ReproduceOptions): Promise<Report> {
   const runs = new Map<string, RunEntry>();
   for (const spec of specs) {
     next(`training ${spec.config.model} on ${spec.config.dataset} (${spec.name}) ...`);
-    const entry = await ensureRun(spec, o.root, { ...(o.training ? { callbacks: o.training } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+    const entry = await ensureRun(spec, o.root, {
+      ...(o.training ? { callbacks: o.training } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
     if (entry.reused) o.onMessage?.(`reused the finished run in ${join(o.root, entry.dir)}`);
     runs.set(spec.name, entry);
   }
@@ -130,8 +159,16 @@ export async function reproduce(o: ReproduceOptions): Promise<Report> {
     next(`${section.title}: evaluating and drawing ...`);
     const s0 = performance.now();
     const body = await section.analyse(ctx);
-    const entry: SectionReport = { id: section.id, title: section.title, runs: section.runs(plan).map((r) => runs.get(r.name)!), ...body, seconds: Math.round((performance.now() - s0) / 100) / 10 };
-    report.sections = [...report.sections.filter((s) => s.id !== section.id), entry].sort((a, b) => SECTION_IDS.indexOf(a.id) - SECTION_IDS.indexOf(b.id));
+    const entry: SectionReport = {
+      id: section.id,
+      title: section.title,
+      runs: section.runs(plan).map((r) => runs.get(r.name)!),
+      ...body,
+      seconds: Math.round((performance.now() - s0) / 100) / 10,
+    };
+    report.sections = [...report.sections.filter((s) => s.id !== section.id), entry].sort(
+      (a, b) => SECTION_IDS.indexOf(a.id) - SECTION_IDS.indexOf(b.id),
+    );
     report.seconds = before + Math.round((performance.now() - t0) / 1000);
     writeReport(o.root, report); // after every section: a crash leaves the last whole report
   }

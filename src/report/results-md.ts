@@ -14,7 +14,11 @@ const cell = (v: string | number): string => md(typeof v === 'number' ? formatNu
 const code = (cmd: string): string => (cmd ? `\`${cmd.replace(/`/g, "'")}\`` : '');
 
 function tableMd(columns: string[], rows: (string | number)[][]): string {
-  return [`| ${columns.map(md).join(' | ')} |`, `| ${columns.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`)].join('\n');
+  return [
+    `| ${columns.map(md).join(' | ')} |`,
+    `| ${columns.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.map(cell).join(' | ')} |`),
+  ].join('\n');
 }
 
 /** Copies the section's key pictures into `imagesDir`; returns their Markdown. */
@@ -22,7 +26,14 @@ function figuresMd(s: SectionReport, root: string, mdDir: string, imagesDir: str
   return s.figures
     .filter((f) => f.key)
     .map((f) => {
-      const target = join(imagesDir, `${s.id}-${f.file.split('/').slice(-2).join('-').replace(/^runs-/, '')}`);
+      const target = join(
+        imagesDir,
+        `${s.id}-${f.file
+          .split('/')
+          .slice(-2)
+          .join('-')
+          .replace(/^runs-/, '')}`,
+      );
       writeFileAtomic(target, readFileSync(join(root, f.file)));
       return `![${md(f.caption)}](${relative(mdDir, target)})\n\n${md(f.caption)} (${code(f.command)})`;
     });
@@ -30,8 +41,20 @@ function figuresMd(s: SectionReport, root: string, mdDir: string, imagesDir: str
 
 function sectionMd(s: SectionReport, i: number, root: string, mdDir: string, imagesDir: string): string {
   const parts = [`## ${i + 1}. ${s.title}`, s.intro];
-  if (s.runs.length) parts.push(tableMd(['run', 'epochs', 'training images', 'command'], s.runs.map((r) => [r.name, r.epochs, r.train_images, code(r.command)])));
-  if (s.numbers.length) parts.push(tableMd(['quantity', 'value', 'unit', 'command'], s.numbers.map((n) => [n.label, n.value, n.unit, code(n.command)])));
+  if (s.runs.length)
+    parts.push(
+      tableMd(
+        ['run', 'epochs', 'training images', 'command'],
+        s.runs.map((r) => [r.name, r.epochs, r.train_images, code(r.command)]),
+      ),
+    );
+  if (s.numbers.length)
+    parts.push(
+      tableMd(
+        ['quantity', 'value', 'unit', 'command'],
+        s.numbers.map((n) => [n.label, n.value, n.unit, code(n.command)]),
+      ),
+    );
   for (const t of s.tables) parts.push(`${md(t.caption)}:`, tableMd(t.columns, t.rows), `(${code(t.command)})`);
   parts.push(...figuresMd(s, root, mdDir, imagesDir), ...s.notes);
   return parts.join('\n\n');

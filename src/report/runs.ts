@@ -28,7 +28,11 @@ const MARKER = 'reproduce.json';
 
 /** A run of `size` with these settings (the rest are latentlab's defaults). */
 export function runSpec(name: string, title: string, settings: Partial<RunConfig>, size: TrainSize): RunSpec {
-  return { name, title, config: resolveConfig({}, { ...settings, epochs: size.epochs, ...(size.images ? { limit: size.images } : {}) }) };
+  return {
+    name,
+    title,
+    config: resolveConfig({}, { ...settings, epochs: size.epochs, ...(size.images ? { limit: size.images } : {}) }),
+  };
 }
 
 /** A word for a shell: quoted when it holds anything but plain path characters. */
@@ -49,7 +53,14 @@ export function trainCommandLine(c: RunConfig, dir: string): string {
     .filter((k) => k !== 'model' && JSON.stringify(c[k]) !== JSON.stringify(base[k]))
     .map((k) => `${flagName(k)} ${shellWord(value(c[k]))}`);
   // The class watch only looks at samples; without it, no classifier is trained on the way.
-  return ['latentlab train --model', c.model, ...flags, '--out', shellWord(dir), ...(getModel(c.model).watchClasses ? ['--no-class-watch'] : [])].join(' ');
+  return [
+    'latentlab train --model',
+    c.model,
+    ...flags,
+    '--out',
+    shellWord(dir),
+    ...(getModel(c.model).watchClasses ? ['--no-class-watch'] : []),
+  ].join(' ');
 }
 
 /** The settings in which a stored run differs from the planned one, as "epochs: 3 there, 10 planned". */
@@ -74,7 +85,8 @@ export async function ensureRun(spec: RunSpec, root: string, o: EnsureOptions = 
   const started = existsSync(join(dir, FILES.config));
   if (started) {
     const diff = differences(spec.config, dir);
-    if (diff.length) throw new Error(`${dir} holds a run with other settings (${diff.join('; ')}): remove it, or give another --out`);
+    if (diff.length)
+      throw new Error(`${dir} holds a run with other settings (${diff.join('; ')}): remove it, or give another --out`);
   }
   const reused = started && existsSync(join(dir, MARKER));
   const resumable = started && hasCheckpoint(dir);
@@ -102,7 +114,11 @@ export async function ensureRun(spec: RunSpec, root: string, o: EnsureOptions = 
 
 /** Trains like `latentlab train` (workflow/train-run.ts): a progress frame per epoch, then the run's pictures. */
 async function train(c: RunConfig, dir: string, resume: boolean, o: EnsureOptions): Promise<void> {
-  const result = await trainRun(c, dir, { resume, ...(o.callbacks ? { callbacks: o.callbacks } : {}), ...(o.signal ? { signal: o.signal } : {}) });
+  const result = await trainRun(c, dir, {
+    resume,
+    ...(o.callbacks ? { callbacks: o.callbacks } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
   if (result.interrupted)
     throw new Error(
       `training of ${dir} stopped at epoch ${result.position.epoch} (checkpoint saved); run the same command again to resume it`,

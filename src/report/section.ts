@@ -44,7 +44,13 @@ export function figure(ctx: SectionContext, file: string, caption: string, comma
 export const key = (f: FigureEntry): FigureEntry => ({ ...f, key: true });
 
 /** A run's own picture (written by training), with the command that draws it again (the same picture, but for the plots' titles). */
-export function runFigure(ctx: SectionContext, name: string, file: string, caption: string, command?: string): FigureEntry {
+export function runFigure(
+  ctx: SectionContext,
+  name: string,
+  file: string,
+  caption: string,
+  command?: string,
+): FigureEntry {
   return figure(ctx, join(runDir(ctx, name), file), caption, command ?? drawingCommand(ctx, name, file));
 }
 
@@ -75,7 +81,13 @@ function readMarkerCommand(ctx: SectionContext, name: string): string {
 }
 
 /** A result file the commands write into the run folder, if it is newer than the model and `fits`; else computes it. */
-async function reuseOr<T>(ctx: SectionContext, name: string, file: string, fits: (r: T) => boolean, compute: (run: OpenRun) => Promise<T>): Promise<T> {
+async function reuseOr<T>(
+  ctx: SectionContext,
+  name: string,
+  file: string,
+  fits: (r: T) => boolean,
+  compute: (run: OpenRun) => Promise<T>,
+): Promise<T> {
   const dir = runDir(ctx, name);
   const path = join(dir, file);
   if (existsSync(path) && statSync(path).mtimeMs >= statSync(join(dir, FILES.model)).mtimeMs) {
@@ -89,7 +101,12 @@ async function reuseOr<T>(ctx: SectionContext, name: string, file: string, fits:
 }
 
 /** `latentlab eval --run <run> --k k [--limit n]`, and that command. */
-export async function evalRun(ctx: SectionContext, name: string, k: number, limit: number | null): Promise<{ result: EvalResult; command: string }> {
+export async function evalRun(
+  ctx: SectionContext,
+  name: string,
+  k: number,
+  limit: number | null,
+): Promise<{ result: EvalResult; command: string }> {
   const command = `latentlab eval --run ${runArg(ctx, name)} --k ${k}${limit ? ` --limit ${limit}` : ''}`;
   const result = await reuseOr<EvalResult>(
     ctx,
@@ -103,7 +120,10 @@ export async function evalRun(ctx: SectionContext, name: string, k: number, limi
 }
 
 /** `latentlab quality --run <run> --n n [--classifier-images ...]`, and that command. */
-export async function qualityRun(ctx: SectionContext, name: string): Promise<{ result: SampleQuality; command: string }> {
+export async function qualityRun(
+  ctx: SectionContext,
+  name: string,
+): Promise<{ result: SampleQuality; command: string }> {
   const { samples: n } = ctx.plan.gans;
   const profile = ctx.plan.classifier;
   const command = `latentlab quality --run ${runArg(ctx, name)} --n ${n}${profile ? ` --classifier-images ${profile.images} --classifier-epochs ${profile.epochs}` : ''}`;
@@ -112,15 +132,31 @@ export async function qualityRun(ctx: SectionContext, name: string): Promise<{ r
     name,
     'sample-quality.json',
     (r) => r.samples === n && r.seed === 0 && JSON.stringify(r.classifier_profile ?? null) === JSON.stringify(profile),
-    (run) => sampleQuality(run, { n, ...(profile ? { classifier: profile } : {}), onEpoch: (e, acc) => ctx.message(`training the feature classifier: epoch ${e}, test accuracy ${(acc * 100).toFixed(2)}%`) }),
+    (run) =>
+      sampleQuality(run, {
+        n,
+        ...(profile ? { classifier: profile } : {}),
+        onEpoch: (e, acc) =>
+          ctx.message(`training the feature classifier: epoch ${e}, test accuracy ${(acc * 100).toFixed(2)}%`),
+      }),
   );
   return { result, command };
 }
 
 /** `latentlab anomaly --run <run> --k k`, and that command. */
-export async function anomalyRun(ctx: SectionContext, name: string, k: number): Promise<{ result: AnomalyResult; command: string }> {
+export async function anomalyRun(
+  ctx: SectionContext,
+  name: string,
+  k: number,
+): Promise<{ result: AnomalyResult; command: string }> {
   const command = `latentlab anomaly --run ${runArg(ctx, name)} --k ${k}`;
-  const result = await reuseOr<AnomalyResult>(ctx, name, 'anomaly.json', (r) => r.k === k, (run) => analyseAnomalies(run, { k }));
+  const result = await reuseOr<AnomalyResult>(
+    ctx,
+    name,
+    'anomaly.json',
+    (r) => r.k === k,
+    (run) => analyseAnomalies(run, { k }),
+  );
   return { result, command };
 }
 

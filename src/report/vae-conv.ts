@@ -11,7 +11,8 @@ import { elboNumbers, evalRun, key, runFigure, type Section } from './section.js
 export const CONV_MNIST = 'vae-conv-mnist';
 const CONV_FASHION = 'vae-conv-fashion';
 
-export const vaeConvMnist = (plan: ExperimentPlan): RunSpec => runSpec(CONV_MNIST, 'vae-conv on MNIST (dynamically binarized)', { model: 'vae-conv' }, plan.vaeConv);
+export const vaeConvMnist = (plan: ExperimentPlan): RunSpec =>
+  runSpec(CONV_MNIST, 'vae-conv on MNIST (dynamically binarized)', { model: 'vae-conv' }, plan.vaeConv);
 
 const DATASETS = [
   { name: CONV_MNIST, label: 'MNIST' },
@@ -21,7 +22,15 @@ const DATASETS = [
 export const vaeConv: Section = {
   id: 'vae-conv',
   title: 'Convolutional VAE on MNIST and Fashion-MNIST',
-  runs: (plan) => [vaeConvMnist(plan), runSpec(CONV_FASHION, 'vae-conv on Fashion-MNIST (grey levels)', { model: 'vae-conv', dataset: 'fashion-mnist', binarize: 'none' }, plan.vaeConv)],
+  runs: (plan) => [
+    vaeConvMnist(plan),
+    runSpec(
+      CONV_FASHION,
+      'vae-conv on Fashion-MNIST (grey levels)',
+      { model: 'vae-conv', dataset: 'fashion-mnist', binarize: 'none' },
+      plan.vaeConv,
+    ),
+  ],
   async analyse(ctx) {
     const numbers: NumberEntry[] = [];
     const figures: FigureEntry[] = [];
@@ -31,13 +40,18 @@ export const vaeConv: Section = {
       figures.push(
         key(runFigure(ctx, name, 'samples.png', `${label}: samples from z ~ N(0, I)`)),
         runFigure(ctx, name, 'reconstructions.png', `${label}: test images (odd rows) and reconstructions`),
-        runFigure(ctx, name, 'latent-map.png', `${label}: codes of 5,000 test images, projected on their two main principal directions`),
+        runFigure(
+          ctx,
+          name,
+          'latent-map.png',
+          `${label}: codes of 5,000 test images, projected on their two main principal directions`,
+        ),
       );
     }
     return {
       intro:
         'The same VAE objective with a convolutional encoder and decoder, trained with Adam. On Fashion-MNIST the Bernoulli ' +
-        'likelihood is applied to grey levels, so its numbers are not comparable with MNIST\'s binarized ones.',
+        "likelihood is applied to grey levels, so its numbers are not comparable with MNIST's binarized ones.",
       numbers,
       tables: [],
       figures,

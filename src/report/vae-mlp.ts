@@ -10,8 +10,10 @@ import { elboNumbers, evalRun, key, runFigure, type Section } from './section.js
 export const Z2 = 'vae-mlp-z2';
 export const Z20 = 'vae-mlp-z20';
 
-export const vaeMlpZ2 = (plan: ExperimentPlan): RunSpec => runSpec(Z2, 'vae-mlp 784-400-2', { model: 'vae-mlp', latent: 2 }, plan.vaeMlp.z2);
-export const vaeMlpZ20 = (plan: ExperimentPlan): RunSpec => runSpec(Z20, 'vae-mlp 784-400-20', { model: 'vae-mlp', latent: 20 }, plan.vaeMlp.z20);
+export const vaeMlpZ2 = (plan: ExperimentPlan): RunSpec =>
+  runSpec(Z2, 'vae-mlp 784-400-2', { model: 'vae-mlp', latent: 2 }, plan.vaeMlp.z2);
+export const vaeMlpZ20 = (plan: ExperimentPlan): RunSpec =>
+  runSpec(Z20, 'vae-mlp 784-400-20', { model: 'vae-mlp', latent: 20 }, plan.vaeMlp.z20);
 
 export const vaeMlp: Section = {
   id: 'vae-mlp',
@@ -31,13 +33,35 @@ export const vaeMlp: Section = {
       numbers: [
         ...elboNumbers('z=2', z2.result, z2.command),
         ...elboNumbers('z=20', e, z20.command),
-        { label: `${of}: bits per dimension (negative ELBO)`, value: e.bits_per_dim, unit: 'bits/dim', command: z20.command },
-        { label: `${of}: importance-weighted NLL, k=${e.k}`, value: e.iw_nll ?? NaN, unit: 'nats per image', command: z20.command },
-        { label: `${of}: active units (Burda et al.: Cov of the code's mean > 0.01)`, value: e.active_units ?? NaN, unit: `of ${e.latent}`, command: z20.command },
+        {
+          label: `${of}: bits per dimension (negative ELBO)`,
+          value: e.bits_per_dim,
+          unit: 'bits/dim',
+          command: z20.command,
+        },
+        {
+          label: `${of}: importance-weighted NLL, k=${e.k}`,
+          value: e.iw_nll ?? NaN,
+          unit: 'nats per image',
+          command: z20.command,
+        },
+        {
+          label: `${of}: active units (Burda et al.: Cov of the code's mean > 0.01)`,
+          value: e.active_units ?? NaN,
+          unit: `of ${e.latent}`,
+          command: z20.command,
+        },
       ],
       tables: [],
       figures: [
-        key(runFigure(ctx, Z2, 'manifold.png', 'z=2: decoded on a 20x20 grid of the Gaussian\'s inverse CDF at 0.05 ... 0.95 (up is +z2)')),
+        key(
+          runFigure(
+            ctx,
+            Z2,
+            'manifold.png',
+            "z=2: decoded on a 20x20 grid of the Gaussian's inverse CDF at 0.05 ... 0.95 (up is +z2)",
+          ),
+        ),
         key(runFigure(ctx, Z2, 'latent-map.png', 'z=2: the codes (means of q(z|x)) of 5,000 test images, by class')),
         runFigure(ctx, Z2, 'samples.png', 'z=2: samples, decoded from z ~ N(0, I)'),
         key(runFigure(ctx, Z20, 'samples.png', 'z=20: samples, decoded from z ~ N(0, I)')),

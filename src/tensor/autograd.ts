@@ -5,6 +5,7 @@
 import { native } from '../binding/native.js';
 import { wrap, type Tensor } from './tensor.js';
 
+/** Settings of {@link grad}, as torch.autograd.grad's. */
 export interface GradOptions {
   /** Weights for non-scalar outputs (the vector in the vector-Jacobian product). */
   gradOutputs?: (Tensor | null)[];
@@ -52,6 +53,7 @@ export function enableGrad<T>(fn: () => T): T {
   return withGradMode(true, fn);
 }
 
+/** Whether operations are being recorded for autograd now (false inside {@link noGrad}). */
 export function isGradEnabled(): boolean {
   return native.isGradEnabled();
 }

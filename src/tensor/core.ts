@@ -88,6 +88,7 @@ export class TensorCore implements Owned, Disposable {
   get isDisposed(): boolean {
     return native.isDisposed(this.handle);
   }
+  /** Frees the tensor at the end of a `using` block. */
   [Symbol.dispose](): void {
     this.dispose();
   }
@@ -109,6 +110,7 @@ export class TensorCore implements Owned, Disposable {
   toArray(): number[] {
     return Array.from(this.toTypedArray() as ArrayLike<number | bigint>, Number);
   }
+  /** The data as a flat array of numbers, read off the JavaScript thread. */
   async data(): Promise<number[]> {
     return Array.from((await this.toTypedArrayAsync()) as ArrayLike<number | bigint>, Number);
   }
@@ -141,6 +143,7 @@ export class TensorCore implements Owned, Disposable {
     const create = opts.createGraph ?? false;
     native.backward([this.handle], gradient ? [gradient.handle] : null, opts.retainGraph ?? create, create);
   }
+  /** The same data cut from the autograd graph (no gradient flows back through it). */
   detach(): Tensor {
     return call('detach', this.handle);
   }
@@ -155,24 +158,31 @@ export class TensorCore implements Owned, Disposable {
       copy: opts.copy ?? false,
     });
   }
+  /** Converts to float32 (no copy when it already is). */
   float(): Tensor {
     return this.to('float32');
   }
+  /** Converts to float64 (no copy when it already is). */
   double(): Tensor {
     return this.to('float64');
   }
+  /** Converts to int64 (no copy when it already is). */
   long(): Tensor {
     return this.to('int64');
   }
+  /** Moves to the CPU (no copy when it is there). */
   cpu(): Tensor {
     return this.to({ device: 'cpu' });
   }
+  /** Moves to the GPU `cuda:index`. */
   cuda(index = 0): Tensor {
     return this.to({ device: `cuda:${index}` });
   }
+  /** A copy of the data, still connected to the autograd graph. */
   clone(): Tensor {
     return call('clone', this.handle);
   }
+  /** The data laid out row-major in memory (this tensor's data when it already is). */
   contiguous(): Tensor {
     return call('contiguous', this.handle);
   }

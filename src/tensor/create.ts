@@ -6,9 +6,13 @@ import { native } from '../binding/native.js';
 import type { NativeArg } from '../binding/native.js';
 import { call, callNamed, wrap, type AnyTypedArray, type DType, type Device, type Tensor } from './tensor.js';
 
+/** Where a new tensor lives and what it holds. */
 export interface TensorOptions {
+  /** Element type; the default depends on the function (float32 for most). */
   dtype?: DType;
+  /** 'cpu' (default) or 'cuda:0', ... */
   device?: Device;
+  /** Make it a leaf that accumulates gradients. */
   requiresGrad?: boolean;
 }
 
@@ -114,12 +118,15 @@ function factory(
   return t;
 }
 
+/** A tensor of zeros (float32 unless `opts.dtype` says otherwise). */
 export function zeros(shape: number[], opts: TensorOptions = {}): Tensor {
   return factory('zeros', [shape], opts);
 }
+/** A tensor of ones (float32 unless `opts.dtype` says otherwise). */
 export function ones(shape: number[], opts: TensorOptions = {}): Tensor {
   return factory('ones', [shape], opts);
 }
+/** A tensor with every element `value` (float32 unless `opts.dtype` says otherwise). */
 export function full(shape: number[], value: number, opts: TensorOptions = {}): Tensor {
   return factory('full', [shape, value], opts);
 }
@@ -157,21 +164,27 @@ export function arange(start: number, end?: number, step = 1, opts: TensorOption
 export function linspace(start: number, end: number, steps: number, opts: TensorOptions = {}): Tensor {
   return factory('linspace', [start, end, steps], opts);
 }
+/** The n x n identity matrix. */
 export function eye(n: number, opts: TensorOptions = {}): Tensor {
   return factory('eye', [n], opts);
 }
+/** Zeros with t's shape, dtype and device. */
 export function zerosLike(t: Tensor): Tensor {
   return call('zeros_like', t.handle);
 }
+/** Ones with t's shape, dtype and device. */
 export function onesLike(t: Tensor): Tensor {
   return call('ones_like', t.handle);
 }
+/** Standard normal draws with t's shape, dtype and device. */
 export function randnLike(t: Tensor): Tensor {
   return call('randn_like', t.handle);
 }
+/** Uniform draws in [0, 1) with t's shape, dtype and device. */
 export function randLike(t: Tensor): Tensor {
   return call('rand_like', t.handle);
 }
+/** `value` everywhere, with t's shape, dtype and device. */
 export function fullLike(t: Tensor, value: number): Tensor {
   return call('full_like', t.handle, value);
 }

@@ -39,10 +39,15 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
   return call('linear', x.handle, weight.handle, bias?.handle ?? null);
 }
 
+/** conv2d's settings, as torch.nn.functional.conv2d's; a number means the same for height and width. */
 export interface Conv2dOptions {
+  /** Step between windows (default 1). */
   stride?: IntOrPair;
+  /** Zeros added on each side (default 0). */
   padding?: IntOrPair;
+  /** Spacing of the kernel's taps (default 1). */
   dilation?: IntOrPair;
+  /** Channel groups (default 1). */
   groups?: number;
 }
 /** 2-D convolution of [N, C, H, W] input with a [out, C/groups, kH, kW] weight. */
@@ -78,9 +83,13 @@ export function convTranspose2d(
   );
 }
 
+/** Pooling settings; a number means the same for height and width. */
 export interface Pool2dOptions {
+  /** Step between windows (default: the kernel size). */
   stride?: IntOrPair;
+  /** Padding on each side (default 0). */
   padding?: IntOrPair;
+  /** Round the output size up rather than down. */
   ceilMode?: boolean;
 }
 /** Max pooling; the stride defaults to the kernel size. */
@@ -95,6 +104,7 @@ export function maxPool2d(x: Tensor, kernelSize: IntOrPair, o: Pool2dOptions & {
     o.ceilMode ?? false,
   );
 }
+/** Average pooling of [N, C, H, W]; the stride defaults to the kernel size, padding counts in the average. */
 export function avgPool2d(x: Tensor, kernelSize: IntOrPair, o: Pool2dOptions = {}): Tensor {
   return call(
     'avg_pool2d',
@@ -171,6 +181,7 @@ export function binaryCrossEntropyWithLogits(
 export function binaryCrossEntropy(probs: Tensor, target: Tensor, reduction: ReductionName = 'mean'): Tensor {
   return call('binary_cross_entropy', probs.handle, target.handle, null, Reduction[reduction]);
 }
+/** Squared error (input - target)^2, averaged, summed or per element by `reduction`. */
 export function mseLoss(input: Tensor, target: Tensor, reduction: ReductionName = 'mean'): Tensor {
   return call('mse_loss', input.handle, target.handle, Reduction[reduction]);
 }
@@ -183,9 +194,11 @@ export function crossEntropy(
 ): Tensor {
   return call('cross_entropy_loss', logits.handle, labels.handle, null, Reduction[reduction], -100, labelSmoothing);
 }
+/** log(softmax(x)) along `dim`, computed stably. */
 export function logSoftmax(x: Tensor, dim: number): Tensor {
   return x.logSoftmax(dim);
 }
+/** exp(x) normalised to sum to 1 along `dim`. */
 export function softmax(x: Tensor, dim: number): Tensor {
   return x.softmax(dim);
 }

@@ -8,10 +8,13 @@ import { tensor } from './create.js';
 import { tidy } from './scope.js';
 import type { Tensor } from './tensor.js';
 
+/** What {@link gradcheck} found: autograd's gradients against central differences. */
 export interface GradcheckResult {
   /** max |analytic - numeric| / max(|numeric|_inf, 1e-3), over all inputs. */
   maxRelError: number;
+  /** Autograd's gradient of each input, flat. */
   analytic: number[][];
+  /** Central-difference gradient of each input, flat. */
   numeric: number[][];
 }
 

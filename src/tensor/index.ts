@@ -18,4 +18,5 @@ export { tidy, keep, disposeAll } from './scope.js';
 export * from './runtime.js';
 export * from './safetensors.js';
 export { gradcheck, type GradcheckResult } from './gradcheck.js';
+/** Optimizers with PyTorch's update rules: SGD, Adam, AdamW, RMSprop, Adadelta. */
 export * as optim from './optim/index.js';

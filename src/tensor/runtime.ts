@@ -11,12 +11,15 @@ export function manualSeed(seed: number): void {
 export function getRngState(): Tensor {
   return wrap(native.getRngState());
 }
+/** Restores the CPU generator to a state from {@link getRngState}. */
 export function setRngState(state: Tensor): void {
   native.setRngState(state.handle);
 }
+/** Sets libtorch's number of intra-op CPU threads (every core by default, unless OMP_NUM_THREADS is set). */
 export function setNumThreads(n: number): void {
   native.setNumThreads(n);
 }
+/** libtorch's number of intra-op CPU threads. */
 export function getNumThreads(): number {
   return native.getNumThreads();
 }
@@ -24,6 +27,7 @@ export function getNumThreads(): number {
 export function liveTensors(): number {
   return native.liveTensors();
 }
+/** The libtorch build: version, configuration, parallel backend, CUDA devices, MKL-DNN. */
 export function buildInfo(): BuildInfo {
   return native.buildInfo();
 }

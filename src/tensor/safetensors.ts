@@ -35,6 +35,7 @@ const ITEM_SIZE: Record<string, number> = {
   BOOL: 1,
 };
 
+/** A safetensors file's `__metadata__`: string keys to string values. */
 export type Metadata = Record<string, string>;
 
 /** The bytes of a safetensors file holding `tensors` (in the given order) and `metadata`. */
@@ -64,8 +65,11 @@ export function saveSafetensors(path: string, tensors: Record<string, Tensor>, m
   writeFileAtomic(path, serializeSafetensors(tensors, metadata));
 }
 
+/** What a safetensors file holds. */
 export interface SafetensorsContents {
+  /** The tensors by name, on the CPU. */
   tensors: Record<string, Tensor>;
+  /** The header's metadata ({} when absent). */
   metadata: Metadata;
 }
 
@@ -114,6 +118,7 @@ export function parseSafetensors(buf: Uint8Array, source = 'safetensors data'): 
   return { tensors, metadata };
 }
 
+/** Reads a safetensors file (errors name the file). */
 export function loadSafetensors(path: string): SafetensorsContents {
   return parseSafetensors(readFileSync(path), path);
 }

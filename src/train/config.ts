@@ -24,6 +24,7 @@ import {
 
 export { ConfigError, flagName };
 
+/** The model a run trains when none is named. */
 export const DEFAULT_MODEL = 'vae-mlp';
 
 /** The settings every run has, whatever its model. */

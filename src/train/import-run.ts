@@ -37,10 +37,13 @@ export function stateDictMismatches(
   return { missing, unexpected, mismatched };
 }
 
+/** The run importRun made. */
 export interface ImportedRun {
+  /** The new run folder. */
   dir: string;
   /** Tensors copied from the file. */
   tensors: number;
+  /** The model's trainable scalars. */
   parameters: number;
 }
 

@@ -11,16 +11,23 @@ import { resolveStoredConfig, type RunConfig } from './config.js';
 import { buildModel, runDatasetSpec } from './prepare.js';
 import { FILES, readConfig, readMetrics } from './run-dir.js';
 
+/** An opened run: its settings, its model (weights loaded, in eval mode) and its metrics. */
 export interface OpenRun {
+  /** The run folder. */
   dir: string;
   config: RunConfig;
+  /** The declaration of the run's model. */
   declaration: ModelDeclaration;
   model: Model;
+  /** [C, H, W] of the run's images. */
   imageShape: [number, number, number];
+  /** The dataset's class names ([] when it has none). */
   classNames: string[];
+  /** metrics.jsonl's lines, one per epoch. */
   metrics: Record<string, number>[];
   /** The run's test split (with its classes, size and channels), loaded on first use. */
   testSet(): Promise<ImageDataset>;
+  /** Frees the model and the test set, if loaded. */
   dispose(): void;
 }
 

@@ -17,6 +17,7 @@ import { adamBetas, effectiveLr, type CommonConfig } from './config.js';
 
 type OptimizerSettings = Pick<CommonConfig, 'optimizer' | 'lr' | 'weightDecay' | 'momentum' | 'beta1' | 'beta2'>;
 
+/** The optimizer the settings name ('adam', 'adamw', 'sgd', 'rmsprop', 'adadelta') over `params`, with their lr, betas, momentum and weight decay. */
 export function createOptimizer(c: OptimizerSettings, params: Tensor[]): Optimizer {
   const lr = effectiveLr(c);
   const betas = adamBetas(c);
@@ -41,10 +42,12 @@ export class OptimizerGroup {
     if (!Object.keys(optimizers).length) throw new Error('a model needs at least one parameter group');
   }
 
+  /** One optimizer of the settings' kind for each parameter group, e.g. { generator, discriminator }. */
   static create(c: OptimizerSettings, groups: Record<string, Tensor[]>): OptimizerGroup {
     return new OptimizerGroup(Object.fromEntries(Object.entries(groups).map(([k, p]) => [k, createOptimizer(c, p)])));
   }
 
+  /** The named group's optimizer; an error names the groups there are. */
   get(name: string): Optimizer {
     const o = this.optimizers[name];
     if (!o) throw new Error(`no parameter group '${name}' (the model has: ${Object.keys(this.optimizers).join(', ')})`);
@@ -63,6 +66,7 @@ export class OptimizerGroup {
     return Object.keys(this.optimizers).length === 1;
   }
 
+  /** Every optimizer's state, keys prefixed '<group>.' (no prefix when there is a single group). */
   stateDict(): Record<string, Tensor> {
     if (this.#single) return Object.values(this.optimizers)[0]!.stateDict();
     return Object.fromEntries(
@@ -100,6 +104,7 @@ export class OptimizerGroup {
     }
   }
 
+  /** Frees every optimizer's state. */
   dispose(): void {
     for (const o of Object.values(this.optimizers)) o.dispose();
   }

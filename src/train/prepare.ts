@@ -21,6 +21,7 @@ import { Trainer, type TrainerCallbacks } from './trainer.js';
 import { packageRoot } from '../binding/native.js';
 import { readFileSync } from 'node:fs';
 
+/** A run set up by prepareRun, ready for `trainer.fit()` (after `trainer.resume()` to go on). */
 export interface PreparedRun {
   config: RunConfig;
   dir: string;
@@ -35,6 +36,7 @@ export interface PreparedRun {
   dispose(): void;
 }
 
+/** How prepareRun treats the run folder. */
 export interface PrepareOptions {
   /** Take the folder's lock even from a process on another host (train --break-lock). */
   breakLock?: boolean;

@@ -33,6 +33,7 @@ import {
 import type { RunConfig } from './config.js';
 import { pidAlive } from './run-lock.js';
 
+/** The names of the files in a run folder. */
 export const FILES = {
   config: 'config.json',
   model: 'model.safetensors',
@@ -75,6 +76,7 @@ export function writeConfig(dir: string, config: RunConfig, extra: Record<string
   writeFileAtomic(join(dir, FILES.config), JSON.stringify({ ...config, resolved: extra }, null, 2) + '\n');
 }
 
+/** A run's config.json: its settings, and under `resolved` what training found (image shape, class names, ...). */
 export function readConfig(dir: string): RunConfig & { resolved?: Record<string, unknown> } {
   const p = join(dir, FILES.config);
   if (!existsSync(p)) throw new Error(`${dir} is not a latentlab run (no ${FILES.config})`);
@@ -130,6 +132,7 @@ function prefixed(prefix: string, dict: Record<string, Tensor>): Record<string, 
   return Object.fromEntries(Object.entries(dict).map(([k, t]) => [prefix + k, t]));
 }
 
+/** Whether the folder holds a checkpoint to resume: weights and optimizer state. */
 export function hasCheckpoint(dir: string): boolean {
   return existsSync(join(dir, FILES.model)) && existsSync(join(dir, FILES.optimizer));
 }
@@ -184,6 +187,7 @@ function metricsLines(dir: string): [string, Record<string, number>][] {
     });
 }
 
+/** metrics.jsonl's records, one per epoch (a line cut off by a kill is left out). */
 export function readMetrics(dir: string): Record<string, number>[] {
   return metricsLines(dir).map(([, m]) => m);
 }
@@ -225,14 +229,19 @@ export function removeLeftovers(dir: string): string[] {
   return removed;
 }
 
+/** One run in listRuns: its folder, model and dataset, progress, last metrics line. */
 export interface RunSummary {
+  /** The folder's name. */
   name: string;
   dir: string;
   model: string;
   dataset: string;
+  /** Epochs the run was set to train. */
   epochs: number;
+  /** The epoch of its last metrics line (0 before the first). */
   epochsDone: number;
   last: Record<string, number> | null;
+  /** When config.json was last written. */
   modified: Date;
 }
 

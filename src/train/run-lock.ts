@@ -27,6 +27,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeError } from '../util/fs.js';
 
+/** The lock file's name in a run folder. */
 export const LOCK_FILE = 'train.lock';
 
 /** What a lock file holds. */
@@ -41,8 +42,11 @@ export interface LockHolder {
   command: string;
 }
 
+/** A run folder's lock, held by this process until release(). */
 export interface RunLock {
+  /** The locked run folder. */
   readonly dir: string;
+  /** What the lock file says: this process. */
   readonly holder: LockHolder;
   /** Removes the lock file (if it is still this lock's); idempotent. */
   release(): void;

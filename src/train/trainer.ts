@@ -1,9 +1,8 @@
 /**
- * The trainer: epochs of steps, evaluation, early stopping, a checkpoint after every epoch,
- * exact resumption (model, optimizer, RNG, position within the epoch), a graceful stop that
- * checkpoints where it stands, and a guard against non-finite losses. It knows no model
- * family: the model's trainingStep and validationStep do the work, its declaration names the
- * metric early stopping watches, and every backward pass and update goes through the step
+ * The trainer: epochs of steps, evaluation, early stopping, a checkpoint after every epoch, exact resumption (model,
+ * optimizer, RNG, position within the epoch), a graceful stop that checkpoints where it stands, and a guard against
+ * non-finite losses. It knows no model family: the model's trainingStep and validationStep do the work, its
+ * declaration names the metric early stopping watches, and every backward pass and update goes through the step
  * context here. It knows nothing of the CLI, the web or pictures: they attach through callbacks.
  */
 import { findModel } from '../models/registry.js';
@@ -41,22 +40,22 @@ export type PassStats = Record<string, number> & { images: number; seconds: numb
  */
 export type EpochRecord = { epoch: number; lr: number; sec: number; images_per_sec: number } & Record<string, number>;
 
-export interface TrainerCallbacks {
-  onEpochStart?(epoch: number, numBatches: number): void;
-  onBatch?(epoch: number, done: number, running: PassStats): void;
+/** Hooks into the loop (progress bars, live status, pictures); every one optional. */ export interface TrainerCallbacks {
+  /** An epoch (1-based) begins, of numBatches batches. */ onEpochStart?(epoch: number, numBatches: number): void;
+  /** After each batch (`done` of the epoch). */ onBatch?(epoch: number, done: number, running: PassStats): void;
   /** Extra values for the epoch's metrics line, computed after the epoch (e.g. the class histogram of samples). */
   epochExtras?(epoch: number): Record<string, unknown> | Promise<Record<string, unknown>>;
-  onEpochEnd?(record: EpochRecord, extras: Record<string, unknown>): void | Promise<void>;
-  onMessage?(text: string): void;
+  /** The epoch is saved. */ onEpochEnd?(record: EpochRecord, extras: Record<string, unknown>): void | Promise<void>;
+  /** Notes for the user (early stopping, restored lines). */ onMessage?(text: string): void;
 }
 
-export interface TrainerData {
+/** The loaders: val may be null (no validation, so no early stopping); test is evaluated every epoch. */ export interface TrainerData {
   train: BatchLoader;
   val: BatchLoader | null;
   test: BatchLoader;
 }
 
-export interface TrainResult {
+/** How fit() ended: epochs done in all, the last epoch's line, and why it stopped (null: all epochs ran). */ export interface TrainResult {
   epochsDone: number;
   last: EpochRecord | null;
   stopReason: string | null;
@@ -64,7 +63,7 @@ export interface TrainResult {
   interrupted: boolean;
 }
 
-export class NonFiniteLossError extends Error {}
+/** Thrown when a training step returns NaN or an infinite value; the last checkpoint stays. */ export class NonFiniteLossError extends Error {}
 
 const emptyPartial = (): TrainerState['partial'] => ({ images: 0, seconds: 0 });
 
@@ -80,6 +79,7 @@ const prefixed = (prefix: string, m: Record<string, number>, skip: string[] = []
 
 const round = (x: number, d = 4): number => Math.round(x * 10 ** d) / 10 ** d;
 
+/** Trains a model on a run folder; see the top of this file. `fit()` runs it, `resume()` first to go on. */
 export class Trainer {
   #stopRequested: string | null = null;
   #state: TrainerState = {

@@ -13,6 +13,7 @@ import { Type, type Static, type TObject, type TProperties, type TSchema } from 
 
 export { Type, type Static, type TObject, type TProperties, type TSchema };
 
+/** A bad setting (an unknown key, a value of the wrong type or out of range), named with its source. */
 export class ConfigError extends Error {
   constructor(message: string) {
     super(message);

@@ -9,11 +9,13 @@ export interface Gaussian1d {
   sigma: number;
 }
 
+/** The density of N(mu, sigma^2) at x. */
 export function normalPdf(x: number, g: Gaussian1d): number {
   const z = (x - g.mu) / g.sigma;
   return Math.exp(-0.5 * z * z) / (g.sigma * Math.sqrt(2 * Math.PI));
 }
 
+/** KL(p || q) of two 1-D Gaussians in nats: log(sq / sp) + (sp^2 + (mp - mq)^2) / (2 sq^2) - 1/2. */
 export function klGaussian(p: Gaussian1d, q: Gaussian1d): number {
   return Math.log(q.sigma / p.sigma) + (p.sigma ** 2 + (p.mu - q.mu) ** 2) / (2 * q.sigma ** 2) - 0.5;
 }

@@ -32,6 +32,7 @@ export function imageGrid(images: Tensor, o: GridOptions = {}): Raster {
   return tileImages(pixels, shape, o);
 }
 
+/** Writes float images [B, C, H, W] in [0, 1] as one PNG grid; returns the path. */
 export async function saveImageGrid(path: string, images: Tensor, o: GridOptions = {}): Promise<string> {
   await savePng(path, imageGrid(images, o));
   return path;
@@ -55,6 +56,7 @@ export function reconstructionGrid(
   });
 }
 
+/** Writes the 2-D manifold figure: decoded images of an n x n grid of latent codes (see manifoldLatents). */
 export async function saveManifold(
   path: string,
   model: Model,
@@ -69,6 +71,7 @@ export async function saveManifold(
   return path;
 }
 
+/** How saveTraversal sweeps the latent dimensions. */
 export interface TraversalOptions {
   /** Each dimension is swept from -range to +range. */
   range: number;
@@ -112,6 +115,7 @@ export async function saveLatentMap(
   return savePlot(base, latentMapSpec(values, title, axes, ds.classNames));
 }
 
+/** Writes the training curves of metrics.jsonl's records as `<base>.svg` and `<base>.png`. */
 export async function saveCurves(
   base: string,
   metrics: Record<string, number>[],
@@ -141,6 +145,7 @@ export async function saveWalk(
   return { png: `${base}.png`, gif: `${base}.gif` };
 }
 
+/** The Gaussian pairs of the divergence figure: equal, shifted by 1 and 3, and three times as wide. */
 export const DEFAULT_PAIRS: [Gaussian1d, Gaussian1d][] = [
   [
     { mu: 0, sigma: 1 },

@@ -37,6 +37,7 @@ function toRgba(f: Raster): Uint8Array {
   return out;
 }
 
+/** Writes frames of equal size as a looping GIF; `delay` in milliseconds per frame. */
 export function saveGif(path: string, frames: Raster[], delay = 200): void {
   writeFileAtomic(path, encodeGif(frames, delay));
 }

@@ -7,8 +7,10 @@ import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import { writeFileAtomic } from '../util/fs.js';
 
+/** A Vega-Lite top-level specification. */
 export type VegaLiteSpec = vl.TopLevelSpec;
 
+/** Renders a Vega-Lite spec to SVG text, headless. */
 export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   try {
@@ -18,6 +20,7 @@ export async function renderSvg(spec: VegaLiteSpec): Promise<string> {
   }
 }
 
+/** Rasterises SVG to PNG bytes on white, `scale` times its size. */
 export function svgToPng(svg: string, scale = 2): Buffer {
   return new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, background: 'white', font: { loadSystemFonts: true } })
     .render()

@@ -44,6 +44,7 @@ function reconstructionsOf(model: Model, x: Tensor, y: Tensor, scale: number): R
 /** Sample grids: 8 columns, or one column per class for conditional models. */
 const sampleColumns = (model: Model): number => (model.numClasses ? model.numClasses : 8);
 
+/** The frames of progress.gif: fixed latent points and test images, drawn again after each epoch. */
 export class TrainingPictures {
   readonly frames: Raster[] = [];
   readonly #z: Tensor | null;
@@ -93,10 +94,12 @@ export class TrainingPictures {
     this.frames.push(this.frame());
   }
 
+  /** Writes the frames recorded so far as a GIF, 400 ms per frame. */
   saveGif(path: string): void {
     saveGif(path, this.frames, 400);
   }
 
+  /** Frees the fixed latent points and images. */
   dispose(): void {
     this.#z?.dispose();
     this.#x.dispose();

@@ -13,6 +13,7 @@ import { readMetrics } from '../train/run-dir.js';
 import type { TrainerCallbacks, TrainResult } from '../train/trainer.js';
 import { TrainingPictures, writeRunPictures } from '../viz/progress.js';
 
+/** How trainRun runs: resume or start, lock handling, pictures, callbacks, cancellation. */
 export interface TrainRunOptions {
   /** Go on from the checkpoint in the folder (its configuration must be `config`); without one, start it from the beginning. */
   resume?: boolean;
@@ -29,6 +30,7 @@ export interface TrainRunOptions {
   onReady?(run: PreparedRun): void | Promise<void>;
 }
 
+/** The trainer's result, with the pictures written and where it stands. */
 export interface TrainRunResult extends TrainResult {
   /** The pictures written (none when interrupted or asked for none). */
   pictures: string[];
@@ -36,6 +38,7 @@ export interface TrainRunResult extends TrainResult {
   position: { epoch: number; batch: number };
 }
 
+/** Trains the run in `dir` with `config` as `latentlab train` does (see the top of this file); resolves when it ends. */
 export async function trainRun(config: RunConfig, dir: string, o: TrainRunOptions = {}): Promise<TrainRunResult> {
   let pictures: TrainingPictures | null = null;
   const cb = o.callbacks ?? {};

@@ -25,6 +25,7 @@ export function eligibleComponents(candidates: readonly number[], n: number, d: 
   return candidates.filter((k) => k === 1 || n >= (d + 1) * k);
 }
 
+/** What chooseByBic chose, and the BIC of every candidate. */
 export interface BicChoice {
   /** The chosen number of components and its fit. */
   k: number;

@@ -15,8 +15,10 @@ import { fitGmm } from './gmm.js';
 import { MixtureSampler, SAMPLER_KINDS, type FittedKind, type SamplerKind } from './mixture.js';
 import { hasFreshSampler, loadSampler, saveSampler, type FitInfo } from './saved.js';
 
+/** The sampler a run samples with: the model's prior, or a fitted Gaussian or mixture. */
 export interface ResolvedSampler {
   kind: SamplerKind;
+  /** Draws codes as the sampler gives them. */
   prior: Prior;
   /** Components of a fitted sampler (absent for the model's prior). */
   components?: number;

@@ -14,6 +14,7 @@ import { kmeans } from './kmeans.js';
 import type { MixtureParams } from './mixture.js';
 import { choleskyLower, mvnLogDensity } from './mvn.js';
 
+/** Settings of fitGmm's EM iterations. */
 export interface EmOptions {
   /** Seed of the k-means++ starting point (default 0). */
   seed?: number;
@@ -25,11 +26,14 @@ export interface EmOptions {
   ridge?: number;
 }
 
+/** A fitted Gaussian mixture and how the fit went. */
 export interface GmmFit {
   params: MixtureParams;
   /** Mean log-likelihood per point under the returned parameters (nats). */
   meanLogLikelihood: number;
+  /** EM iterations run. */
   iterations: number;
+  /** Whether the gain fell below `tol` before maxIter. */
   converged: boolean;
 }
 

@@ -11,6 +11,7 @@ import { choleskyLower, mvnDraw, mvnLogDensity } from './mvn.js';
 
 /** Where sampled codes come from: the model's own prior, or a density fitted to the training codes. */
 export const SAMPLER_KINDS = ['prior', 'gaussian', 'gmm'] as const;
+/** One of {@link SAMPLER_KINDS}. */
 export type SamplerKind = (typeof SAMPLER_KINDS)[number];
 export type FittedKind = Exclude<SamplerKind, 'prior'>;
 
@@ -21,6 +22,7 @@ export interface MixtureParams {
   covariances: Tensor;
 }
 
+/** A fitted full-covariance Gaussian mixture over codes, usable wherever a Prior is (sample, logDensity). */
 export class MixtureSampler implements Prior {
   readonly latentDim: number;
   readonly components: number;
@@ -74,6 +76,7 @@ export class MixtureSampler implements Prior {
     });
   }
 
+  /** Frees the parameters and the derived tensors. */
   dispose(): void {
     for (const t of [this.params.weights, this.params.means, this.params.covariances, this.#logWeights, this.#chol])
       t.dispose();

@@ -42,6 +42,7 @@ export function freshSamplers(dir: string): FittedKind[] {
   return (['gaussian', 'gmm'] as const).filter((k) => hasFreshSampler(dir, k));
 }
 
+/** Saves a fitted sampler into the run folder (sampler-<kind>.safetensors, with how it was fitted); returns the path. */
 export function saveSampler(dir: string, sampler: MixtureSampler, info: FitInfo): string {
   const path = samplerPath(dir, sampler.kind);
   const { weights, means, covariances } = sampler.params;

@@ -9,6 +9,7 @@ import { Linear } from '../../nn/linear.js';
 import { LatentModel, type LatentModelOptions } from '../common/latent-model.js';
 import { convBodies, type ConvLayout } from '../conv/layouts.js';
 
+/** A convolutional autoencoder trained on reconstruction alone (keras layout, 128-d code: the Keras blog's classic). */
 export class AeConv extends LatentModel {
   readonly modelName = 'ae-conv';
   readonly variational = false;

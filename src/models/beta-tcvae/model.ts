@@ -42,6 +42,7 @@ export interface TcTerms {
   dimKl: Tensor;
 }
 
+/** beta-TCVAE (Chen et al. 2018): loss = -log p(x|z) + alpha * MI + beta * TC + gamma * dim-KL per image. */
 export class BetaTcVae extends VaeMlp {
   readonly alpha: number;
   readonly beta: number;

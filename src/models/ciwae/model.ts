@@ -18,6 +18,7 @@ export interface CiwaeOptions extends IwFamilyOptions {
   ciwaeBeta: number;
 }
 
+/** CIWAE (Rainforth et al. 2018): the MLP VAE trained on beta * ELBO_K + (1 - beta) * IWAE_K of the same K samples. */
 export class Ciwae extends IwFamily {
   readonly beta: number;
 
@@ -37,6 +38,7 @@ export class Ciwae extends IwFamily {
     };
   }
 
+  /** One step on -CIWAE(beta) per image; returns the batch's sums of -CIWAE, -IWAE_K and -ELBO_K. */
   override trainingStep(b: Batch, ctx: StepContext): Sums {
     const { negCiwae, negIw, negElbo } = this.bound(b.x, this.labels(b.y));
     ctx.step('model', negCiwae.div(b.x.size(0)));

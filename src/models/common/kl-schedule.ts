@@ -12,6 +12,10 @@ export interface KlScheduleOptions {
   cycleRatio: number;
 }
 
+/**
+ * beta(t) at time t (epochs) of a run of `epochs` epochs: constant beta; linear beta * min(1, t / warmupEpochs);
+ * cyclical beta * min(1, tau / cycleRatio) with tau = (t mod P) / P, P = epochs / cycles.
+ */
 export function klWeight(c: KlScheduleOptions, epochs: number, t: number): number {
   switch (c.klSchedule) {
     case 'constant':

@@ -13,11 +13,17 @@ import { Likelihood, type LikelihoodName } from './likelihood.js';
 import { gaussianKl, reparameterize } from './losses.js';
 import { toLogvar, type VarianceParam } from './posterior.js';
 
+/** The settings every LatentModel takes. */
 export interface LatentModelOptions {
+  /** Latent dimensions. */
   latent: number;
+  /** [C, H, W] of the images. */
   imageShape: [number, number, number];
+  /** The decoder's p(x|z): 'bernoulli' (default) or 'gaussian'. */
   likelihood?: LikelihoodName;
+  /** The Gaussian decoder's standard deviation, or 'learned'. */
   sigma?: number | 'learned';
+  /** How the encoder's raw variance output becomes a log-variance ('logvar' by default). */
   variance?: VarianceParam;
   /** Condition on this many classes (a conditional VAE); 0 or absent for none. */
   numClasses?: number;
@@ -55,6 +61,7 @@ export abstract class LatentModel extends Module implements Model {
   /** Whether encode() gives a distribution (a VAE) rather than a point (an autoencoder). */
   abstract readonly variational: boolean;
   readonly numClasses: number;
+  /** The KL weight beta at training time t (epochs). */
   readonly klWeight: (t: number) => number;
   readonly latentDim: number;
   readonly imageShape: [number, number, number];
@@ -131,11 +138,13 @@ export abstract class LatentModel extends Module implements Model {
   /** The decoder's raw output (logits) for z, shaped [B, C, H, W]. */
   protected abstract decodeRaw(z: Tensor, y?: Tensor): Tensor;
 
+  /** Codes of x [B, C, H, W]: mu [B, latent], and logvar [B, latent] for VAEs (null for autoencoders). */
   encode(x: Tensor, y?: Tensor): { mu: Tensor; logvar: Tensor | null } {
     const { mu, rawVar } = this.encodeRaw(x, y);
     return { mu, logvar: rawVar ? toLogvar(rawVar, this.variance) : null };
   }
 
+  /** The decoder's mean image for codes z [B, latent]: [B, C, H, W] in [0, 1]. */
   decode(z: Tensor, y?: Tensor): Tensor {
     return this.likelihood.mean(this.decodeRaw(z, y));
   }
@@ -145,12 +154,17 @@ export abstract class LatentModel extends Module implements Model {
     return this.likelihood.nllPerImage(this.decodeRaw(z, y), x);
   }
 
+  /** -log p(x|z) for n codes per image: z [n*B, latent] (n blocks of B), x [B, C, H, W]: [n, B] nats. */
   reconNllSamples(z: Tensor, x: Tensor, n: number, y?: Tensor): Tensor {
     const b = x.size(0);
     const yn = y && this.numClasses ? y.repeat(n) : y;
     return this.likelihood.nllSamples(this.decodeRaw(z, yn).reshape(n, b, -1), x.reshape(b, -1));
   }
 
+  /**
+   * The batch's loss terms with one reparameterised draw z = mu + sigma * eps (Kingma and Welling
+   * 2014): loss = recon + beta * KL(q(z|x) || N(0, I)), summed over the batch of x [B, C, H, W].
+   */
   lossTerms(x: Tensor, beta: number, y?: Tensor): LossTerms {
     const { mu, logvar } = this.encode(x, y);
     const z = logvar ? reparameterize(mu, logvar, randnLike(mu)) : mu;

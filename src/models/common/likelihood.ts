@@ -8,10 +8,12 @@ import { binaryCrossEntropyWithLogits } from '../../tensor/functional.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../../nn/module.js';
 
+/** The decoder likelihoods p(x|z) there are. */
 export type LikelihoodName = 'bernoulli' | 'gaussian';
 
 const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
+/** p(x|z) from the decoder's raw output (logits): -log p in nats, and the mean image; a module for the learned sigma. */
 export class Likelihood extends Module {
   /** log sigma of the Gaussian, learned when sigma is 'learned'. */
   readonly logSigma: Tensor | null;

@@ -11,11 +11,13 @@
  */
 import type { Tensor } from '../../tensor/tensor.js';
 
+/** Inverse multiquadric C / (C + ||a - b||^2) or Gaussian exp(-||a - b||^2 / C). */
 export type MmdKernelName = 'imq' | 'rbf';
 
 /** The scales the IMQ kernel sums over in the paper's code and pythae (the multi-scale kernel). */
 export const IMQ_SCALES: readonly number[] = [0.1, 0.2, 0.5, 1, 2, 5, 10];
 
+/** A kernel for the MMD; the IMQ kernel sums s C / (s C + ||a - b||^2) over its scales s. */
 export interface MmdKernel {
   kernel: MmdKernelName;
   /** sigma: C = 2 * latent * sigma^2. */

@@ -7,8 +7,10 @@
  */
 import { opt } from '../../util/options.js';
 
+/** `--latent n`: latent dimensions, with the model's default. */
 export const latentOption = (def: number) => opt.int(def, { min: 1, help: 'latent dimensions', arg: 'n' });
 
+/** `--hidden n`: hidden units of the MLP layers (default 400). */
 export const hiddenOption = opt.int(400, { min: 1, help: 'hidden units of the MLP layers', arg: 'n' });
 
 /** The decoder's likelihood p(x|z), for autoencoders and VAEs. */
@@ -34,6 +36,7 @@ export const vaeOptions = {
   cycleRatio: opt.num(0.5, { above: 0, max: 1, help: 'share of each cycle spent rising', arg: 'x' }),
 };
 
+/** `--layout`: the conv models' layout, 'strided' or 'keras', with the model's default. */
 export const layoutOption = (def: 'strided' | 'keras') =>
   opt.choice(['strided', 'keras'], def, {
     help: 'conv layout: 32-64 stride-2 convolutions, or the Keras blog 16-8-8 max-pooling one (28x28)',
@@ -44,10 +47,12 @@ export const ganOptions = (nCritic: number) => ({
   nCritic: opt.int(nCritic, { min: 1, help: 'discriminator (critic) steps per generator step', arg: 'n' }),
 });
 
+/** `--gan-loss`: the generator's loss, 'nonsaturating' (default) or 'minimax'. */
 export const ganLossOption = opt.choice(['nonsaturating', 'minimax'], 'nonsaturating', {
   help: 'generator loss: non-saturating -log D(G(z)), or the original minimax log(1 - D(G(z)))',
 });
 
+/** `--width n`: channels of the outermost conv layers, doubling inwards (default 64). */
 export const widthOption = opt.int(64, {
   min: 1,
   help: 'channels of the outermost conv layers (doubling inwards)',

@@ -38,6 +38,7 @@ export interface FactorTerms {
   dLoss: Tensor;
 }
 
+/** FactorVAE (Kim and Mnih 2018): the MLP VAE plus gamma times a code discriminator's estimate of the total correlation. */
 export class FactorVae extends VaeMlp {
   readonly gamma: number;
   readonly disc: Sequential;

@@ -14,9 +14,13 @@ import { standardNormal, type Capabilities } from '../capabilities.js';
 import type { Batch, Model, StepContext, Sums } from '../model.js';
 import { gradientPenalty, nonSaturating, type GanLoss } from './losses.js';
 
+/** The settings every GAN takes. */
 export interface AdversarialOptions {
+  /** Latent dimensions of the generator's input. */
   latent: number;
+  /** [C, H, W] of the images. */
   imageShape: [number, number, number];
+  /** The GAN loss (default nonSaturating). */
   loss?: GanLoss;
   /** Discriminator (critic) steps per generator step. */
   nCritic?: number;
@@ -95,6 +99,7 @@ export abstract class AdversarialBase extends Module implements Model {
     return this.numClasses ? withLabels(x.reshape(x.size(0), -1), y, this.numClasses, this.modelName) : x;
   }
 
+  /** The generator's images for z [B, latent]: [B, C, H, W], its [-1, 1] output mapped to [0, 1]. */
   decode(z: Tensor, y?: Tensor): Tensor {
     return this.generator
       .forward(this.generatorInput(z, y))
@@ -103,6 +108,7 @@ export abstract class AdversarialBase extends Module implements Model {
       .reshape(z.size(0), ...this.imageShape);
   }
 
+  /** The discriminator's raw output (logit or critic value) for images x [B, C, H, W] in [0, 1]: [B]. */
   critic(x: Tensor, y?: Tensor): Tensor {
     return this.discriminator.forward(this.discriminatorInput(x.mul(2).sub(1), y)).reshape(-1);
   }

@@ -29,6 +29,7 @@ export interface GanLoss {
   readonly name: 'nonsaturating' | 'minimax' | 'wasserstein-gp';
   /** Discriminator loss; `penalty` computes a regulariser on demand (WGAN-GP's gradient penalty). */
   discriminatorLoss(dReal: Tensor, dFake: Tensor, penalty: () => Tensor): { loss: Tensor; penalty: Tensor | null };
+  /** The generator's loss, a mean over the batch, from the discriminator's outputs dFake [B] on generated images. */
   generatorLoss(dFake: Tensor): Tensor;
   /** The discriminator's outputs as reported: D(x) in (0, 1), or the critic's value. */
   readout(d: Tensor): Tensor;

@@ -24,6 +24,7 @@ export class Iwae extends IwFamily {
     return { negBound: logw.logsumexp(0).sub(Math.log(k)).sum().neg(), negElbo: logw.mean(0).sum().neg() };
   }
 
+  /** One step on -L_k per image (k = samples); returns the batch's sums of -L_k and the k-sample -ELBO. */
   override trainingStep(b: Batch, ctx: StepContext): Sums {
     const { negBound, negElbo } = this.bound(b.x, this.samples, this.labels(b.y));
     ctx.step('model', negBound.div(b.x.size(0)));

@@ -18,6 +18,7 @@ export interface MiwaeOptions extends IwFamilyOptions {
   estimates: number;
 }
 
+/** MIWAE (Rainforth et al. 2018): the MLP VAE trained on the mean of M independent K-sample IWAE bounds. */
 export class Miwae extends IwFamily {
   readonly estimates: number;
 
@@ -32,6 +33,7 @@ export class Miwae extends IwFamily {
     return { negMiwae: miwaeBound(logw, this.estimates).sum().neg(), negElbo: elboEstimate(logw).sum().neg() };
   }
 
+  /** One step on -MIWAE(M, K) per image; returns the batch's sums of -MIWAE and the M*K-sample -ELBO. */
   override trainingStep(b: Batch, ctx: StepContext): Sums {
     const { negMiwae, negElbo } = this.bound(b.x, this.labels(b.y));
     ctx.step('model', negMiwae.div(b.x.size(0)));

@@ -19,6 +19,7 @@ export interface PiwaeOptions extends IwFamilyOptions {
   estimates: number;
 }
 
+/** PIWAE (Rainforth et al. 2018): the encoder trained on MIWAE(M, K), the decoder on IWAE(M*K) of the same samples. */
 export class Piwae extends IwFamily {
   readonly estimates: number;
 
@@ -44,6 +45,7 @@ export class Piwae extends IwFamily {
     };
   }
 
+  /** Steps the encoder on -MIWAE(M, K) and the decoder on -IWAE(M*K) together; returns both sums and the -ELBO estimate. */
   override trainingStep(b: Batch, ctx: StepContext): Sums {
     const { negMiwae, negIw, negElbo } = this.bound(b.x, this.labels(b.y));
     const n = b.x.size(0);

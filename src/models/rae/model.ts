@@ -36,6 +36,7 @@ export interface RaeTerms {
   penalty: Tensor;
 }
 
+/** RAE (Ghosh et al. 2020): an MLP autoencoder with loss -log p(x|z) + beta * 0.5 ||z||^2 + lambda * L_REG per image. */
 export class Rae extends MlpAutoencoder {
   readonly modelName = 'rae';
   readonly regularizer: RaeRegularizer;
@@ -89,12 +90,14 @@ export class Rae extends MlpAutoencoder {
     };
   }
 
+  /** One step on the RAE loss per image; returns the batch's sums of the loss and its terms. */
   override trainingStep(b: Batch, ctx: StepContext): Sums {
     const t = this.raeTerms(b.x);
     ctx.step('model', t.loss.div(b.x.size(0)));
     return this.#sums(t);
   }
 
+  /** The same sums without a step, with negElbo = recon and kl = 0 as a plain autoencoder reports them. */
   override validationStep(b: Batch): Sums {
     // The trainer validates without gradients; the gradient penalty needs one (not its graph).
     return this.regularizer === 'gp'

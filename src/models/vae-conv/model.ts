@@ -9,6 +9,7 @@ import { Linear } from '../../nn/linear.js';
 import { LatentModel, type LatentModelOptions } from '../common/latent-model.js';
 import { convBodies, type ConvLayout } from '../conv/layouts.js';
 
+/** A convolutional VAE: conv encoder, Gaussian q(z|x), conv decoder; trained on the negative ELBO. */
 export class VaeConv extends LatentModel {
   readonly modelName = 'vae-conv';
   readonly variational = true;

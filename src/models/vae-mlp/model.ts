@@ -9,7 +9,9 @@ import { Sequential } from '../../nn/container.js';
 import { Linear } from '../../nn/linear.js';
 import { LatentModel, type LatentModelOptions } from '../common/latent-model.js';
 
+/** The MLP VAE's settings. */
 export interface VaeMlpOptions extends LatentModelOptions {
+  /** Hidden units of the encoder's and decoder's hidden layer. */
   hidden: number;
   /** The model's name, for models built on this one (iwae); default vae-mlp, or cvae with classes. */
   name?: string;

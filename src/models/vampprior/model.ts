@@ -39,6 +39,7 @@ export interface VampPriorOptions extends VaeMlpOptions {
   components: number;
 }
 
+/** The MLP VAE with a VampPrior (Tomczak and Welling 2018): p(z) = (1/K) sum_k q(z | u_k) over learned pseudo-inputs. */
 export class VampPriorVae extends VaeMlp {
   readonly components: number;
   /** The pseudo-inputs' layer: u = clamp(W I + b, 0, 1), weight [C*H*W, K]. */

@@ -64,6 +64,7 @@ export interface VqTerms {
   indices: Tensor;
 }
 
+/** VQ-VAE (van den Oord et al. 2017): conv encoder, nearest-code quantisation of its grid, conv decoder. */
 export class VqVae extends LatentModel {
   readonly modelName = 'vq-vae';
   readonly variational = false;

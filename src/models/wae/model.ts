@@ -34,6 +34,7 @@ export interface WaeTerms {
   mmd: Tensor;
 }
 
+/** WAE-MMD (Tolstikhin et al. 2018): an MLP autoencoder with loss -log p(x|z) + lambda * MMD^2(q(z), N(0, I)) per image. */
 export class Wae extends MlpAutoencoder {
   readonly modelName = 'wae';
   readonly mmdWeight: number;
@@ -64,12 +65,14 @@ export class Wae extends MlpAutoencoder {
     return { loss: t.loss.item(), recon, mmd: t.mmd.item() * b, negElbo: recon, kl: 0 };
   }
 
+  /** One step on the WAE loss per image; returns the batch's sums (loss, recon, mmd * batch size). */
   override trainingStep(b: Batch, ctx: StepContext): Sums {
     const t = this.waeTerms(b.x);
     ctx.step('model', t.loss.div(b.x.size(0)));
     return this.#sums(t, b.x.size(0));
   }
 
+  /** The same sums without a step, with negElbo = recon and kl = 0 as a plain autoencoder reports them. */
   override validationStep(b: Batch): Sums {
     return this.#sums(this.waeTerms(b.x), b.x.size(0));
   }

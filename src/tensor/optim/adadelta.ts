@@ -5,6 +5,7 @@
 import type { Tensor } from '../tensor.js';
 import { Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 
+/** Adadelta's settings; defaults lr 1, rho 0.9, eps 1e-6, weightDecay 0. */
 export interface AdadeltaOptions extends OptimizerOptions {
   lr?: number;
   rho?: number;
@@ -12,6 +13,10 @@ export interface AdadeltaOptions extends OptimizerOptions {
   weightDecay?: number;
 }
 
+/**
+ * Adadelta (Zeiler, 2012) as torch.optim.Adadelta: v = rho v + (1 - rho) g^2,
+ * d = sqrt(u + eps) / sqrt(v + eps) * g, u = rho u + (1 - rho) d^2, p -= lr * d.
+ */
 export class Adadelta extends Optimizer {
   protected readonly stateKeys = ['square_avg', 'acc_delta'] as const;
   readonly rho: number;

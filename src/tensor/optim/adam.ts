@@ -2,6 +2,7 @@
 import type { Tensor } from '../tensor.js';
 import { Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 
+/** Adam's settings; defaults lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0 (AdamW: 1e-2). */
 export interface AdamOptions extends OptimizerOptions {
   lr?: number;
   betas?: [number, number];
@@ -9,6 +10,10 @@ export interface AdamOptions extends OptimizerOptions {
   weightDecay?: number;
 }
 
+/**
+ * Adam (Kingma and Ba, 2015): m = b1 m + (1 - b1) g, v = b2 v + (1 - b2) g^2,
+ * p -= lr * m / (1 - b1^t) / (sqrt(v / (1 - b2^t)) + eps). Weight decay adds wd * p to g.
+ */
 export class Adam extends Optimizer {
   protected readonly stateKeys = ['exp_avg', 'exp_avg_sq'] as const;
   readonly betas: [number, number];
@@ -39,6 +44,7 @@ export class Adam extends Optimizer {
   }
 }
 
+/** AdamW (Loshchilov and Hutter, 2019): Adam with decoupled weight decay, p *= 1 - lr * wd before the step. */
 export class AdamW extends Adam {
   protected override readonly decoupled = true;
   constructor(params: Tensor[], o: AdamOptions = {}) {

@@ -17,8 +17,10 @@ import { cat } from '../functional.js';
 import { keep, tidy } from '../scope.js';
 import { callInplace, type Tensor } from '../tensor.js';
 
+/** One update target's state tensors by name ('exp_avg', 'momentum_buffer', ...). */
 export type OptimizerState = Record<string, Tensor>;
 
+/** Settings every optimizer takes. */
 export interface OptimizerOptions {
   /** Move parameters into one flat buffer (default true; off when dtypes or devices differ). */
   flat?: boolean;
@@ -36,6 +38,7 @@ interface FlatBuffers {
 /** Parameters already moved into some optimizer's flat buffer (must not be moved twice). */
 const flattened = new WeakSet<Tensor>();
 
+/** Base of the optimizers: owns the parameters, their state and the learning rate `lr` (settable between steps). */
 export abstract class Optimizer {
   /** State per update target: one entry per parameter, or a single entry for flat buffers. */
   protected readonly state: (OptimizerState | undefined)[] = [];

@@ -2,6 +2,7 @@
 import type { Tensor } from '../tensor.js';
 import { Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 
+/** RMSprop's settings; defaults lr 1e-2, alpha 0.99, eps 1e-8, momentum 0, centered false, weightDecay 0. */
 export interface RMSpropOptions extends OptimizerOptions {
   lr?: number;
   alpha?: number;
@@ -11,6 +12,10 @@ export interface RMSpropOptions extends OptimizerOptions {
   weightDecay?: number;
 }
 
+/**
+ * RMSprop as torch.optim.RMSprop: v = alpha v + (1 - alpha) g^2, p -= lr * g / (sqrt(v) + eps);
+ * centered subtracts the squared running mean of g from v; momentum accumulates the step.
+ */
 export class RMSprop extends Optimizer {
   protected readonly stateKeys = ['square_avg', 'momentum_buffer', 'grad_avg'] as const;
   readonly alpha: number;

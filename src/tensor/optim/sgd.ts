@@ -2,6 +2,7 @@
 import type { Tensor } from '../tensor.js';
 import { Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 
+/** SGD's settings; defaults lr 1e-2, momentum 0, dampening 0, nesterov false, weightDecay 0. */
 export interface SGDOptions extends OptimizerOptions {
   lr?: number;
   momentum?: number;
@@ -10,6 +11,10 @@ export interface SGDOptions extends OptimizerOptions {
   weightDecay?: number;
 }
 
+/**
+ * SGD as torch.optim.SGD: g += wd * p; with momentum, b = mu b + (1 - dampening) g (b = g at the
+ * first step) and g = b (Nesterov: g + mu b); then p -= lr * g.
+ */
 export class SGD extends Optimizer {
   protected readonly stateKeys = ['momentum_buffer'] as const;
   readonly momentum: number;
