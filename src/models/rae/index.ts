@@ -23,7 +23,7 @@ const PENALTY = {
 export default defineModel({
   name: 'rae',
   description:
-    'RAE (Ghosh et al. 2020): a deterministic MLP autoencoder with an L2 penalty on its codes and an L2 or gradient penalty on its decoder; samples decode N(0, I) codes',
+    'RAE (Ghosh et al. 2020): a deterministic MLP autoencoder with an L2 penalty on its codes and an L2 or gradient penalty on its decoder; sample --sampler gmm draws as the paper does (the default decodes N(0, I) codes)',
   options: {
     // The paper's MNIST latent size.
     latent: latentOption(16),

@@ -5,8 +5,8 @@
  * the second term keeping the code space bounded, the third smoothing the decoder: RAE-L2
  * (L_REG = ||theta_D||^2, one number per batch, so its per-image sum is it times the batch
  * size), RAE-GP (L_REG = ||grad_z D(z)||^2 of each image) or none (the paper's plain "RAE").
- * The paper samples from a Gaussian mixture fitted to the codes after training; until that
- * sampler exists `sample` decodes N(0, I) codes, which the embedding term only roughly matches.
+ * The paper samples from a Gaussian mixture fitted to the codes after training: `sample
+ * --sampler gmm`; the default `sample` decodes N(0, I) codes, which the embedding term only roughly matches.
  */
 import { enableGrad } from '../../tensor/autograd.js';
 import { zeros } from '../../tensor/create.js';
