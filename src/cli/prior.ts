@@ -7,19 +7,16 @@
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { join } from 'node:path';
-import { BatchLoader } from '../data/loader.js';
-import { loadDataset } from '../data/load.js';
-import { asVqVae, encodeCodeGrids, fitPriorEpoch, priorNll } from '../models/vq-vae/prior-fit.js';
+import { asVqVae, fitPriorEpoch, priorNll } from '../models/vq-vae/prior-fit.js';
 import { sampleImages } from '../inference/latent.js';
 import { Adam } from '../tensor/optim/adam.js';
 import { loadSafetensors, saveSafetensors } from '../tensor/safetensors.js';
-import { manualSeed, setNumThreads, withSeed } from '../tensor/runtime.js';
+import { manualSeed, setNumThreads } from '../tensor/runtime.js';
 import { disposeAll, tidy } from '../tensor/scope.js';
-import { withOpenRun, type OpenRun } from '../train/open-run.js';
-import { runDatasetSpec } from '../train/prepare.js';
+import { withOpenRun } from '../train/open-run.js';
 import { FILES } from '../train/run-dir.js';
 import { acquireRunLock } from '../train/run-lock.js';
-import { EVAL_SEED } from '../train/validation.js';
+import { codeGridsOf } from '../workflow/code-grids.js';
 import { saveImageGrid } from '../viz/figures.js';
 import { nonNegativeIntArg, positiveInt } from './parse.js';
 import { common, report, type Common } from './visual-args.js';
@@ -40,23 +37,6 @@ function positiveNumber(value: string): number {
   return n;
 }
 
-/** The code grids of a split's images, binarized as the run was trained (a dynamic draw fixed by the evaluation seed). */
-async function gridsOf(run: OpenRun, split: 'train' | 'test'): Promise<ReturnType<typeof encodeCodeGrids>> {
-  const model = asVqVae(run.model, 'prior');
-  const ds = split === 'train' ? await loadDataset(runDatasetSpec(run.config, 'train')) : await run.testSet();
-  try {
-    const loader = new BatchLoader(ds, { batchSize: 500, shuffle: false, binarize: run.config.binarize });
-    return withSeed(EVAL_SEED, () =>
-      encodeCodeGrids(
-        model,
-        [...loader.epoch()].map((b) => () => b.load().x),
-      ),
-    );
-  } finally {
-    if (split === 'train') ds.dispose();
-  }
-}
-
 async function fitPrior(o: PriorFlags): Promise<void> {
   if (o.threads) setNumThreads(o.threads);
   const lock = acquireRunLock(o.run, { command: 'prior', onNote: (t) => console.error(t) });
@@ -64,8 +44,8 @@ async function fitPrior(o: PriorFlags): Promise<void> {
     await withOpenRun(o.run, async (run) => {
       const model = asVqVae(run.model, 'prior');
       const t0 = performance.now();
-      const train = await gridsOf(run, 'train');
-      const test = await gridsOf(run, 'test');
+      const train = await codeGridsOf(run, model, 'train');
+      const test = await codeGridsOf(run, model, 'test');
       const cells = model.grid[0] * model.grid[1];
       if (!o.json)
         console.error(

@@ -7,21 +7,16 @@
  * repeated here. A run whose prior is already fitted is left as it is.
  */
 import { join } from 'node:path';
-import { BatchLoader } from '../data/loader.js';
-import { loadDataset } from '../data/load.js';
 import { sampleImages } from '../inference/latent.js';
-import { asVqVae, encodeCodeGrids, fitPriorEpoch, priorNll } from '../models/vq-vae/prior-fit.js';
-import type { VqVae } from '../models/vq-vae/model.js';
+import { asVqVae, fitPriorEpoch, priorNll } from '../models/vq-vae/prior-fit.js';
 import { Adam } from '../tensor/optim/adam.js';
 import { loadSafetensors, saveSafetensors } from '../tensor/safetensors.js';
-import { manualSeed, withSeed } from '../tensor/runtime.js';
+import { manualSeed } from '../tensor/runtime.js';
 import { disposeAll } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { withOpenRun, type OpenRun } from '../train/open-run.js';
-import { runDatasetSpec } from '../train/prepare.js';
+import { withOpenRun } from '../train/open-run.js';
 import { FILES } from '../train/run-dir.js';
 import { acquireRunLock } from '../train/run-lock.js';
-import { EVAL_SEED } from '../train/validation.js';
+import { codeGridsOf } from '../workflow/code-grids.js';
 import { saveImageGrid } from '../viz/figures.js';
 
 /** `latentlab prior`'s defaults. */
@@ -37,22 +32,6 @@ export interface PriorFit {
   testNllPerCode?: number;
 }
 
-/** Code grids of a split's images, binarized as the run was trained (the draw fixed by the evaluation seed). */
-async function gridsOf(run: OpenRun, model: VqVae, split: 'train' | 'test'): Promise<Tensor> {
-  const ds = split === 'train' ? await loadDataset(runDatasetSpec(run.config, 'train')) : await run.testSet();
-  try {
-    const loader = new BatchLoader(ds, { batchSize: 500, shuffle: false, binarize: run.config.binarize });
-    return withSeed(EVAL_SEED, () =>
-      encodeCodeGrids(
-        model,
-        [...loader.epoch()].map((b) => () => b.load().x),
-      ),
-    );
-  } finally {
-    if (split === 'train') ds.dispose();
-  }
-}
-
 /** Fits the prior of the vq-vae run in `dir` for `epochs` epochs, unless it is fitted already; then rewrites its weights and samples.png. */
 export async function ensureVqPrior(dir: string, epochs: number, message: (text: string) => void): Promise<PriorFit> {
   const lock = acquireRunLock(dir, { command: 'prior', onNote: message });
@@ -65,8 +44,8 @@ export async function ensureVqPrior(dir: string, epochs: number, message: (text:
         );
         return { epochs: model.pixelcnn.epochs.item(), fitted: false };
       }
-      const train = await gridsOf(run, model, 'train');
-      const test = await gridsOf(run, model, 'test');
+      const train = await codeGridsOf(run, model, 'train');
+      const test = await codeGridsOf(run, model, 'test');
       const cells = model.grid[0] * model.grid[1];
       manualSeed(PRIOR.seed);
       const optimizer = new Adam(model.priorParameters(), { lr: PRIOR.lr });
