@@ -23,6 +23,8 @@ import { openRunSync } from '../src/train/open-run.js';
 import { createServer } from '../src/server/app.js';
 import { visualCommands } from '../src/cli/visual.js';
 import { tinyRun } from './fixtures.js';
+import type { FittedDensity, ModelInfo } from '../src/wire/types.js';
+import { drawCode } from '../web/src/sampling.js';
 import { assertClose, cliAsync, hasTorchPython, runTorch, tempDir } from './helpers.js';
 
 const tmp = tempDir('samplers');
@@ -353,6 +355,22 @@ test('sample and quality with fitted samplers: fitted, saved, reused, refitted; 
   try {
     const detail = (await server.app.inject({ method: 'GET', url: '/api/runs/ae' })).json<{ samplers: string[] }>();
     assert.deepEqual(detail.samplers, ['gmm'], 'the Gaussian, made older than the weights, is left out');
+    // The explorer's model info carries the fresh mixture as numbers: L L^T gives back the saved covariances.
+    const info = (await server.app.inject({ method: 'GET', url: '/api/runs/ae/model' })).json<ModelInfo>();
+    assert.deepEqual(
+      info.samplers.map((d) => [d.kind, d.weights.length]),
+      [['gmm', 2]],
+    );
+    const gmm = loadSafetensors(join(ae, 'sampler-gmm.safetensors')).tensors;
+    const l = tensor(info.samplers[0]!.cholesky, { dtype: 'float64' });
+    assertClose(l.matmul(l.transpose(1, 2)).toArray(), gmm.covariances!.toArray(), {
+      atol: 1e-9,
+      rtol: 0,
+      what: 'L L^T',
+    });
+    assertClose(info.samplers[0]!.means.flat(), gmm.means!.toArray(), { atol: 1e-12, rtol: 0, what: 'means' });
+    assertClose(info.samplers[0]!.weights, gmm.weights!.toArray(), { atol: 1e-12, rtol: 0, what: 'weights' });
+    disposeAll([l, ...Object.values(gmm)]);
     const png = await server.app.inject({ method: 'GET', url: '/api/runs/ae/samples.png?sampler=gmm&n=4' });
     assert.equal(png.statusCode, 200, png.body);
     assert.equal(png.headers['content-type'], 'image/png');
@@ -364,4 +382,66 @@ test('sample and quality with fitted samplers: fitted, saved, reused, refitted; 
   } finally {
     await server.close();
   }
+});
+
+test("the explorer's draws in the browser (web/src/sampling.ts) have the fitted mixture's mean and covariance", () => {
+  // Two components in 2-D: weights 0.3 / 0.7, means (-2, 0) / (1, 1), covariances L L^T.
+  const density: FittedDensity = {
+    kind: 'gmm',
+    weights: [0.3, 0.7],
+    means: [
+      [-2, 0],
+      [1, 1],
+    ],
+    cholesky: [
+      [
+        [1, 0],
+        [0.5, 0.5],
+      ],
+      [
+        [0.3, 0],
+        [-0.2, 0.8],
+      ],
+    ],
+  };
+  const covs = density.cholesky.map((l) => {
+    const [a, b, c] = [l[0]![0]!, l[1]![0]!, l[1]![1]!];
+    return [
+      [a * a, a * b],
+      [a * b, b * b + c * c],
+    ];
+  });
+  // Mixture moments: m = sum w_k mu_k; C = sum w_k (S_k + mu_k mu_k^T) - m m^T.
+  const mean = [0, 1].map((i) => density.weights.reduce((s, w, k) => s + w * density.means[k]![i]!, 0));
+  const cov = [0, 1].map((i) =>
+    [0, 1].map(
+      (j) =>
+        density.weights.reduce(
+          (s, w, k) => s + w * (covs[k]![i]![j]! + density.means[k]![i]! * density.means[k]![j]!),
+          0,
+        ) -
+        mean[i]! * mean[j]!,
+    ),
+  );
+  let seed = 12345; // mulberry32 from a fixed seed, so that the test is the same every time
+  const random = (): number => {
+    let t = (seed = (seed + 0x6d2b79f5) | 0);
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+  const n = 40_000;
+  const zs = Array.from({ length: n }, () => drawCode(density, 2, random));
+  const m = [0, 1].map((i) => zs.reduce((s, z) => s + z[i]!, 0) / n);
+  const c = [0, 1].map((i) => [0, 1].map((j) => zs.reduce((s, z) => s + (z[i]! - m[i]!) * (z[j]! - m[j]!), 0) / n));
+  assertClose(m, mean, { atol: 0.03, rtol: 0, what: 'sample mean' });
+  assertClose(c.flat(), cov.flat(), { atol: 0.05, rtol: 0, what: 'sample covariance' });
+  // The prior: N(0, I).
+  const prior = Array.from({ length: n }, () => drawCode(null, 1, random)[0]!);
+  const pm = prior.reduce((s, x) => s + x, 0) / n;
+  assertClose([pm, prior.reduce((s, x) => s + (x - pm) ** 2, 0) / n], [0, 1], {
+    atol: 0.03,
+    rtol: 0,
+    what: 'prior moments',
+  });
 });

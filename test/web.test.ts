@@ -14,6 +14,8 @@ import type { Browser, Page } from 'playwright-core';
 import { analyseRunDir } from '../src/workflow/anomaly.js';
 import { createServer, DEFAULT_WEB_ROOT, type LatentlabServer } from '../src/server/app.js';
 import { decodedMoreThan, decodedPixels, decodes, hover, launch, meanDiff, openPage } from './browser.js';
+import { samplerForRun } from '../src/inference/samplers/for-run.js';
+import { openRunSync } from '../src/train/open-run.js';
 import { tinyRun } from './fixtures.js';
 import { tempDir } from './helpers.js';
 
@@ -32,6 +34,12 @@ before(async () => {
   mkdirSync(shots, { recursive: true });
   await tinyRun(join(root, 'mnist-z2'), { limit: 2048, epochs: 2 });
   await tinyRun(join(root, 'mnist-z8'), { limit: 1024, latent: 8 });
+  const z8 = openRunSync(join(root, 'mnist-z8'));
+  try {
+    (await samplerForRun(z8, 'gmm', { components: 3 })).dispose(); // saved in the run: the explorer offers it
+  } finally {
+    z8.dispose();
+  }
   await tinyRun(join(root, 'sevens'), { limit: 2048, epochs: 2, classes: [7], valFraction: 0.1 });
   await analyseRunDir(join(root, 'sevens'), { k: 4 });
   await tinyRun(join(root, 'gan'), { model: 'gan-mlp', latent: 4, limit: 512 });
@@ -92,6 +100,20 @@ test('with z > 2 the map is a PCA plane and a slider per dimension moves the ima
   assert.ok(
     before.some((v, i) => v !== after[i]),
     'moving a slider did not change the image',
+  );
+  // Random samples from the Gaussian mixture fitted to the run's codes (sample --sampler gmm).
+  const sampler = p.locator('[data-testid=sampler]');
+  assert.deepEqual(await sampler.locator('option').allTextContents(), [
+    'prior N(0, I)',
+    'Gaussian mixture (3 components) fitted to the training codes',
+  ]);
+  const m = await decodes(p);
+  await sampler.selectOption({ index: 1 });
+  await decodedMoreThan(p, m);
+  const drawn = await sliders.evaluateAll((els) => els.map((e) => Number((e as HTMLInputElement).value)));
+  assert.ok(
+    drawn.some((v) => v !== 0 && v !== 3.5),
+    `choosing the mixture drew no new code (sliders at ${drawn.join(', ')})`,
   );
   await p.close();
 });

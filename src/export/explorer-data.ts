@@ -13,7 +13,8 @@ import type { OpenRun } from '../train/open-run.js';
 import { decodeLatents, encodeDataset, latentDimOf, pca2, type LabelChoice } from '../inference/latent.js';
 import { toPixels } from '../viz/pixels.js';
 import { badRequest } from '../util/http-error.js';
-import type { ImageBatch, LatentMap, ModelInfo } from '../wire/types.js';
+import { freshSamplers, loadSampler } from '../inference/samplers/saved.js';
+import type { FittedDensity, ImageBatch, LatentMap, ModelInfo } from '../wire/types.js';
 
 export type { ImageBatch, LatentMap } from '../wire/types.js';
 
@@ -40,7 +41,39 @@ export function modelInfo(name: string, run: OpenRun): ModelInfo {
     num_classes: m.numClasses,
     class_names: run.classNames,
     dataset: run.config.dataset,
+    samplers: fittedDensities(run),
   };
+}
+
+/**
+ * The run's saved samplers that are newer than its weights and fit its latent size, as plain
+ * numbers, so that the explorer draws random codes from them in the browser (served or exported).
+ */
+export function fittedDensities(run: OpenRun): FittedDensity[] {
+  if (!has(run.model, 'decoder')) return [];
+  const latent = latentDimOf(run.model);
+  return freshSamplers(run.dir).flatMap((kind): FittedDensity[] => {
+    const saved = loadSampler(run.dir, kind);
+    if (!saved) return [];
+    const { sampler } = saved;
+    try {
+      if (sampler.latentDim !== latent) return [];
+      const [k, d] = [sampler.components, sampler.latentDim];
+      const rows = (flat: number[], width: number): number[][] =>
+        Array.from({ length: flat.length / width }, (_, i) => flat.slice(i * width, (i + 1) * width));
+      const chol = rows(sampler.cholesky.toArray(), d);
+      return [
+        {
+          kind,
+          weights: sampler.params.weights.toArray(),
+          means: rows(sampler.params.means.toArray(), d),
+          cholesky: Array.from({ length: k }, (_, c) => chol.slice(c * d, (c + 1) * d)),
+        },
+      ];
+    } finally {
+      sampler.dispose();
+    }
+  });
 }
 
 /** The test set's codes and their 2-D picture, for models with an encoder; null for GANs. */

@@ -40,6 +40,15 @@ export function cudaAvailable(): boolean {
   return native.buildInfo().cudaAvailable;
 }
 
+/**
+ * The compute threads used when none are chosen: OMP_NUM_THREADS when it is a positive integer
+ * (libtorch's own setting: the test suite runs two files at a time with 1), else every core.
+ */
+export function defaultThreads(): number {
+  const env = Number(process.env.OMP_NUM_THREADS);
+  return Number.isInteger(env) && env >= 1 ? env : availableParallelism();
+}
+
 // libtorch starts with whatever OMP_NUM_THREADS says (often 1); default to every core instead.
 if (!process.env.OMP_NUM_THREADS) native.setNumThreads(availableParallelism());
 

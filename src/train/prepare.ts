@@ -4,7 +4,6 @@
  * optional validation split, test), model, optimizer, trainer, and the run directory's
  * config.json with what the run really optimises.
  */
-import { availableParallelism } from 'node:os';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { BatchLoader } from '../data/loader.js';
@@ -12,7 +11,7 @@ import { loadDataset, type DatasetSpec } from '../data/load.js';
 import type { ImageDataset } from '../data/dataset.js';
 import type { Model, ModelDeclaration } from '../models/model.js';
 import { getModel } from '../models/registry.js';
-import { buildInfo, getNumThreads, manualSeed, setNumThreads } from '../tensor/runtime.js';
+import { buildInfo, defaultThreads, getNumThreads, manualSeed, setNumThreads } from '../tensor/runtime.js';
 import { adamBetas, effectiveLr, modelOptions, type RunConfig } from './config.js';
 import { OptimizerGroup } from './optimizers.js';
 import { FILES, hasCheckpoint, removeLeftovers, writeConfig } from './run-dir.js';
@@ -114,7 +113,7 @@ async function prepareLocked(
     );
     rmSync(join(dir, FILES.best), { force: true });
   }
-  setNumThreads(c.threads ?? availableParallelism());
+  setNumThreads(c.threads ?? defaultThreads());
   const { train: full, test } = await loadRunData(c);
   manualSeed(c.seed);
   const [train, val] = splitValidation(c, full);

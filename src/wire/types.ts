@@ -39,6 +39,23 @@ export interface ModelInfo {
   num_classes: number;
   class_names: string[];
   dataset: string;
+  /**
+   * The run's fitted samplers (`latentlab sample --sampler gaussian|gmm`), saved and newer than
+   * its weights, for the explorer's random samples; empty when it has none.
+   */
+  samplers: FittedDensity[];
+}
+
+/**
+ * A fitted sampler's density p(z) = sum_k w_k N(z | mu_k, L_k L_k^T), as plain numbers: the
+ * weights [K], the means [K][D] and the lower Cholesky factors of the covariances [K][D][D].
+ * The Gaussian sampler is the one-component case.
+ */
+export interface FittedDensity {
+  kind: 'gaussian' | 'gmm';
+  weights: number[];
+  means: number[][];
+  cholesky: number[][][];
 }
 
 /** The latent map: the test set's encoded means, drawn in 2-D. */

@@ -1,27 +1,20 @@
 /**
  * The latent explorer: hover or drag over the latent map and the image of the point under the
  * cursor appears at once; sliders for every latent dimension when z > 2 (or for a GAN); a
- * random sample from the prior; pick two test images to see the walk between their codes.
+ * random sample from the prior or from a sampler fitted to the run's codes; pick two test images to see the walk between their codes.
  * Decoding goes through an ExplorerSource (the server, or onnxruntime-web in an exported site).
  * Requests never pile up: while one decode is in flight only the newest point waits.
  */
-import type { LatentMap, ModelInfo } from '../../src/wire/types.js';
+import type { FittedDensity, LatentMap, ModelInfo } from '../../src/wire/types.js';
 import { h } from './dom.js';
 import { classColour, drawImages, pickImages } from './images.js';
 import { LatentCanvas } from './latent-canvas.js';
+import { densityName, drawCode } from './sampling.js';
 import type { ExplorerSource } from './source.js';
 
 const SLIDER_RANGE = 4;
 const WALK_STEPS = 10;
 const THUMBS = 24;
-
-/** Standard normal draws (Box-Muller). */
-function gaussian(n: number): number[] {
-  return Array.from(
-    { length: n },
-    () => Math.sqrt(-2 * Math.log(1 - Math.random())) * Math.cos(2 * Math.PI * Math.random()),
-  );
-}
 
 const dot = (a: number[], b: number[]): number => a.reduce((s, x, i) => s + x * b[i]!, 0);
 
@@ -48,6 +41,8 @@ class Explorer {
   #busy = false;
   #walks = 0;
   readonly #latencies: number[] = [];
+  /** Where random samples come from: null is the prior N(0, I), else one of the run's fitted samplers. */
+  density: FittedDensity | null = null;
 
   constructor(
     readonly source: ExplorerSource,
@@ -84,6 +79,11 @@ class Explorer {
     const p = this.map.projection;
     if (!p) return [u, v];
     return p.mean.map((m, k) => m + u * p.axes[0][k]! + v * p.axes[1][k]!);
+  }
+
+  /** A random code from the chosen density (the prior unless a fitted sampler is chosen). */
+  randomCode(): number[] {
+    return drawCode(this.density, this.info.latent);
   }
 
   /** Where latent vector z lies on the map. */
@@ -175,7 +175,7 @@ class Explorer {
       {
         type: 'button',
         'data-testid': 'sample',
-        onclick: () => this.request(gaussian(this.info.latent), performance.now()),
+        onclick: () => this.request(this.randomCode(), performance.now()),
       },
       'Random sample',
     );
@@ -185,6 +185,24 @@ class Explorer {
       'Origin',
     );
     const parts: HTMLElement[] = [sample, zero];
+    const fitted = this.info.samplers;
+    if (fitted.length) {
+      const select = h(
+        'select',
+        {
+          'data-testid': 'sampler',
+          title: 'where Random sample draws codes from',
+          onchange: (e: Event) => {
+            const i = Number((e.target as HTMLSelectElement).value);
+            this.density = i < 0 ? null : fitted[i]!;
+            this.request(this.randomCode(), performance.now());
+          },
+        },
+        h('option', { value: -1 }, densityName(null)),
+        ...fitted.map((d, i) => h('option', { value: i }, densityName(d))),
+      );
+      parts.push(h('label', {}, 'from ', select));
+    }
     if (this.info.num_classes) {
       const select = h(
         'select',
@@ -259,8 +277,7 @@ class Explorer {
         'button',
         {
           type: 'button',
-          onclick: () =>
-            void this.#walkBetween(gaussian(this.info.latent), gaussian(this.info.latent), 'two random samples'),
+          onclick: () => void this.#walkBetween(this.randomCode(), this.randomCode(), 'two random samples'),
         },
         'Walk between two random samples',
       );

@@ -48,6 +48,11 @@ export class MixtureSampler implements Prior {
     this.#chol = keep(choleskyLower(covariances.to({ dtype: 'float64' })));
   }
 
+  /** The lower Cholesky factors [K, D, D] of the covariances (float64; owned by the sampler). */
+  get cholesky(): Tensor {
+    return this.#chol;
+  }
+
   /** n codes [n, D] (float32, as decoders take): a component k ~ w, then mu_k + L_k eps. */
   sample(n: number): Tensor {
     return this.sampleAt(n, 1);
