@@ -124,7 +124,8 @@ test('a folder with a configuration but no checkpoint resumes from the start, as
 
 test('a trainer killed (SIGKILL) before its first checkpoint leaves its lock; a resume takes it over', async () => {
   const dir = join(tmp, 'killed-early');
-  const args = ['--limit', '3000', '--epochs', '1', '--batch-size', '32', '--threads', '1', '--no-pictures'];
+  // 500 steps of 16 images before the first checkpoint: well over the time the kill takes to come.
+  const args = ['--limit', '8000', '--epochs', '1', '--batch-size', '16', '--threads', '1', '--no-pictures'];
   const child = spawn(process.execPath, cliArgv(['train', ...args, '--out', dir]), { cwd: tmp, stdio: 'ignore' });
   const exited = new Promise((resolve) => child.once('exit', resolve));
   await waitFor('the run folder', () => existsSync(join(dir, 'config.json')) || child.exitCode !== null);

@@ -288,13 +288,14 @@ test('a NaN loss stops training with a message and keeps the last good checkpoin
 
 test('a run killed with SIGKILL mid-epoch resumes from its last checkpoint, which is never corrupt', async () => {
   const out = join(tmp, 'killed');
-  const args = cliArgv(['train', '--limit', '3000', '--epochs', '3', '--batch-size', '32', '--out', out, '--json']);
+  // 500 steps of 16 images an epoch: over a second, so that 200 ms after epoch 1's line is inside epoch 2.
+  const args = cliArgv(['train', '--limit', '8000', '--epochs', '3', '--batch-size', '16', '--out', out, '--json']);
   const child = spawn(process.execPath, args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   await new Promise<void>((resolve, reject) => {
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
-      if (stdout.includes('"epoch":1')) setTimeout(() => child.kill('SIGKILL'), 300); // inside epoch 2
+      if (stdout.includes('"epoch":1')) setTimeout(() => child.kill('SIGKILL'), 200); // inside epoch 2
     });
     child.on('exit', () => resolve());
     child.on('error', reject);
@@ -318,7 +319,8 @@ test('a run killed with SIGKILL mid-epoch resumes from its last checkpoint, whic
 
 test('Ctrl-C (SIGINT) saves a checkpoint where training stands and exits; --resume finishes the run', async () => {
   const out = join(tmp, 'interrupted');
-  const args = cliArgv(['train', '--limit', '3000', '--epochs', '2', '--batch-size', '32', '--out', out, '--json']);
+  // Epoch 2 must still be running 200 ms after epoch 1's line: 500 steps of 16 images take over a second.
+  const args = cliArgv(['train', '--limit', '8000', '--epochs', '2', '--batch-size', '16', '--out', out, '--json']);
   const child = spawn(process.execPath, args, { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let sent = false; // one Ctrl-C: a second one (say on the summary's chunk) would quit at once
@@ -327,7 +329,7 @@ test('Ctrl-C (SIGINT) saves a checkpoint where training stands and exits; --resu
       stdout += d.toString();
       if (!sent && stdout.includes('"epoch":1')) {
         sent = true;
-        setTimeout(() => child.kill('SIGINT'), 300);
+        setTimeout(() => child.kill('SIGINT'), 200);
       }
     });
     // 'close', not 'exit': it comes after stdout has ended, so the summary line is in.

@@ -11,6 +11,7 @@ void InitOps(Napi::Env env, Napi::Object exports);
 void InitAutograd(Napi::Env env, Napi::Object exports);
 void InitMemory(Napi::Env env, Napi::Object exports);
 void InitRuntime(Napi::Env env, Napi::Object exports);
+void InitOptim(Napi::Env env, Napi::Object exports);
 }  // namespace ll
 
 // glibc serves every allocation above 32 MiB with a fresh mmap and unmaps it on free, so a
@@ -36,6 +37,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ll::InitAutograd(env, exports);
   ll::InitMemory(env, exports);
   ll::InitRuntime(env, exports);
+  ll::InitOptim(env, exports);
   return exports;
 }
 

@@ -71,6 +71,72 @@ export interface NativeBinding {
   getNumThreads(): number;
   buildInfo(): BuildInfo;
   synchronize(): void;
+
+  /** Whether the tensor is dense and row-major (what the fused optimizer steps take). */
+  isContiguous(t: NativeTensor): boolean;
+  /** The instruction set of the fused optimizer steps' kernels ('DEFAULT', 'AVX2', 'AVX512'): the one ATen's kernels use. */
+  fusedKernelCapability(): string;
+
+  /**
+   * Fused Adam/AdamW step (Kingma & Ba, 2015; Loshchilov & Hutter, 2019) over contiguous CPU
+   * float32/float64 buffers of one size, updated in place in one vectorised pass, in the order
+   * of PyTorch 1.13's single-tensor code. Throws naming the argument that is not such a buffer.
+   */
+  fusedAdamStep(
+    param: NativeTensor,
+    grad: NativeTensor,
+    expAvg: NativeTensor,
+    expAvgSq: NativeTensor,
+    settings: FusedAdamSettings,
+  ): void;
+  /** Fused SGD step (momentum, dampening, Nesterov, weight decay); the buffer may be null without momentum. */
+  fusedSgdStep(
+    param: NativeTensor,
+    grad: NativeTensor,
+    momentumBuffer: NativeTensor | null,
+    settings: FusedSgdSettings,
+  ): void;
+  /** Fused RMSprop step (Hinton's lecture 6e); momentumBuffer / gradAvg may be null when momentum / centered is off. */
+  fusedRmspropStep(
+    param: NativeTensor,
+    grad: NativeTensor,
+    squareAvg: NativeTensor,
+    momentumBuffer: NativeTensor | null,
+    gradAvg: NativeTensor | null,
+    settings: FusedRmspropSettings,
+  ): void;
+}
+
+/** Settings of one fused Adam step; `step` counts from 1 (bias correction). */
+export interface FusedAdamSettings {
+  step: number;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  weightDecay: number;
+  /** AdamW: p *= 1 - lr * weightDecay instead of adding weightDecay * p to the gradient. */
+  decoupled: boolean;
+}
+
+/** Settings of one fused SGD step; at `step` 1 the momentum buffer starts as the gradient. */
+export interface FusedSgdSettings {
+  step: number;
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+}
+
+/** Settings of one fused RMSprop step. */
+export interface FusedRmspropSettings {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  centered: boolean;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));

@@ -74,6 +74,12 @@ export const COMMON = {
   lrGamma: opt.num(0.5, { above: 0, help: 'step schedule: factor of each decay', arg: 'x' }),
   weightDecay: opt.num(0, { min: 0, help: 'weight decay', arg: 'x' }),
   momentum: opt.num(0.9, { min: 0, help: 'momentum of sgd and rmsprop', arg: 'x' }),
+  fusedOptimizer: Type.Boolean({
+    default: true,
+    description:
+      'update with the native fused step (adam, adamw, sgd, rmsprop on CPU); false: the reference path of ATen operators',
+    arg: 'true|false',
+  }),
   valFraction: opt.num(0, {
     min: 0,
     max: 0.9,
@@ -87,7 +93,7 @@ export const COMMON = {
   minDelta: opt.num(0, { min: 0, help: 'early stopping: smallest improvement that counts', arg: 'x' }),
   seed: opt.int(0, { min: 0, help: 'random seed (with the same threads, the same run)', arg: 'n' }),
   threads: opt.nullable(Type.Integer({ minimum: 1 }), {
-    help: 'compute threads (default: all cores)',
+    help: 'compute threads (default: OMP_NUM_THREADS if set, else all cores)',
     arg: 'n',
   }),
   evalBatchSize: opt.int(1000, { min: 1, help: 'images per evaluation batch', arg: 'n' }),

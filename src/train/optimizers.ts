@@ -15,24 +15,30 @@ import type { StepContext } from '../models/model.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { adamBetas, effectiveLr, type CommonConfig } from './config.js';
 
-type OptimizerSettings = Pick<CommonConfig, 'optimizer' | 'lr' | 'weightDecay' | 'momentum' | 'beta1' | 'beta2'>;
+type OptimizerSettings = Pick<CommonConfig, 'optimizer' | 'lr' | 'weightDecay' | 'momentum' | 'beta1' | 'beta2'> &
+  Partial<Pick<CommonConfig, 'fusedOptimizer'>>;
 
-/** The optimizer the settings name ('adam', 'adamw', 'sgd', 'rmsprop', 'adadelta') over `params`, with their lr, betas, momentum and weight decay. */
+/**
+ * The optimizer the settings name ('adam', 'adamw', 'sgd', 'rmsprop', 'adadelta') over `params`,
+ * with their lr, betas, momentum and weight decay, and the fused native step unless
+ * `fusedOptimizer` is false (the same updates and state; adadelta has no fused step).
+ */
 export function createOptimizer(c: OptimizerSettings, params: Tensor[]): Optimizer {
   const lr = effectiveLr(c);
   const betas = adamBetas(c);
   const weightDecay = c.weightDecay;
+  const fused = c.fusedOptimizer ?? true;
   switch (c.optimizer) {
     case 'adam':
-      return new Adam(params, { lr, betas, weightDecay });
+      return new Adam(params, { lr, betas, weightDecay, fused });
     case 'adamw':
-      return new AdamW(params, { lr, betas, weightDecay });
+      return new AdamW(params, { lr, betas, weightDecay, fused });
     case 'sgd':
-      return new SGD(params, { lr, momentum: c.momentum, weightDecay });
+      return new SGD(params, { lr, momentum: c.momentum, weightDecay, fused });
     case 'rmsprop':
-      return new RMSprop(params, { lr, momentum: c.momentum, weightDecay });
+      return new RMSprop(params, { lr, momentum: c.momentum, weightDecay, fused });
     case 'adadelta':
-      return new Adadelta(params, { lr, weightDecay });
+      return new Adadelta(params, { lr, weightDecay, fused });
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * Adadelta (Zeiler, 2012): step sizes from running averages of squared gradients and squared
  * updates, so that lr=1 works without tuning; Keras's classic autoencoder example uses it.
+ * It has no fused native step: OptimizerOptions.fused is accepted and ignored (the ATen path).
  */
 import type { Tensor } from '../tensor.js';
 import { Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';

@@ -1,5 +1,7 @@
 /** Adam (Kingma and Ba, 2015) and AdamW (Loshchilov and Hutter, 2019, decoupled weight decay). */
+import { native } from '../../binding/native.js';
 import type { Tensor } from '../tensor.js';
+import { fusable } from './fused.js';
 import { Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 
 /** Adam's settings; defaults lr 1e-3, betas [0.9, 0.999], eps 1e-8, weightDecay 0 (AdamW: 1e-2). */
@@ -31,6 +33,13 @@ export class Adam extends Optimizer {
 
   protected update(p: Tensor, grad: Tensor, s: OptimizerState, step: number): void {
     const [b1, b2] = this.betas;
+    if (this.fused && fusable(p, grad, s.exp_avg!, s.exp_avg_sq!)) {
+      const { lr, eps, weightDecay, decoupled } = this;
+      const settings = { step, lr, beta1: b1, beta2: b2, eps, weightDecay, decoupled };
+      native.fusedAdamStep(p.handle, grad.handle, s.exp_avg!.handle, s.exp_avg_sq!.handle, settings);
+      return;
+    }
+    // The reference path, torch 1.13's _single_tensor_adam.
     if (this.weightDecay && this.decoupled) p.mul_(1 - this.lr * this.weightDecay);
     else if (this.weightDecay) grad = grad.add(p, this.weightDecay);
     s.exp_avg!.mul_(b1).add_(grad, 1 - b1);

@@ -1,5 +1,7 @@
 /** RMSprop (Hinton's lecture 6e), with PyTorch's defaults and options. */
+import { native } from '../../binding/native.js';
 import type { Tensor } from '../tensor.js';
+import { fusable } from './fused.js';
 import { Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 
 /** RMSprop's settings; defaults lr 1e-2, alpha 0.99, eps 1e-8, momentum 0, centered false, weightDecay 0. */
@@ -34,6 +36,14 @@ export class RMSprop extends Optimizer {
   }
 
   protected update(p: Tensor, grad: Tensor, s: OptimizerState): void {
+    if (this.fused && fusable(p, grad, s.square_avg!, s.momentum_buffer!, s.grad_avg!)) {
+      const { lr, alpha, eps, weightDecay, momentum, centered } = this;
+      const settings = { lr, alpha, eps, weightDecay, momentum, centered };
+      const [sq, buf, avg] = [s.square_avg!, s.momentum_buffer!, s.grad_avg!];
+      native.fusedRmspropStep(p.handle, grad.handle, sq.handle, buf.handle, avg.handle, settings);
+      return;
+    }
+    // The reference path, torch 1.13's _single_tensor_rmsprop.
     if (this.weightDecay) grad = grad.add(p, this.weightDecay);
     s.square_avg!.mul_(this.alpha).addcmul_(grad, grad, 1 - this.alpha);
     let avg: Tensor;

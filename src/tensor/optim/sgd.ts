@@ -1,5 +1,7 @@
 /** Stochastic gradient descent with optional (Nesterov) momentum and weight decay. */
+import { native } from '../../binding/native.js';
 import type { Tensor } from '../tensor.js';
+import { fusable } from './fused.js';
 import { Optimizer, type OptimizerOptions, type OptimizerState } from './optimizer.js';
 
 /** SGD's settings; defaults lr 1e-2, momentum 0, dampening 0, nesterov false, weightDecay 0. */
@@ -31,6 +33,13 @@ export class SGD extends Optimizer {
   }
 
   protected update(p: Tensor, grad: Tensor, s: OptimizerState, step: number): void {
+    if (this.fused && fusable(p, grad, s.momentum_buffer!)) {
+      const { lr, momentum, dampening, nesterov, weightDecay } = this;
+      const settings = { step, lr, momentum, dampening, nesterov, weightDecay };
+      native.fusedSgdStep(p.handle, grad.handle, s.momentum_buffer!.handle, settings);
+      return;
+    }
+    // The reference path, torch 1.13's _single_tensor_sgd.
     if (this.weightDecay) grad = grad.add(p, this.weightDecay);
     if (this.momentum) {
       const buf = s.momentum_buffer!;
