@@ -19,24 +19,14 @@ echo "== tests"
 export LATENTLAB_TEST_DIST=1
 if [ $# -gt 0 ]; then exec node --import tsx --test --test-concurrency=1 "$@"; fi
 # Two test files run at a time, each with one compute thread (OMP_NUM_THREADS=1, which the engine
-# and the CLI's default --threads follow): on 2 cores that halves the suite's time. The slowest
-# files start first so that neither lane is left with a long one at the end.
-export OMP_NUM_THREADS=1
-slow_first=(test/reproduce.test.ts test/web.test.ts test/eval.test.ts test/gan.test.ts test/run-safety.test.ts test/train.test.ts)
-# test/package.test.ts installs the packed project into a fresh folder and builds its addon there:
-# minutes of compiling and little else. It runs beside the other files, niced and with one compile
-# job, so that its time mostly overlaps theirs; its report follows theirs.
-package_log=$(mktemp)
-LATENTLAB_BUILD_JOBS=1 nice -n 10 node --import tsx --test test/package.test.ts >"$package_log" 2>&1 &
-package_pid=$!
-others=("${slow_first[@]}")
+# and the CLI's default --threads follow): on 2 cores that nearly halves the suite's time. The
+# slowest files start first so that neither lane is left with a long one at the end: first
+# test/package.test.ts, which installs the packed project into a fresh folder and compiles its
+# addon there with one job (LATENTLAB_BUILD_JOBS=1), minutes of compiling in one lane.
+export OMP_NUM_THREADS=1 LATENTLAB_BUILD_JOBS=1
+files=(test/package.test.ts test/reproduce.test.ts test/web.test.ts test/eval.test.ts test/gan.test.ts
+  test/run-safety.test.ts test/train.test.ts)
 for f in test/*.test.ts; do
-  [[ "$f" = test/package.test.ts || " ${slow_first[*]} " = *" $f "* ]] || others+=("$f")
+  [[ " ${files[*]} " = *" $f "* ]] || files+=("$f")
 done
-status=0
-node --import tsx --test --test-concurrency=2 "${others[@]}" || status=$?
-wait "$package_pid" || status=$((status == 0 ? 1 : status))
-echo "== test/package.test.ts (ran beside the others)"
-cat "$package_log"
-rm -f "$package_log"
-exit "$status"
+exec node --import tsx --test --test-concurrency=2 "${files[@]}"

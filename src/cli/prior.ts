@@ -1,22 +1,17 @@
 /**
  * `latentlab prior --run R`: fits a VQ-VAE run's Gated PixelCNN prior to the code grids of its
- * training images (models/vq-vae/prior-fit.ts), one progress line per epoch, then rewrites the
- * run's model.safetensors atomically with the prior's weights (its checkpoint id kept, so the run
- * still resumes) and draws samples.png from it. `latentlab codes --run R`: what each code decodes
+ * training images (workflow/vq-prior.ts), one progress line per epoch, then rewrites the run's
+ * model.safetensors atomically with the prior's weights (its checkpoint id kept, so the run still
+ * resumes) and draws samples.png from it. `latentlab codes --run R`: what each code decodes
  * to, code k tiled over the whole grid, k = 0 ... K-1 in raster order.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { join } from 'node:path';
-import { asVqVae, fitPriorEpoch, priorNll } from '../models/vq-vae/prior-fit.js';
-import { sampleImages } from '../inference/latent.js';
-import { Adam } from '../tensor/optim/adam.js';
-import { loadSafetensors, saveSafetensors } from '../tensor/safetensors.js';
-import { manualSeed, setNumThreads } from '../tensor/runtime.js';
-import { disposeAll, tidy } from '../tensor/scope.js';
+import { asVqVae } from '../models/vq-vae/prior-fit.js';
+import { setNumThreads } from '../tensor/runtime.js';
+import { tidy } from '../tensor/scope.js';
 import { withOpenRun } from '../train/open-run.js';
-import { FILES } from '../train/run-dir.js';
-import { acquireRunLock } from '../train/run-lock.js';
-import { codeGridsOf } from '../workflow/code-grids.js';
+import { fitVqPrior, PRIOR_DEFAULTS } from '../workflow/vq-prior.js';
 import { saveImageGrid } from '../viz/figures.js';
 import { nonNegativeIntArg, positiveInt } from './parse.js';
 import { common, report, type Common } from './visual-args.js';
@@ -39,62 +34,22 @@ function positiveNumber(value: string): number {
 
 async function fitPrior(o: PriorFlags): Promise<void> {
   if (o.threads) setNumThreads(o.threads);
-  const lock = acquireRunLock(o.run, { command: 'prior', onNote: (t) => console.error(t) });
-  try {
-    await withOpenRun(o.run, async (run) => {
-      const model = asVqVae(run.model, 'prior');
-      const t0 = performance.now();
-      const train = await codeGridsOf(run, model, 'train');
-      const test = await codeGridsOf(run, model, 'test');
-      const cells = model.grid[0] * model.grid[1];
+  const fit = await fitVqPrior(o.run, o, {
+    onNote: (t) => console.error(t),
+    onStart: (i) => {
       if (!o.json)
         console.error(
-          `fitting the PixelCNN prior of ${o.run} to ${train.size(0)} code grids of ${model.grid.join('x')} (${model.codes} codes; encoded in ${((performance.now() - t0) / 1000).toFixed(1)} s)`,
+          `fitting the PixelCNN prior of ${o.run} to ${i.grids} code grids of ${i.grid.join('x')} (${i.codes} codes; encoded in ${i.seconds.toFixed(1)} s)`,
         );
-      manualSeed(o.seed);
-      const optimizer = new Adam(model.priorParameters(), { lr: o.lr });
-      try {
-        for (let e = 1; e <= o.epochs; e++) {
-          const t1 = performance.now();
-          const trainNll = fitPriorEpoch(model.pixelcnn, optimizer, train, o.batchSize);
-          const testNll = priorNll(model.pixelcnn, test);
-          const seconds = (performance.now() - t1) / 1000;
-          const line = {
-            epoch: e,
-            train_nll: trainNll,
-            test_nll: testNll,
-            test_nll_per_code: testNll / cells,
-            seconds,
-          };
-          console.log(
-            o.json
-              ? JSON.stringify(line)
-              : `prior epoch ${e}/${o.epochs}: train ${trainNll.toFixed(2)}, test ${testNll.toFixed(2)} nats per grid (${(testNll / cells).toFixed(3)} per code; uniform ${Math.log(model.codes).toFixed(3)}); ${seconds.toFixed(1)} s`,
-          );
-        }
-      } finally {
-        optimizer.dispose();
-        disposeAll([train, test]);
-      }
-      model.pixelcnn.epochs.add_(o.epochs);
-      model.eval();
-      // The same checkpoint id: the optimizer state still matches, so `train --resume` goes on.
-      const path = join(o.run, FILES.model);
-      const saved = loadSafetensors(path);
-      disposeAll(saved.tensors);
-      saveSafetensors(path, model.stateDict(), {
-        ...saved.metadata,
-        prior_epochs: String(model.pixelcnn.epochs.item()),
-      });
-      manualSeed(0);
-      const images = sampleImages(model, 64);
-      const png = await saveImageGrid(join(o.run, 'samples.png'), images, { cols: 8, scale: 2 });
-      images.dispose();
-      report(o, [path, png], { prior_epochs: model.pixelcnn.epochs.item() });
-    });
-  } finally {
-    lock.release();
-  }
+    },
+    onEpoch: ({ epochs, codes, ...line }) =>
+      console.log(
+        o.json
+          ? JSON.stringify(line)
+          : `prior epoch ${line.epoch}/${epochs}: train ${line.train_nll.toFixed(2)}, test ${line.test_nll.toFixed(2)} nats per grid (${line.test_nll_per_code.toFixed(3)} per code; uniform ${Math.log(codes).toFixed(3)}); ${line.seconds.toFixed(1)} s`,
+      ),
+  });
+  report(o, fit.files, { prior_epochs: fit.epochs });
 }
 
 export function priorCommands(): Command[] {
@@ -103,10 +58,14 @@ export function priorCommands(): Command[] {
       "fit a vq-vae run's Gated PixelCNN prior to the code grids of its training images; `sample` then draws from it",
     )
     .requiredOption('--run <dir>', 'the run directory')
-    .addOption(new Option('--epochs <n>', 'passes over the code grids').argParser(positiveInt).default(2))
-    .addOption(new Option('--lr <x>', "Adam's learning rate").argParser(positiveNumber).default(1e-3))
-    .addOption(new Option('--batch-size <n>', 'grids per step').argParser(positiveInt).default(128))
-    .addOption(new Option('--seed <n>', 'random seed').argParser(nonNegativeIntArg).default(0))
+    .addOption(
+      new Option('--epochs <n>', 'passes over the code grids').argParser(positiveInt).default(PRIOR_DEFAULTS.epochs),
+    )
+    .addOption(new Option('--lr <x>', "Adam's learning rate").argParser(positiveNumber).default(PRIOR_DEFAULTS.lr))
+    .addOption(
+      new Option('--batch-size <n>', 'grids per step').argParser(positiveInt).default(PRIOR_DEFAULTS.batchSize),
+    )
+    .addOption(new Option('--seed <n>', 'random seed').argParser(nonNegativeIntArg).default(PRIOR_DEFAULTS.seed))
     .addOption(new Option('--threads <n>', 'CPU threads').argParser(positiveInt))
     .option('--json', 'one JSON line per epoch, then the files written')
     .action(fitPrior);

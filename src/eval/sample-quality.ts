@@ -5,7 +5,7 @@ import { loadDataset } from '../data/load.js';
 import { cat } from '../tensor/functional.js';
 import { getRngState, setRngState, withSeed } from '../tensor/runtime.js';
 import type { RunConfig } from '../train/config.js';
-import { tidy } from '../tensor/scope.js';
+import { keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { OpenRun } from '../train/open-run.js';
 import { runDatasetSpec } from '../train/prepare.js';
@@ -146,47 +146,88 @@ export function sampleQualityFile(sampler = 'prior'): string {
 }
 
 /**
+ * What samples are judged with: the dataset's feature classifier and the test set's features,
+ * computed once; the report keeps one for every run on the same test set. The caller disposes
+ * it (`net` and `real`).
+ */
+export interface QualityJudge {
+  net: FeatureClassifier;
+  info: ClassifierInfo;
+  /** The test set's features [N, 128]. */
+  real: Tensor;
+}
+
+/** The judge for a run's dataset: its classifier (trained and cached on first use) and the whole test set's features. */
+export async function qualityJudge(
+  config: RunConfig,
+  onEpoch?: (epoch: number, acc: number) => void,
+  profile?: ClassifierProfile,
+): Promise<QualityJudge> {
+  const { net, info } = await classifierFor(config, onEpoch, profile);
+  const test: ImageDataset = await loadDataset({ ...runDatasetSpec(config, 'test'), classes: undefined });
+  try {
+    return { net, info, real: keep(tidy(() => featuresAndProbs(net, test.images.float().div(255)).features)) };
+  } catch (err) {
+    net.dispose();
+    throw err;
+  } finally {
+    test.dispose();
+  }
+}
+
+/**
+ * Draws n samples from the run's prior (or `o.sampler`) and judges them against `judge`: FID
+ * against the test set's features, Inception Score, class coverage (and, for conditional
+ * models, whether samples asked for class k are k); writes the result into the run folder.
+ */
+export function judgeSamples(
+  run: OpenRun,
+  judge: QualityJudge,
+  o: Omit<SampleQualityOptions, 'onEpoch' | 'classifier'>,
+): SampleQuality {
+  const prior = o.sampler?.prior ?? need(run.model, 'prior', 'sampling');
+  const { net, info, real } = judge;
+  const result = tidy(() => {
+    const fake = featuresAndProbs(net, sampleMany(run.model, o.n, o.seed ?? 0, 1000, undefined, prior));
+    return {
+      fid: frechetDistance(fake.features, real),
+      is: inceptionScore(fake.probs),
+      hist: classHistogram(fake.probs),
+    };
+  });
+  const r3 = (x: number): number => Math.round(x * 1000) / 1000;
+  const out: SampleQuality = {
+    run: run.dir,
+    sampler: o.sampler?.name ?? 'prior',
+    ...(o.sampler?.components !== undefined ? { sampler_components: o.sampler.components } : {}),
+    samples: o.n,
+    seed: o.seed ?? 0,
+    fid: r3(result.fid),
+    inception_score: r3(result.is),
+    class_counts: result.hist.counts,
+    classes_covered: result.hist.covered,
+    class_entropy: r3(result.hist.entropy),
+    ...(run.model.numClasses
+      ? { label_accuracy: labelAccuracy(net, run.model, 1000, 0, prior).map((a) => Math.round(a * 1e4) / 1e4) }
+      : {}),
+    feature_network: `latentlab's ${run.config.dataset} CNN classifier (128-d penultimate features${profileText(info.profile)}; ${info.path})`,
+    classifier_accuracy: info.accuracy,
+    classifier_profile: info.profile,
+  };
+  writeFileAtomic(join(run.dir, sampleQualityFile(out.sampler)), JSON.stringify(out, null, 2) + '\n');
+  return out;
+}
+
+/**
  * Draws n samples from the run's prior (or `o.sampler`) and judges them with the dataset's CNN classifier: FID
  * against the test set, Inception Score, class coverage; writes the result into the run folder.
  */
 export async function sampleQuality(run: OpenRun, o: SampleQualityOptions): Promise<SampleQuality> {
-  const prior = o.sampler?.prior ?? need(run.model, 'prior', 'sampling');
-  const { net, info } = await classifierFor(run.config, o.onEpoch, o.classifier);
-  const test: ImageDataset = await loadDataset({ ...runDatasetSpec(run.config, 'test'), classes: undefined });
+  const judge = await qualityJudge(run.config, o.onEpoch, o.classifier);
   try {
-    const result = tidy(() => {
-      const samples = sampleMany(run.model, o.n, o.seed ?? 0, 1000, undefined, prior);
-      const fake = featuresAndProbs(net, samples);
-      const real = featuresAndProbs(net, test.images.float().div(255));
-      const hist = classHistogram(fake.probs);
-      return {
-        fid: frechetDistance(fake.features, real.features),
-        is: inceptionScore(fake.probs),
-        hist,
-      };
-    });
-    const out: SampleQuality = {
-      run: run.dir,
-      sampler: o.sampler?.name ?? 'prior',
-      ...(o.sampler?.components !== undefined ? { sampler_components: o.sampler.components } : {}),
-      samples: o.n,
-      seed: o.seed ?? 0,
-      fid: Math.round(result.fid * 1000) / 1000,
-      inception_score: Math.round(result.is * 1000) / 1000,
-      class_counts: result.hist.counts,
-      classes_covered: result.hist.covered,
-      class_entropy: Math.round(result.hist.entropy * 1000) / 1000,
-      ...(run.model.numClasses
-        ? { label_accuracy: labelAccuracy(net, run.model, 1000, 0, prior).map((a) => Math.round(a * 1e4) / 1e4) }
-        : {}),
-      feature_network: `latentlab's ${run.config.dataset} CNN classifier (128-d penultimate features${profileText(info.profile)}; ${info.path})`,
-      classifier_accuracy: info.accuracy,
-      classifier_profile: info.profile,
-    };
-    writeFileAtomic(join(run.dir, sampleQualityFile(out.sampler)), JSON.stringify(out, null, 2) + '\n');
-    return out;
+    return judgeSamples(run, judge, o);
   } finally {
-    net.dispose();
-    test.dispose();
+    judge.net.dispose();
+    judge.real.dispose();
   }
 }

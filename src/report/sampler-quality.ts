@@ -9,21 +9,21 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadDataset } from '../data/load.js';
-import { featuresAndProbs, type ClassifierInfo, type FeatureClassifier } from '../eval/classifier.js';
-import { classHistogram, frechetDistance, inceptionScore } from '../eval/fid.js';
-import { classifierFor, sampleMany, sampleQualityFile, type SampleQuality } from '../eval/sample-quality.js';
+import {
+  judgeSamples,
+  qualityJudge,
+  sampleQualityFile,
+  type QualityJudge,
+  type SampleQuality,
+} from '../eval/sample-quality.js';
 import { sampleImages } from '../inference/latent.js';
 import { samplerForRun } from '../inference/samplers/for-run.js';
 import type { SamplerKind } from '../inference/samplers/mixture.js';
 import type { Prior } from '../models/capabilities.js';
 import { manualSeed } from '../tensor/runtime.js';
-import { keep, tidy } from '../tensor/scope.js';
-import type { Tensor } from '../tensor/tensor.js';
 import { withOpenRun, type OpenRun } from '../train/open-run.js';
 import { runDatasetSpec } from '../train/prepare.js';
 import { FILES } from '../train/run-dir.js';
-import { writeFileAtomic } from '../util/fs.js';
 import { saveImageGrid } from '../viz/figures.js';
 import { shellWord } from './runs.js';
 import { runArg, runDir, type SectionContext } from './section.js';
@@ -38,71 +38,33 @@ export interface QualityScorer {
 }
 
 /**
- * The computation of `sampleQuality` (eval/sample-quality.ts) and its file, with the test
- * set's features kept between runs: there each call passes the 10,000 test images through the
- * classifier again, nine tenths of a call's time at the tiny scale.
+ * `sampleQuality` (eval/sample-quality.ts) with its judge (the classifier and the test set's
+ * features) kept between runs: each `sampleQuality` call passes the 10,000 test images through
+ * the classifier again, nine tenths of a call's time at the tiny scale.
  */
 export function qualityScorer(ctx: SectionContext): QualityScorer {
   const { samples: n } = ctx.plan.latentFamily;
   const profile = ctx.plan.classifier;
-  let cache: { key: string; net: FeatureClassifier; info: ClassifierInfo; real: Tensor } | null = null;
+  let cache: { key: string; judge: QualityJudge } | null = null;
   const dispose = (): void => {
-    cache?.net.dispose();
-    cache?.real.dispose();
+    cache?.judge.net.dispose();
+    cache?.judge.real.dispose();
     cache = null;
   };
   return {
     async score(run, kind, prior, components) {
-      if (run.model.numClasses) throw new Error(`${run.dir}: the shared scorer takes unconditional models only`);
-      const spec = { ...runDatasetSpec(run.config, 'test'), classes: undefined };
-      const key = JSON.stringify(spec);
+      const key = JSON.stringify({ ...runDatasetSpec(run.config, 'test'), classes: undefined });
       if (cache?.key !== key) {
         dispose();
-        const { net, info } = await classifierFor(
+        const judge = await qualityJudge(
           run.config,
           (e, acc) =>
             ctx.message(`training the feature classifier: epoch ${e}, test accuracy ${(acc * 100).toFixed(2)}%`),
           profile ?? undefined,
         );
-        const test = await loadDataset(spec);
-        try {
-          cache = {
-            key,
-            net,
-            info,
-            real: keep(tidy(() => featuresAndProbs(net, test.images.float().div(255)).features)),
-          };
-        } finally {
-          test.dispose();
-        }
+        cache = { key, judge };
       }
-      const { net, info, real } = cache;
-      const r = tidy(() => {
-        const fake = featuresAndProbs(net, sampleMany(run.model, n, 0, 1000, undefined, prior));
-        return {
-          fid: frechetDistance(fake.features, real),
-          is: inceptionScore(fake.probs),
-          hist: classHistogram(fake.probs),
-        };
-      });
-      const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-      const out: SampleQuality = {
-        run: run.dir,
-        sampler: kind,
-        ...(components !== undefined ? { sampler_components: components } : {}),
-        samples: n,
-        seed: 0,
-        fid: r3(r.fid),
-        inception_score: r3(r.is),
-        class_counts: r.hist.counts,
-        classes_covered: r.hist.covered,
-        class_entropy: r3(r.hist.entropy),
-        feature_network: `latentlab's ${run.config.dataset} CNN classifier (128-d penultimate features${info.profile ? `, a reduced network trained on the first ${info.profile.images} training images for ${info.profile.epochs} epoch${info.profile.epochs === 1 ? '' : 's'}` : ''}; ${info.path})`,
-        classifier_accuracy: info.accuracy,
-        classifier_profile: info.profile,
-      };
-      writeFileAtomic(join(run.dir, sampleQualityFile(kind)), JSON.stringify(out, null, 2) + '\n');
-      return out;
+      return judgeSamples(run, cache.judge, { n, seed: 0, sampler: { name: kind, prior, components } });
     },
     dispose,
   };
