@@ -9,7 +9,7 @@
   "targets": [
     {
       "target_name": "latentlab",
-      "sources": ["src/addon.cc", "src/handle.cc", "src/ops.cc", "src/autograd.cc", "src/memory.cc", "src/runtime.cc", "src/optim.cc", "src/optim_kernels.cc"],
+      "sources": ["src/addon.cc", "src/handle.cc", "src/ops.cc", "src/autograd.cc", "src/memory.cc", "src/runtime.cc", "src/optim.cc", "src/optim_kernels.cc", "src/profiler.cc"],
       # -fopenmp at compile time only: at::parallel_for is inline OpenMP code (optim.cc), and its
       # GOMP_* calls bind at load time to the libgomp that libtorch itself loaded (no second one).
       "cflags_cc": ["-fopenmp", "-ffp-contract=off"],

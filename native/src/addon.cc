@@ -12,6 +12,7 @@ void InitAutograd(Napi::Env env, Napi::Object exports);
 void InitMemory(Napi::Env env, Napi::Object exports);
 void InitRuntime(Napi::Env env, Napi::Object exports);
 void InitOptim(Napi::Env env, Napi::Object exports);
+void InitProfiler(Napi::Env env, Napi::Object exports);
 }  // namespace ll
 
 // glibc serves every allocation above 32 MiB with a fresh mmap and unmaps it on free, so a
@@ -38,6 +39,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   ll::InitMemory(env, exports);
   ll::InitRuntime(env, exports);
   ll::InitOptim(env, exports);
+  ll::InitProfiler(env, exports);
   return exports;
 }
 

@@ -105,6 +105,42 @@ export interface NativeBinding {
     gradAvg: NativeTensor | null,
     settings: FusedRmspropSettings,
   ): void;
+
+  /**
+   * Starts libtorch's autograd profiler on this thread (the legacy one, which every libtorch
+   * has; Kineto is not in Debian's): from now on every ATen operator, autograd node and user
+   * range is timed. Throws when it runs already.
+   */
+  profilerStart(): void;
+  /** Opens a named range inside which what runs is recorded (torch.autograd.profiler.record_function). */
+  profilerRangePush(name: string): void;
+  /** Closes the innermost open range; throws when none is open. */
+  profilerRangePop(): void;
+  /** Stops the profiler, closing the ranges still open, and returns what it recorded. */
+  profilerStop(): ProfilerRecord;
+  /** Whether the profiler runs. */
+  profilerRunning(): boolean;
+}
+
+/**
+ * What the profiler recorded: one entry per range (an operator, an autograd node or a user
+ * range), in the order they began on each thread, a parent before what ran inside it.
+ */
+export interface ProfilerRecord {
+  /** Which of libtorch's profilers recorded it: 'legacy' (the autograd profiler). */
+  profiler: string;
+  /** Microseconds from start to stop. */
+  durationUs: number;
+  names: string[];
+  /** 'operator' (an ATen operator), 'backward' (an autograd node), 'user' (profilerRangePush) or 'other'. */
+  scopes: string[];
+  /** libtorch's number of the thread each ran on. */
+  threads: Float64Array;
+  /** Microseconds from the start of the profiler to each range's start and end. */
+  startUs: Float64Array;
+  endUs: Float64Array;
+  /** The index of the range each ran inside (on its thread), or -1. */
+  parents: Float64Array;
 }
 
 /** Settings of one fused Adam step; `step` counts from 1 (bias correction). */

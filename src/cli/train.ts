@@ -12,6 +12,8 @@ import { classifierFor, sampleClasses } from '../eval/sample-quality.js';
 import type { Model } from '../models/model.js';
 import { getModel } from '../models/registry.js';
 import { flagName, resolveStoredConfig, type RunConfig } from '../train/config.js';
+import { formatProfile } from '../train/profile-report.js';
+import { whereTheFilesAre } from '../train/profile-run.js';
 import { readConfig } from '../train/run-dir.js';
 import { NonFiniteLossError, type EpochRecord } from '../train/trainer.js';
 import { trainRun } from '../workflow/train-run.js';
@@ -156,6 +158,11 @@ async function runTrain(flags: TrainFlags): Promise<void> {
           out({ ...r, ...extras }, epochLine(declaration.metrics, r, extras));
         },
         onMessage: message,
+        onProfile: ({ summary, files }) =>
+          out(
+            { profile: { ...summary, operators: summary.operators.slice(0, 10), ...files } },
+            `${formatProfile(summary)}\n\n${whereTheFilesAre(files)}`,
+          ),
       },
       onReady: async (run) => {
         started = true;
@@ -172,6 +179,11 @@ async function runTrain(flags: TrainFlags): Promise<void> {
       },
     });
     (bar as Progress | null)?.stop();
+    if (config.profile) {
+      live?.end('finished', result.stopReason ?? undefined);
+      out({ run_dir: dir, stop_reason: result.stopReason }, `${result.stopReason}; the profile is in ${dir}`);
+      return;
+    }
     const last: Record<string, number> = result.last ?? {};
     // The headline metric's train and test values first (train_neg_elbo, test_neg_elbo for a VAE), then the others.
     const lead = declaration.metrics.find((m) => !m.hidden);

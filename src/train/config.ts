@@ -97,6 +97,12 @@ export const COMMON = {
     arg: 'n',
   }),
   evalBatchSize: opt.int(1000, { min: 1, help: 'images per evaluation batch', arg: 'n' }),
+  profile: opt.nullable(Type.Integer({ minimum: 1 }), {
+    help:
+      "record n training steps (after a warm-up step) with libtorch's profiler into profile-trace.json (a Chrome trace: " +
+      'Perfetto, chrome://tracing) and profile.json, print the top operators by self time, and stop (no checkpoint)',
+    arg: 'n',
+  }),
 };
 
 /** The common settings' type; a run's configuration adds its model's options. */

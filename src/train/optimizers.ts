@@ -14,6 +14,7 @@ import { disposeAll, tidy } from '../tensor/scope.js';
 import type { StepContext } from '../models/model.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { adamBetas, effectiveLr, type CommonConfig } from './config.js';
+import { NO_PHASES, type PhaseMarks } from './profile.js';
 
 type OptimizerSettings = Pick<CommonConfig, 'optimizer' | 'lr' | 'weightDecay' | 'momentum' | 'beta1' | 'beta2'> &
   Partial<Pick<CommonConfig, 'fusedOptimizer'>>;
@@ -121,21 +122,29 @@ export class OptimizerGroup {
  * trainer's one place for every update; data-parallel training or gradient clipping go here.
  * `stepEach` takes each group's gradient of its own loss with autograd.grad (keeping the graph
  * for all but the last), and only then assigns them and steps: an update before the last
- * gradient would change weights the graph still needs.
+ * gradient would change weights the graph still needs. `phases` hears where each update's
+ * phases begin (the profiler's ranges): zero_grad and step are the optimizer's, the gradients
+ * backward, and what the model does after an update is forward again.
  */
-export function stepContext(optimizers: OptimizerGroup): StepContext {
+export function stepContext(optimizers: OptimizerGroup, phases: PhaseMarks = NO_PHASES): StepContext {
   return {
     step: (group, loss) => {
       const o = optimizers.get(group);
+      phases.enter('optimizer');
       o.zeroGrad();
+      phases.enter('backward');
       loss.backward();
+      phases.enter('optimizer');
       o.step();
+      phases.enter('forward');
     },
     stepEach: (losses) => {
       const entries = Object.entries(losses).map(([g, loss]) => [optimizers.get(g), loss] as const);
+      phases.enter('backward');
       const grads = entries.map(([o, loss], i) =>
         grad(loss, o.params, { retainGraph: i < entries.length - 1, allowUnused: true }),
       );
+      phases.enter('optimizer');
       entries.forEach(([o], i) => {
         o.zeroGrad();
         o.params.forEach((p, j) => {
@@ -144,6 +153,7 @@ export function stepContext(optimizers: OptimizerGroup): StepContext {
         });
         o.step();
       });
+      phases.enter('forward');
     },
   };
 }

@@ -17,6 +17,8 @@ import { disposeAll, keep, tidy } from '../tensor/scope.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { effectiveLr, type RunConfig } from './config.js';
 import { stepContext, type OptimizerGroup } from './optimizers.js';
+import { markedStep, PhaseSwitch } from './profile.js';
+import { profileRun, type ProfileResult } from './profile-run.js';
 import { WriteError } from '../util/fs.js';
 import {
   appendMetrics,
@@ -47,6 +49,7 @@ export type EpochRecord = { epoch: number; lr: number; sec: number; images_per_s
   epochExtras?(epoch: number): Record<string, unknown> | Promise<Record<string, unknown>>;
   /** The epoch is saved. */ onEpochEnd?(record: EpochRecord, extras: Record<string, unknown>): void | Promise<void>;
   /** Notes for the user (early stopping, restored lines). */ onMessage?(text: string): void;
+  /** train --profile: the profile is written (else its tables go to onMessage). */ onProfile?(p: ProfileResult): void;
 }
 
 /** The loaders: val may be null (no validation, so no early stopping); test is evaluated every epoch. */ export interface TrainerData {
@@ -98,6 +101,7 @@ export class Trainer {
 
   /** Where the model's steps send their losses: backward and update of the named parameter group. */
   readonly context: StepContext;
+  /** Where steps mark their phases (the profiler of --profile listens). */ readonly phases = new PhaseSwitch();
 
   /** `monitor`: the validation metric early stopping watches (by default the model declaration's), or null. */
   constructor(
@@ -109,7 +113,7 @@ export class Trainer {
     readonly callbacks: TrainerCallbacks = {},
     readonly monitor: string | null = findModel(config.model)?.monitor ?? null,
   ) {
-    this.context = stepContext(optimizer);
+    this.context = stepContext(optimizer, this.phases);
   }
 
   get state(): Readonly<TrainerState> {
@@ -151,9 +155,10 @@ export class Trainer {
     }
   }
 
-  /** Runs until config.epochs are done, early stopping triggers, or a stop is requested. */
+  /** Runs until config.epochs are done, early stopping triggers, or a stop is requested; --profile: see profile-run.ts. */
   async fit(): Promise<TrainResult> {
     const c = this.config;
+    if (c.profile) return profileRun(this, c.profile, () => this.#stopRequested !== null);
     let last: EpochRecord | null = null;
     if (!this.#state.finished) this.#state.stopReason = null; // an interrupted run that resumes is running again
     this.#state.finished = false;
@@ -191,11 +196,7 @@ export class Trainer {
     let lastYield = performance.now();
     for (const b of loader.batches(this.#order, this.#state.batch)) {
       const t0 = performance.now();
-      const r = tidy(() => {
-        const { x, y } = b.load();
-        const t = epoch + b.index / loader.numBatches;
-        return this.model.trainingStep({ x, y, t, iteration: epoch * loader.numBatches + b.index }, this.context);
-      });
+      const r = markedStep(this.model, this.context, this.phases, b, epoch, loader.numBatches);
       const bad = Object.entries(r).find(([, v]) => !Number.isFinite(v));
       if (bad) {
         throw new NonFiniteLossError(

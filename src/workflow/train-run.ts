@@ -58,7 +58,8 @@ export async function trainRun(config: RunConfig, dir: string, o: TrainRunOption
   const stop = (): void => run.trainer.requestStop(String(o.signal?.reason ?? 'interrupted'));
   try {
     if (o.resume) run.trainer.resume();
-    if (o.pictures !== false) pictures = new TrainingPictures(run.model, run.datasets.test);
+    // A profiled run (--profile) stops after a few steps: nothing to draw.
+    if (o.pictures !== false && !config.profile) pictures = new TrainingPictures(run.model, run.datasets.test);
     await o.onReady?.(run);
     if (o.signal?.aborted) stop();
     else o.signal?.addEventListener('abort', stop);
