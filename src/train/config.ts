@@ -92,9 +92,12 @@ export const COMMON = {
   }),
   minDelta: opt.num(0, { min: 0, help: 'early stopping: smallest improvement that counts', arg: 'x' }),
   seed: opt.int(0, { min: 0, help: 'random seed (with the same threads, the same run)', arg: 'n' }),
-  threads: opt.nullable(Type.Integer({ minimum: 1 }), {
-    help: 'compute threads (default: OMP_NUM_THREADS if set, else all cores)',
-    arg: 'n',
+  threads: Type.Union([Type.Integer({ minimum: 1 }), Type.Literal('auto'), Type.Null()], {
+    default: null,
+    description:
+      'compute threads, or auto: time a few steps at 1 thread and at all cores and keep the faster (the choice goes into config.json); default: OMP_NUM_THREADS if set, else all cores',
+    arg: 'n|auto',
+    errorMessage: "must be a positive integer, 'auto' or none",
   }),
   evalBatchSize: opt.int(1000, { min: 1, help: 'images per evaluation batch', arg: 'n' }),
   profile: opt.nullable(Type.Integer({ minimum: 1 }), {

@@ -17,6 +17,7 @@ import { OptimizerGroup } from './optimizers.js';
 import { FILES, hasCheckpoint, removeLeftovers, writeConfig } from './run-dir.js';
 import { acquireRunLock, type RunLock } from './run-lock.js';
 import { Trainer, type TrainerCallbacks } from './trainer.js';
+import { chooseThreads, type ThreadChoice } from './auto-threads.js';
 import { packageRoot } from '../binding/native.js';
 import { readFileSync } from 'node:fs';
 
@@ -113,12 +114,28 @@ async function prepareLocked(
     );
     rmSync(join(dir, FILES.best), { force: true });
   }
-  setNumThreads(c.threads ?? defaultThreads());
+  if (c.threads !== 'auto') setNumThreads(c.threads ?? defaultThreads());
   const { train: full, test } = await loadRunData(c);
+  const [train, val] = splitValidation(c, full); // its own seed: independent of the global one
+  const make = (): Model => buildModel(c, train.imageShape, train.classNames.length, train.length);
+  let threadsAuto: ThreadChoice | undefined;
+  if (c.threads === 'auto') {
+    // Timed before the seed is set: the run is then the one `--threads <chosen>` gives.
+    const choice = chooseThreads(c, train, make);
+    c = { ...c, threads: choice.threads };
+    setNumThreads(choice.threads);
+    note(
+      `--threads auto: ${choice.threads} (ms per step: ${
+        Object.entries(choice.msPerStep)
+          .map(([n, ms]) => `${n} thread(s) ${ms}`)
+          .join(', ') || 'one core'
+      })`,
+    );
+    threadsAuto = choice;
+  }
   manualSeed(c.seed);
-  const [train, val] = splitValidation(c, full);
   const declaration = getModel(c.model);
-  const model = buildModel(c, train.imageShape, train.classNames.length, train.length);
+  const model = make();
   const optimizer = OptimizerGroup.create(c, model.parameterGroups());
   const loader = (ds: ImageDataset, shuffle: boolean, batchSize: number): BatchLoader =>
     new BatchLoader(ds, { batchSize, shuffle, binarize: c.binarize });
@@ -146,6 +163,7 @@ async function prepareLocked(
       ...(c.optimizer === 'adam' || c.optimizer === 'adamw' ? { adam_betas: adamBetas(c) } : {}),
       ...(declaration.describe?.(modelOptions<never>(c)) ?? {}),
       threads: getNumThreads(),
+      ...(threadsAuto ? { threads_auto_ms_per_step: threadsAuto.msPerStep } : {}),
       versions: runVersions(),
     });
   }

@@ -125,7 +125,9 @@ export function parseOption(schemas: TProperties, key: string, raw: string): unk
   const kind = branches.find((b) => b.type !== 'null')!;
   if (kind.type === 'integer' || kind.type === 'number') {
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n)) throw new ConfigError(`${source}: expected a number, got '${raw}'`);
+    const words = branches.filter((b) => typeof b.const === 'string').map((b) => ` or '${String(b.const)}'`);
+    if (raw.trim() === '' || !Number.isFinite(n))
+      throw new ConfigError(`${source}: expected a number${words.join('')}, got '${raw}'`);
     return checkOption(schemas, key, n, source);
   }
   if (kind.type === 'array') {
