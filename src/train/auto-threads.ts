@@ -8,13 +8,13 @@
  * into config.json so that a resumed or repeated run uses the same count.
  */
 import { availableParallelism } from 'node:os';
-import { BatchLoader } from '../data/loader.js';
+import { BatchLoader, type Batch } from '../data/loader.js';
 import type { ImageDataset } from '../data/dataset.js';
 import type { Model } from '../models/model.js';
 import { setNumThreads } from '../tensor/runtime.js';
-import { tidy } from '../tensor/scope.js';
 import type { RunConfig } from './config.js';
 import { OptimizerGroup, stepContext } from './optimizers.js';
+import { endlessBatches, markedStep, NO_PHASES } from './profile.js';
 
 /** What the timing found: the count chosen and the median milliseconds per step at each count tried. */
 export interface ThreadChoice {
@@ -52,22 +52,18 @@ function timeSteps(c: RunConfig, train: ImageDataset, build: () => Model, thread
   const optimizer = OptimizerGroup.create(c, model.parameterGroups());
   const ctx = stepContext(optimizer);
   const loader = new BatchLoader(train, { batchSize: c.batchSize, shuffle: false, binarize: c.binarize });
+  const batches = endlessBatches(loader); // a small dataset has fewer batches than the steps timed
   const ms: number[] = [];
   try {
     model.train();
-    let step = 0;
-    while (step < WARMUP + TIMED) {
-      for (const b of loader.batches(null)) {
-        const t0 = performance.now();
-        tidy(() => {
-          const { x, y } = b.load();
-          model.trainingStep({ x, y, t: 0, iteration: step }, ctx);
-        });
-        if (step >= WARMUP) ms.push(performance.now() - t0);
-        if (++step === WARMUP + TIMED) break;
-      }
+    for (let step = 0; step < WARMUP + TIMED; step++) {
+      const { b, epoch } = batches.next().value as { b: Batch; epoch: number };
+      const t0 = performance.now();
+      markedStep(model, ctx, NO_PHASES, b, epoch, loader.numBatches);
+      if (step >= WARMUP) ms.push(performance.now() - t0);
     }
   } finally {
+    batches.return(undefined);
     model.dispose();
     optimizer.dispose();
   }

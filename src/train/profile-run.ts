@@ -4,12 +4,12 @@
  * checkpoint (the weights of a few steps are nothing to keep). The run folder gets
  * profile-trace.json and profile.json (profile-report.ts), the caller the tables, and the run stops.
  */
-import type { Batch, BatchLoader } from '../data/loader.js';
+import type { Batch } from '../data/loader.js';
 import type { ProfilerRecord } from '../binding/native.js';
 import { getNumThreads } from '../tensor/runtime.js';
 import { effectiveLr } from './config.js';
 import { chromeTrace, formatProfile, summarize, writeProfile, type ProfileSummary } from './profile-report.js';
-import { markedStep, StepProfiler } from './profile.js';
+import { endlessBatches, markedStep, StepProfiler } from './profile.js';
 import { learningRate } from './schedules.js';
 import type { Trainer, TrainResult } from './trainer.js';
 
@@ -20,18 +20,6 @@ export const WARMUP_STEPS = 1;
 export interface ProfileResult {
   summary: ProfileSummary;
   files: { trace: string; table: string };
-}
-
-/** The batches of one epoch after another, each epoch in its own order. */
-function* endlessBatches(loader: BatchLoader): Generator<{ b: Batch; epoch: number }> {
-  for (let epoch = 0; ; epoch++) {
-    const order = loader.plan();
-    try {
-      for (const b of loader.batches(order)) yield { b, epoch };
-    } finally {
-      order?.dispose();
-    }
-  }
 }
 
 /** The trainer's run under `--profile steps` (see the top of this file); `stopRequested` ends it early (Ctrl-C). */

@@ -7,7 +7,7 @@
  * recording into a Chrome trace and tables.
  */
 import { native, type ProfilerRecord } from '../binding/native.js';
-import type { Batch as LoaderBatch } from '../data/loader.js';
+import type { Batch as LoaderBatch, BatchLoader } from '../data/loader.js';
 import type { Model, StepContext, Sums } from '../models/model.js';
 import { tidy } from '../tensor/scope.js';
 
@@ -58,6 +58,18 @@ export function markedStep(
     phases.leave();
     return sums;
   });
+}
+
+/** The batches of one epoch after another, each epoch in its own order. */
+export function* endlessBatches(loader: BatchLoader): Generator<{ b: LoaderBatch; epoch: number }> {
+  for (let epoch = 0; ; epoch++) {
+    const order = loader.plan();
+    try {
+      for (const b of loader.batches(order)) yield { b, epoch };
+    } finally {
+      order?.dispose();
+    }
+  }
 }
 
 /** Records training steps with libtorch's profiler, each step a range and its phases ranges inside it. */
